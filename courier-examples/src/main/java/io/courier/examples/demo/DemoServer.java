@@ -1,0 +1,18 @@
+package io.courier.examples.demo;
+
+import io.courier.examples.tutorial.TutorialFunctions;
+import io.courier.server.RpcServer;
+import io.courier.server.RpcServerBuilder;
+
+/** Builds the server {@code courier serve-demo} runs: the tutorial's {@code test} and {@link DemoService}. */
+public final class DemoServer {
+
+  private DemoServer() {}
+
+  /** Returns a builder with every demo method registered, for the caller to set host and port. */
+  public static RpcServerBuilder builder() {
+    return RpcServer.builder()
+        .method("test", TutorialFunctions::test)
+        .service(DemoService.class, new DemoService.Impl());
+  }
+}

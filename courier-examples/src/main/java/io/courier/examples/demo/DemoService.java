@@ -1,0 +1,118 @@
+package io.courier.examples.demo;
+
+import io.courier.RpcException;
+import io.courier.RpcMethod;
+import io.courier.server.RpcContext;
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * The methods {@code courier serve-demo} hosts: the JSON-RPC 2.0 specification's examples, so that every
+ * example in its section 7 runs verbatim, and a few methods for trying a server out and testing it from
+ * outside.
+ */
+public interface DemoService {
+
+  /** The application error code {@link #fail} raises (outside the range JSON-RPC reserves). */
+  int FAIL_CODE = 1000;
+
+  /** The specification's {@code subtract}, by position {@code [minuend, subtrahend]} or by name. */
+  BigDecimal subtract(BigDecimal minuend, BigDecimal subtrahend);
+
+  /** The specification's {@code sum}: any count of numbers. */
+  BigDecimal sum(BigDecimal... numbers);
+
+  /** The specification's {@code update}: takes any params and returns nothing. */
+  void update(Object... params);
+
+  /** The specification's {@code notify_hello}. */
+  @RpcMethod("notify_hello")
+  void notifyHello(Object... params);
+
+  /** The specification's {@code notify_sum}. */
+  @RpcMethod("notify_sum")
+  void notifySum(BigDecimal... numbers);
+
+  /** The specification's {@code get_data}: returns {@code ["hello", 5]}. */
+  @RpcMethod("get_data")
+  List<Object> getData();
+
+  /** Returns its argument, whatever JSON it is. */
+  Object echo(Object x);
+
+  /** Adds two integers. */
+  long add(long a, long b);
+
+  /** Returns {@code ms} after {@code ms} milliseconds (sooner with an error if the caller cancels). */
+  long sleep(long ms) throws InterruptedException;
+
+  /** Raises an application error (code {@value #FAIL_CODE}) whose message contains {@code message}. */
+  void fail(String message);
+
+  /** The demo's implementation. */
+  final class Impl implements DemoService {
+
+    @Override
+    public BigDecimal subtract(BigDecimal minuend, BigDecimal subtrahend) {
+      if (minuend == null || subtrahend == null) {
+        throw new RpcException(io.courier.RpcError.INVALID_PARAMS.withMessage(
+            "Invalid params: subtract needs minuend and subtrahend"));
+      }
+      return minuend.subtract(subtrahend);
+    }
+
+    @Override
+    public BigDecimal sum(BigDecimal... numbers) {
+      BigDecimal total = BigDecimal.ZERO;
+      for (BigDecimal n : numbers) {
+        if (n == null) {
+          throw new RpcException(io.courier.RpcError.INVALID_PARAMS.withMessage("Invalid params: null in sum"));
+        }
+        total = total.add(n);
+      }
+      return total;
+    }
+
+    @Override
+    public void update(Object... params) {}
+
+    @Override
+    public void notifyHello(Object... params) {}
+
+    @Override
+    public void notifySum(BigDecimal... numbers) {}
+
+    @Override
+    public List<Object> getData() {
+      return List.of("hello", 5);
+    }
+
+    @Override
+    public Object echo(Object x) {
+      return x;
+    }
+
+    @Override
+    public long add(long a, long b) {
+      return a + b;
+    }
+
+    @Override
+    public long sleep(long ms) throws InterruptedException {
+      long deadline = System.nanoTime() + ms * 1_000_000L;
+      RpcContext context = RpcContext.current();
+      while (System.nanoTime() < deadline && !context.isCancelled()) {
+        Thread.sleep(Math.max(1, Math.min(50, (deadline - System.nanoTime()) / 1_000_000L)));
+      }
+      if (context.isCancelled()) {
+        throw new RpcException(io.courier.RpcError.CANCELLED);
+      }
+      return ms;
+    }
+
+    @Override
+    public void fail(String message) {
+      throw new RpcException(FAIL_CODE, "fail: " + message);
+    }
+  }
+}

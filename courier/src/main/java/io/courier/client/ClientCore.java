@@ -1,0 +1,353 @@
+package io.courier.client;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.courier.CallTimeoutException;
+import io.courier.ConnectionException;
+import io.courier.Endpoint;
+import io.courier.RpcError;
+import io.courier.RpcException;
+import io.courier.protocol.JsonRpcCodec;
+import io.courier.protocol.RequestId;
+import io.courier.protocol.Response;
+import io.courier.transport.EventLoops;
+import io.courier.transport.FrameDecoder;
+import io.courier.transport.FrameError;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every view of one client shares: the event loop, the timer, the connection and the id counter. Calls
+ * enter here from {@link RpcClient}, proxies and batches. Thread-safe.
+ */
+final class ClientCore {
+
+  private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
+
+  static final String CANCEL_METHOD = "$/cancelRequest";
+
+  private final Endpoint endpoint;
+  private final Dialect dialect;
+  private final JsonRpcCodec codec;
+  private final int maxMessageBytes;
+  private final Executor callbackExecutor;
+  private final EventLoopGroup group;
+  private final Bootstrap bootstrap;
+  private final HashedWheelTimer timer;
+  private final AtomicLong ids = new AtomicLong();
+  private final AtomicLong lateReplies = new AtomicLong();
+  /** Seed-dialect calls, each on its own connection, so that close() can fail them. */
+  private final Set<PendingCall<?>> seedCalls = ConcurrentHashMap.newKeySet();
+  private final Object lock = new Object();
+  private Connection connection; // guarded by lock
+  private volatile boolean closed;
+
+  ClientCore(RpcClientBuilder builder) {
+    this.endpoint = builder.endpoint;
+    this.dialect = builder.dialect;
+    this.codec = new JsonRpcCodec(builder.mapper());
+    this.maxMessageBytes = builder.maxMessageBytes;
+    this.callbackExecutor = builder.callbackExecutor;
+    this.group = EventLoops.newGroup(builder.ioThreads, "courier-client-io");
+    this.bootstrap = new Bootstrap()
+        .group(group)
+        .channel(EventLoops.channelType())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout.toMillis());
+    this.timer = new HashedWheelTimer(new DefaultThreadFactory("courier-client-timer", true),
+        10, TimeUnit.MILLISECONDS);
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  Endpoint endpoint() {
+    return endpoint;
+  }
+
+  JsonRpcCodec codec() {
+    return codec;
+  }
+
+  int maxMessageBytes() {
+    return maxMessageBytes;
+  }
+
+  long lateReplies() {
+    return lateReplies.get();
+  }
+
+  void lateReplyDropped() {
+    lateReplies.incrementAndGet();
+  }
+
+  /**
+   * Starts a call. {@code params} is null, an {@code Object[]} or a {@code Map}. {@code sync} completes the
+   * future on the I/O thread, for a caller that is blocked waiting on it; otherwise the callback executor
+   * completes it, so that user callbacks never run on (and never block) the event loop.
+   */
+  <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, Duration timeout,
+      boolean sync, Function<RpcError, Throwable> errors) {
+    CompletableFuture<R> future = new CompletableFuture<>();
+    Executor completer = sync ? Runnable::run : callbackExecutor;
+    PendingCall<R> call = new PendingCall<>(ids.incrementAndGet(), method, reader, future, completer, errors);
+    if (closed) {
+      call.fail(clientClosed());
+      return future;
+    }
+    if (timeout.isZero() || timeout.isNegative()) {
+      call.fail(new CallTimeoutException("Call to " + method + " has no time left (timeout " + timeout
+          + "); it was not sent"));
+      return future;
+    }
+    if (dialect == Dialect.SEED) {
+      startSeedCall(call, params, timeout);
+      return future;
+    }
+    Connection conn = connection();
+    call.timeout = timer.newTimeout(t -> {
+      conn.abandon(call);
+      call.fail(new CallTimeoutException("Call to " + method + " timed out after " + timeout.toMillis()
+          + " ms"));
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    future.whenComplete((value, failure) -> {
+      if (future.isCancelled()) {
+        conn.abandon(call);
+      }
+    });
+    RequestId id = RequestId.of(call.id);
+    conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, method, params));
+    return future;
+  }
+
+  /** Sends a notification; the future completes when it has been handed to the connection. */
+  void notify(String method, Object params) {
+    if (closed) {
+      throw clientClosed();
+    }
+    if (dialect == Dialect.SEED) {
+      throw new UnsupportedOperationException("The seed dialect has no notifications");
+    }
+    connection().send(List.of(), (codec, out) -> codec.writeRequest(out, null, method, params));
+  }
+
+  /** Sends the entries of a batch as one JSON array. */
+  void sendBatch(List<Batch.Entry> entries, Duration timeout) {
+    if (dialect == Dialect.SEED) {
+      throw new UnsupportedOperationException("The seed dialect has no batches");
+    }
+    Connection conn = connection();
+    List<PendingCall<?>> calls = entries.stream()
+        .map(Batch.Entry::call)
+        .filter(c -> c != null)
+        .<PendingCall<?>>map(c -> c)
+        .toList();
+    for (PendingCall<?> call : calls) {
+      call.timeout = timer.newTimeout(t -> {
+        conn.abandon(call);
+        call.fail(new CallTimeoutException("Call to " + call.method + " timed out after "
+            + timeout.toMillis() + " ms"));
+      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      call.future().whenComplete((v, e) -> {
+        if (call.future().isCancelled()) {
+          conn.abandon(call);
+        }
+      });
+    }
+    conn.send(calls, (codec, out) -> {
+      out.write('[');
+      for (int i = 0; i < entries.size(); i++) {
+        if (i > 0) {
+          out.write(',');
+        }
+        Batch.Entry entry = entries.get(i);
+        codec.writeRequest(out, entry.call() == null ? null : RequestId.of(entry.call().id), entry.method(),
+            entry.params());
+      }
+      out.write(']');
+    });
+  }
+
+  <R> PendingCall<R> newPendingCall(String method, ObjectReader reader, Function<RpcError, Throwable> errors) {
+    return new PendingCall<>(ids.incrementAndGet(), method, reader, new CompletableFuture<>(), callbackExecutor,
+        errors);
+  }
+
+  private Connection connection() {
+    synchronized (lock) {
+      if (closed) {
+        throw clientClosed();
+      }
+      if (connection == null || !connection.isOpen()) {
+        connection = new Connection(this, bootstrap);
+      }
+      return connection;
+    }
+  }
+
+  /** Called by a connection that closed, so the next call opens a new one. */
+  void connectionClosed(Connection closedConnection) {
+    synchronized (lock) {
+      if (connection == closedConnection) {
+        connection = null;
+      }
+    }
+  }
+
+  // --------------------------------------------------------------------------------------- seed dialect
+
+  private <R> void startSeedCall(PendingCall<R> call, Object params, Duration timeout) {
+    ArgsAndKwargs both = params instanceof ArgsAndKwargs given ? given
+        : params instanceof Object[] array ? new ArgsAndKwargs(java.util.Arrays.asList(array), Map.of())
+        : params instanceof Map<?, ?> map ? new ArgsAndKwargs(List.of(), castKeys(map))
+        : new ArgsAndKwargs(List.of(), Map.of());
+    seedCalls.add(call);
+    call.future().whenComplete((v, e) -> seedCalls.remove(call));
+    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+            .addLast("framer", new FrameDecoder(maxMessageBytes))
+            .addLast("seed", new SeedReplyReader(call));
+      }
+    });
+    ChannelFuture connect = b.connect(endpoint.host(), endpoint.port());
+    call.timeout = timer.newTimeout(t -> {
+      connect.channel().close();
+      call.fail(new CallTimeoutException("Call to " + call.method + " timed out after " + timeout.toMillis()
+          + " ms"));
+    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    connect.addListener(f -> {
+      if (!f.isSuccess()) {
+        call.fail(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+            "Cannot connect to " + endpoint + ": " + f.cause().getMessage()), f.cause()));
+        return;
+      }
+      ByteBuf buf = connect.channel().alloc().buffer();
+      try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+        codec.writeSeedRequest(out, call.method, both.args(), both.kwargs());
+      } catch (IOException | RuntimeException e) {
+        buf.release();
+        connect.channel().close();
+        call.fail(e);
+        return;
+      }
+      connect.channel().writeAndFlush(buf);
+    });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, ?> castKeys(Map<?, ?> map) {
+    return (Map<String, ?>) map;
+  }
+
+  /**
+   * Reads the one reply of a seed-dialect call: the first complete JSON value on the connection. The
+   * tutorial's server closes the connection after it; a Courier server keeps it open, so the client closes it.
+   */
+  private final class SeedReplyReader extends ChannelInboundHandlerAdapter {
+
+    private final PendingCall<?> call;
+
+    SeedReplyReader(PendingCall<?> call) {
+      this.call = call;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ctx.close();
+      if (msg instanceof FrameError error) {
+        call.fail(new RpcException(RpcError.LIMIT_EXCEEDED.withMessage("Seed-dialect reply rejected: "
+            + error.message())));
+        return;
+      }
+      ByteBuf frame = (ByteBuf) msg;
+      byte[] bytes;
+      try {
+        bytes = ByteBufUtil.getBytes(frame);
+      } finally {
+        frame.release();
+      }
+      if (call.isDone()) {
+        return;
+      }
+      Response response = codec.decodeSeedReply(RequestId.of(call.id), bytes, 0, bytes.length);
+      if (response.isError()) {
+        call.failRemote(response.error());
+      } else {
+        call.succeed(response.result());
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!call.isDone()) {
+        call.fail(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+            "Connection to " + endpoint + " closed without a reply"), null));
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      call.fail(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+          "Connection to " + endpoint + " failed: " + cause.getMessage()), cause));
+      ctx.close();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------- closing
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  /** Fails every pending call with a "client closed" error, closes the connection and frees the threads. */
+  void close() {
+    Connection current;
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      current = connection;
+      connection = null;
+    }
+    ConnectionException failure = clientClosed();
+    if (current != null) {
+      current.close(failure);
+    }
+    List.copyOf(seedCalls).forEach(call -> call.fail(failure));
+    timer.stop();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    log.debug("Client for {} closed", endpoint);
+  }
+
+  private static ConnectionException clientClosed() {
+    return new ConnectionException(RpcError.CLIENT_CLOSED.withMessage("Client closed; the call was abandoned"),
+        null);
+  }
+}

@@ -1,0 +1,241 @@
+package io.courier.client;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.ConnectionException;
+import io.courier.RpcError;
+import io.courier.protocol.Decoded;
+import io.courier.protocol.InvalidMessage;
+import io.courier.protocol.JsonRpcCodec;
+import io.courier.protocol.Message;
+import io.courier.protocol.Request;
+import io.courier.protocol.RequestId;
+import io.courier.protocol.Response;
+import io.courier.transport.FrameDecoder;
+import io.courier.transport.FrameError;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One JSON-RPC connection from a client to a server, for the life of one TCP connection: it writes requests,
+ * keeps the pending calls by id and completes each with its reply, in whatever order replies arrive. When the
+ * connection closes, every call still pending on it fails at once; the client opens a new connection for the
+ * next call.
+ */
+final class Connection {
+
+  private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+  /** Writes one message (or a batch array) into a buffer. */
+  interface Body {
+    void write(JsonRpcCodec codec, ByteBufOutputStream out) throws IOException;
+  }
+
+  private final ClientCore core;
+  private final CompletableFuture<Channel> ready = new CompletableFuture<>();
+  private final Map<Long, PendingCall<?>> pending = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  Connection(ClientCore core, Bootstrap bootstrap) {
+    this.core = core;
+    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+      @Override
+      protected void initChannel(SocketChannel ch) {
+        ch.pipeline()
+            .addLast("framer", new FrameDecoder(core.maxMessageBytes()))
+            .addLast("rpc", new Handler());
+      }
+    });
+    ChannelFuture connect = b.connect(core.endpoint().host(), core.endpoint().port());
+    connect.addListener(f -> {
+      if (f.isSuccess()) {
+        Channel ch = connect.channel();
+        ch.closeFuture().addListener(closedFuture -> onClose());
+        ready.complete(ch);
+      } else {
+        closed = true;
+        core.connectionClosed(this);
+        ready.completeExceptionally(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+            "Cannot connect to " + core.endpoint() + ": " + f.cause().getMessage()), f.cause()));
+      }
+    });
+  }
+
+  /** Whether new calls may use this connection. */
+  boolean isOpen() {
+    return !closed;
+  }
+
+  /**
+   * Sends a message. {@code calls} are the pending calls it carries (none for a notification); each fails if
+   * the message cannot be written.
+   */
+  void send(List<PendingCall<?>> calls, Body body) {
+    ready.whenComplete((channel, connectFailure) -> {
+      if (connectFailure != null) {
+        calls.forEach(call -> call.fail(connectFailure));
+        return;
+      }
+      List<PendingCall<?>> live = new ArrayList<>(calls.size());
+      for (PendingCall<?> call : calls) {
+        if (!call.isDone()) { // it may have timed out or been cancelled while connecting
+          pending.put(call.id, call);
+          live.add(call);
+        }
+      }
+      if (closed) {
+        // onClose may have run before the calls were registered; fail them here instead.
+        live.forEach(call -> failIfPending(call, lost("before the call was sent")));
+        return;
+      }
+      if (!calls.isEmpty() && live.isEmpty()) {
+        return;
+      }
+      ByteBuf buf = channel.alloc().buffer();
+      try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+        body.write(core.codec(), out);
+        buf.writeByte('\n');
+      } catch (IOException | RuntimeException e) {
+        buf.release();
+        live.forEach(call -> failIfPending(call, e));
+        return;
+      }
+      channel.writeAndFlush(buf).addListener(f -> {
+        if (!f.isSuccess()) {
+          live.forEach(call -> failIfPending(call, lost("while sending: " + f.cause())));
+        }
+      });
+    });
+  }
+
+  private void failIfPending(PendingCall<?> call, Throwable failure) {
+    if (pending.remove(call.id, call)) {
+      call.fail(failure);
+    }
+  }
+
+  /**
+   * Stops waiting for {@code call} (it timed out or was cancelled) and tells the server with
+   * {@code $/cancelRequest} when the request was already sent. A reply that still arrives is dropped.
+   */
+  void abandon(PendingCall<?> call) {
+    if (pending.remove(call.id, call) && !closed) {
+      ObjectNode params = JsonNodeFactory.instance.objectNode().put("id", call.id);
+      send(List.of(), (codec, out) -> codec.writeRequest(out, null, ClientCore.CANCEL_METHOD, params));
+    }
+  }
+
+  /** Closes the connection; pending calls fail with {@code failure}. */
+  void close(Throwable failure) {
+    closed = true;
+    failAll(failure);
+    ready.thenAccept(Channel::close);
+  }
+
+  private void onClose() {
+    closed = true;
+    core.connectionClosed(this);
+    failAll(lost("with calls pending"));
+  }
+
+  private void failAll(Throwable failure) {
+    for (PendingCall<?> call : List.copyOf(pending.values())) {
+      failIfPending(call, failure);
+    }
+  }
+
+  private ConnectionException lost(String when) {
+    return new ConnectionException(
+        RpcError.CONNECTION_LOST.withMessage("Connection to " + core.endpoint() + " lost " + when), null);
+  }
+
+  private void onResponse(Response response) {
+    Long id = numericId(response.id());
+    PendingCall<?> call = id == null ? null : pending.remove(id);
+    if (call == null) {
+      if (response.id().isNull() && response.isError()) {
+        log.warn("Server {} reported an error it could not tie to a call: {}", core.endpoint(),
+            response.error());
+      } else {
+        core.lateReplyDropped();
+        log.debug("Dropped a reply for id {}: no call is waiting for it (timed out or cancelled)",
+            response.id());
+      }
+      return;
+    }
+    if (response.isError()) {
+      call.failRemote(response.error());
+    } else {
+      call.succeed(response.result());
+    }
+  }
+
+  private static Long numericId(RequestId id) {
+    if (id.isString() || id.isNull()) {
+      return null;
+    }
+    try {
+      return Long.parseLong(id.json());
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  /** Reads replies on the connection's event loop. */
+  private final class Handler extends ChannelInboundHandlerAdapter {
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof FrameError error) {
+        log.warn("Closing connection to {}: {}", core.endpoint(), error.message());
+        ctx.close();
+        return;
+      }
+      if (!(msg instanceof ByteBuf frame)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      Decoded decoded;
+      try {
+        byte[] bytes = ByteBufUtil.getBytes(frame);
+        decoded = core.codec().decode(bytes, 0, bytes.length);
+      } finally {
+        frame.release();
+      }
+      for (Message message : decoded.messages()) {
+        if (message instanceof Response response) {
+          onResponse(response);
+        } else if (message instanceof Request request && !request.isNotification()) {
+          // Calls from the server to the client are not served yet: say so rather than leave it waiting.
+          RequestId requestId = request.id();
+          send(List.of(), (codec, out) -> codec.writeError(out, requestId, RpcError.METHOD_NOT_FOUND));
+        } else if (message instanceof InvalidMessage invalid) {
+          log.warn("Unreadable message from {}: {}", core.endpoint(), invalid.error().message());
+        }
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.warn("Closing connection to {}: {}", core.endpoint(), cause.toString());
+      ctx.close();
+    }
+  }
+}

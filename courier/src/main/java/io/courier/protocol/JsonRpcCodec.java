@@ -1,0 +1,363 @@
+package io.courier.protocol;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.RpcError;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads and writes JSON-RPC 2.0 and seed-dialect messages with Jackson.
+ *
+ * <p>Decoding follows the specification to the letter: invalid JSON is a parse error (-32700); valid JSON that
+ * is not a request is an invalid request (-32600), answered with the request's id when it could be read and
+ * {@code null} otherwise; an empty batch is one invalid request; each invalid element of a batch gets its own
+ * error. A member that appears twice in a message envelope makes it an invalid request, never "last key wins".
+ *
+ * <p>Instances are immutable and thread-safe. Internal: servers and clients use it; users configure it only
+ * through the {@link ObjectMapper} they pass to a builder.
+ */
+public final class JsonRpcCodec {
+
+  private static final Logger log = LoggerFactory.getLogger(JsonRpcCodec.class);
+
+  private static final int JSONRPC = 1;
+  private static final int METHOD = 1 << 1;
+  private static final int PARAMS = 1 << 2;
+  private static final int ID = 1 << 3;
+  private static final int RESULT = 1 << 4;
+  private static final int ERROR = 1 << 5;
+  private static final int SEED_METHOD = 1 << 6;
+  private static final int SEED_ARGS = 1 << 7;
+  private static final int SEED_KWARGS = 1 << 8;
+
+  private final ObjectMapper mapper;
+  private final JsonFactory factory;
+  private final ObjectWriter anyWriter;
+
+  public JsonRpcCodec(ObjectMapper mapper) {
+    this.mapper = requireNonNull(mapper, "mapper");
+    this.factory = mapper.getFactory();
+    this.anyWriter = mapper.writerFor(Object.class);
+  }
+
+  public ObjectMapper mapper() {
+    return mapper;
+  }
+
+  // ---------------------------------------------------------------------------------------------- decoding
+
+  /** Decodes one frame: a single message or a batch. Never throws for bad input; it decodes to errors. */
+  public Decoded decode(byte[] bytes, int offset, int length) {
+    try (JsonParser p = factory.createParser(bytes, offset, length)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.PARSE_ERROR, false));
+      }
+      Decoded decoded;
+      if (first == JsonToken.START_ARRAY) {
+        decoded = readBatch(p);
+      } else if (first == JsonToken.START_OBJECT) {
+        decoded = Decoded.single(readObject(p));
+      } else {
+        p.skipChildren();
+        decoded = Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.INVALID_REQUEST, false));
+      }
+      if (p.nextToken() != null) {
+        // Trailing data after the value: the frame is not one JSON text.
+        return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.PARSE_ERROR, false));
+      }
+      return decoded;
+    } catch (IOException e) {
+      log.debug("Parse error: {}", e.getClass().getSimpleName());
+      return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.PARSE_ERROR, false));
+    }
+  }
+
+  private Decoded readBatch(JsonParser p) throws IOException {
+    List<Message> messages = new ArrayList<>();
+    JsonToken t;
+    while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      if (t == JsonToken.START_OBJECT) {
+        messages.add(readObject(p));
+      } else {
+        p.skipChildren();
+        messages.add(new InvalidMessage(RequestId.NULL, RpcError.INVALID_REQUEST, false));
+      }
+    }
+    if (messages.isEmpty()) {
+      return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.INVALID_REQUEST, false));
+    }
+    return new Decoded(true, messages);
+  }
+
+  /** Reads one envelope; the parser is on its START_OBJECT and is left on its END_OBJECT. */
+  private Message readObject(JsonParser p) throws IOException {
+    int seen = 0;
+    boolean duplicate = false;
+    boolean versionOk = false;
+    String method = null;
+    boolean methodOk = false;
+    JsonNode params = null;
+    boolean paramsOk = true;
+    RequestId id = null;
+    boolean idOk = true;
+    JsonNode result = null;
+    JsonNode error = null;
+    JsonNode seedArgs = null;
+    JsonNode seedKwargs = null;
+
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken t = p.nextToken();
+      int bit = switch (name) {
+        case "jsonrpc" -> JSONRPC;
+        case "method" -> METHOD;
+        case "params" -> PARAMS;
+        case "id" -> ID;
+        case "result" -> RESULT;
+        case "error" -> ERROR;
+        case "method_name" -> SEED_METHOD;
+        case "method_args" -> SEED_ARGS;
+        case "method_kwargs" -> SEED_KWARGS;
+        default -> 0;
+      };
+      if (bit == 0) {
+        p.skipChildren(); // members the specification does not define are ignored
+        continue;
+      }
+      duplicate |= (seen & bit) != 0;
+      seen |= bit;
+      switch (bit) {
+        case JSONRPC -> {
+          versionOk = t == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
+          p.skipChildren();
+        }
+        case METHOD, SEED_METHOD -> {
+          methodOk = t == JsonToken.VALUE_STRING;
+          method = methodOk ? p.getText() : null;
+          p.skipChildren();
+        }
+        case PARAMS -> {
+          paramsOk = t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT;
+          params = paramsOk ? readTree(p, t) : skip(p);
+        }
+        case ID -> {
+          id = switch (t) {
+            case VALUE_STRING -> RequestId.of(p.getText());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> RequestId.ofNumberText(p.getText());
+            case VALUE_NULL -> RequestId.NULL;
+            default -> null;
+          };
+          idOk = id != null;
+          p.skipChildren();
+        }
+        case RESULT -> result = readTree(p, t);
+        case ERROR -> error = readTree(p, t);
+        case SEED_ARGS -> seedArgs = readTree(p, t);
+        case SEED_KWARGS -> seedKwargs = readTree(p, t);
+        default -> throw new AssertionError(bit);
+      }
+    }
+
+    RequestId replyId = idOk && id != null ? id : RequestId.NULL;
+    if ((seen & JSONRPC) == 0 && (seen & SEED_METHOD) != 0) {
+      return seedRequest(duplicate, methodOk, method, seedArgs, seedKwargs);
+    }
+    if (duplicate || !versionOk || !idOk) {
+      return new InvalidMessage(replyId, RpcError.INVALID_REQUEST, false);
+    }
+    if ((seen & METHOD) != 0) {
+      if (!methodOk || !paramsOk) {
+        return new InvalidMessage(replyId, RpcError.INVALID_REQUEST, false);
+      }
+      return new Request(id, method, params);
+    }
+    if ((seen & (RESULT | ERROR)) != 0 && (seen & ID) != 0 && (result == null) != (error == null)) {
+      return error == null ? new Response(id, result, null) : new Response(id, null, readError(error));
+    }
+    return new InvalidMessage(replyId, RpcError.INVALID_REQUEST, false);
+  }
+
+  private static Message seedRequest(
+      boolean duplicate, boolean methodOk, String method, JsonNode args, JsonNode kwargs) {
+    boolean argsOk = args == null || args.isArray() || args.isNull();
+    boolean kwargsOk = kwargs == null || kwargs.isObject() || kwargs.isNull();
+    if (duplicate || !methodOk || !argsOk || !kwargsOk) {
+      return new InvalidMessage(RequestId.NULL, RpcError.INVALID_REQUEST, true);
+    }
+    ArrayNode a = args instanceof ArrayNode array ? array : emptyArray();
+    ObjectNode k = kwargs instanceof ObjectNode object ? object : emptyObject();
+    return new SeedRequest(method, a, k);
+  }
+
+  private static ArrayNode emptyArray() {
+    return JsonNodeFactory.instance.arrayNode();
+  }
+
+  private static ObjectNode emptyObject() {
+    return JsonNodeFactory.instance.objectNode();
+  }
+
+  private JsonNode readTree(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return NullNode.getInstance();
+    }
+    return mapper.readTree(p);
+  }
+
+  private static JsonNode skip(JsonParser p) throws IOException {
+    p.skipChildren();
+    return null;
+  }
+
+  /** Reads the error object of a response; a malformed one becomes an internal error. */
+  private static RpcError readError(JsonNode error) {
+    JsonNode code = error.get("code");
+    JsonNode message = error.get("message");
+    if (!error.isObject()
+        || code == null
+        || !code.isIntegralNumber()
+        || !code.canConvertToInt()
+        || message == null
+        || !message.isTextual()) {
+      return RpcError.INTERNAL_ERROR.withMessage("Malformed error object in response");
+    }
+    JsonNode data = error.get("data");
+    return RpcError.of(code.intValue(), message.textValue(), data);
+  }
+
+  /**
+   * Decodes the tutorial server's reply, {@code {"res": value}}, into a response for {@code id}. Anything else
+   * (including an error object from a Courier server) becomes an error response.
+   */
+  public Response decodeSeedReply(RequestId id, byte[] bytes, int offset, int length) {
+    try (JsonParser p = factory.createParser(bytes, offset, length)) {
+      JsonNode reply = mapper.readTree(p);
+      if (reply != null && reply.isObject() && reply.size() == 1 && reply.has("res")) {
+        return new Response(id, reply.get("res"), null);
+      }
+      if (reply != null && reply.isObject() && reply.has("error")) {
+        return new Response(id, null, readError(reply.get("error")));
+      }
+      return new Response(id, null, RpcError.INTERNAL_ERROR.withMessage("Malformed seed-dialect reply"));
+    } catch (IOException e) {
+      return new Response(id, null, RpcError.PARSE_ERROR.withMessage("Seed-dialect reply is not JSON"));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- encoding
+
+  /** Writes a success response whose result is written by a writer prepared for the result's type. */
+  public void writeResult(OutputStream out, RequestId id, ObjectWriter writer, Object value) throws IOException {
+    try (JsonGenerator gen = factory.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeStringField("jsonrpc", "2.0");
+      gen.writeFieldName("result");
+      if (value == null) {
+        gen.writeNull();
+      } else {
+        writer.writeValue(gen, value);
+      }
+      gen.writeFieldName("id");
+      gen.writeRawValue(id.json());
+      gen.writeEndObject();
+    }
+  }
+
+  /** Writes a success response whose result is any value, serialized by its runtime type. */
+  public void writeResult(OutputStream out, RequestId id, Object value) throws IOException {
+    writeResult(out, id, anyWriter, value);
+  }
+
+  /** Writes an error response. */
+  public void writeError(OutputStream out, RequestId id, RpcError error) throws IOException {
+    try (JsonGenerator gen = factory.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeStringField("jsonrpc", "2.0");
+      gen.writeObjectFieldStart("error");
+      gen.writeNumberField("code", error.code());
+      gen.writeStringField("message", error.message());
+      if (error.data() != null) {
+        gen.writeFieldName("data");
+        mapper.writeTree(gen, error.data());
+      }
+      gen.writeEndObject();
+      gen.writeFieldName("id");
+      gen.writeRawValue(id.json());
+      gen.writeEndObject();
+    }
+  }
+
+  /**
+   * Writes a request, or a notification when {@code id} is null. {@code params} is {@code null} (no params), an
+   * {@code Object[]} or {@code List} (by position), or a {@code Map} (by name).
+   */
+  public void writeRequest(OutputStream out, RequestId id, String method, Object params) throws IOException {
+    try (JsonGenerator gen = factory.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeStringField("jsonrpc", "2.0");
+      gen.writeStringField("method", method);
+      if (params instanceof Object[] array) {
+        gen.writeArrayFieldStart("params");
+        for (Object param : array) {
+          anyWriter.writeValue(gen, param);
+        }
+        gen.writeEndArray();
+      } else if (params != null) {
+        gen.writeFieldName("params");
+        anyWriter.writeValue(gen, params);
+      }
+      if (id != null) {
+        gen.writeFieldName("id");
+        gen.writeRawValue(id.json());
+      }
+      gen.writeEndObject();
+    }
+  }
+
+  /** Writes the tutorial's reply, {@code {"res": value}}, byte for byte as Python's {@code json.dumps} would. */
+  public void writeSeedResult(OutputStream out, Object value) throws IOException {
+    JsonNode res = value instanceof JsonNode node ? node : mapper.valueToTree(value);
+    out.write(("{\"res\": " + PythonJson.dumps(res) + "}").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Writes an error in the seed dialect, {@code {"error": {"code": c, "message": m}}}, in Python's style. */
+  public void writeSeedError(OutputStream out, RpcError error) throws IOException {
+    ObjectNode body = mapper.createObjectNode();
+    ObjectNode e = body.putObject("error");
+    e.put("code", error.code());
+    e.put("message", error.message());
+    if (error.data() != null) {
+      e.set("data", error.data());
+    }
+    out.write(PythonJson.dumps(body).getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Writes a call in the tutorial's dialect as its Python client would. */
+  public void writeSeedRequest(OutputStream out, String method, List<?> args, Map<String, ?> kwargs)
+      throws IOException {
+    ObjectNode body = mapper.createObjectNode();
+    body.put("method_name", method);
+    body.set("method_args", mapper.valueToTree(args));
+    body.set("method_kwargs", mapper.valueToTree(kwargs));
+    out.write(PythonJson.dumps(body).getBytes(StandardCharsets.US_ASCII));
+  }
+}

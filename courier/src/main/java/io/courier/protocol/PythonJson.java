@@ -1,0 +1,134 @@
+package io.courier.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Writes JSON text the way Python's {@code json.dumps} does with its defaults: {@code ", "} between items,
+ * {@code ": "} after keys, and every non-ASCII character escaped as lower-case {@code \\uXXXX}. The tutorial's
+ * server answers in exactly this form, and the seed dialect promises the same bytes.
+ */
+final class PythonJson {
+
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private PythonJson() {}
+
+  static String dumps(JsonNode node) {
+    StringBuilder out = new StringBuilder();
+    write(node, out);
+    return out.toString();
+  }
+
+  private static void write(JsonNode node, StringBuilder out) {
+    if (node == null || node.isNull() || node.isMissingNode()) {
+      out.append("null");
+    } else if (node.isTextual()) {
+      writeString(node.textValue(), out);
+    } else if (node.isBoolean()) {
+      out.append(node.booleanValue() ? "true" : "false");
+    } else if (node.isNumber()) {
+      writeNumber(node, out);
+    } else if (node.isArray()) {
+      out.append('[');
+      for (int i = 0; i < node.size(); i++) {
+        if (i > 0) {
+          out.append(", ");
+        }
+        write(node.get(i), out);
+      }
+      out.append(']');
+    } else if (node.isObject()) {
+      out.append('{');
+      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      boolean first = true;
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        if (!first) {
+          out.append(", ");
+        }
+        first = false;
+        writeString(field.getKey(), out);
+        out.append(": ");
+        write(field.getValue(), out);
+      }
+      out.append('}');
+    } else {
+      // Binary and POJO nodes do not occur in values converted from Java objects for the wire.
+      writeString(node.asText(), out);
+    }
+  }
+
+  private static void writeNumber(JsonNode node, StringBuilder out) {
+    if (node.isFloatingPointNumber() && !node.isBigDecimal()) {
+      double d = node.doubleValue();
+      if (Double.isNaN(d)) {
+        out.append("NaN");
+      } else if (Double.isInfinite(d)) {
+        out.append(d > 0 ? "Infinity" : "-Infinity");
+      } else {
+        out.append(pythonFloat(d));
+      }
+    } else {
+      out.append(node.isBigDecimal() ? node.decimalValue().toPlainString() : node.asText());
+    }
+  }
+
+  /**
+   * Python's repr of a float: the shortest digits that round-trip (as Java's {@code Double.toString} finds),
+   * in positional form for decimal exponents -4 to 15 and as {@code 1.5e+16} outside it.
+   */
+  static String pythonFloat(double d) {
+    BigDecimal shortest = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+    int exponent = shortest.precision() - shortest.scale() - 1;
+    if (exponent >= -4 && exponent < 16) {
+      String plain = shortest.toPlainString();
+      return plain.indexOf('.') < 0 ? plain + ".0" : plain;
+    }
+    String digits = shortest.unscaledValue().abs().toString();
+    StringBuilder out = new StringBuilder();
+    if (shortest.signum() < 0) {
+      out.append('-');
+    }
+    out.append(digits.charAt(0));
+    if (digits.length() > 1) {
+      out.append('.').append(digits, 1, digits.length());
+    }
+    out.append('e').append(exponent < 0 ? '-' : '+');
+    int magnitude = Math.abs(exponent);
+    if (magnitude < 10) {
+      out.append('0');
+    }
+    return out.append(magnitude).toString();
+  }
+
+  private static void writeString(String s, StringBuilder out) {
+    out.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        case '\b' -> out.append("\\b");
+        case '\f' -> out.append("\\f");
+        default -> {
+          if (c < 0x20 || c > 0x7e) {
+            out.append("\\u")
+                .append(HEX[(c >> 12) & 0xf])
+                .append(HEX[(c >> 8) & 0xf])
+                .append(HEX[(c >> 4) & 0xf])
+                .append(HEX[c & 0xf]);
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+}

@@ -1,0 +1,65 @@
+package io.courier.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** A single {@link RpcHandler} function: it takes any params, as the tutorial's {@code *args, **kwargs}. */
+final class HandlerMethod implements ServerMethod {
+
+  private final String name;
+  private final RpcHandler handler;
+  private final ObjectMapper mapper;
+  private final ObjectWriter writer;
+
+  HandlerMethod(String name, RpcHandler handler, ObjectMapper mapper) {
+    this.name = name;
+    this.handler = handler;
+    this.mapper = mapper;
+    this.writer = mapper.writerFor(Object.class);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int arity() {
+    return -1;
+  }
+
+  @Override
+  public Object[] bind(ArrayNode args, ObjectNode kwargs) {
+    List<JsonNode> positional = new ArrayList<>(args == null ? 0 : args.size());
+    if (args != null) {
+      args.forEach(positional::add);
+    }
+    Map<String, JsonNode> named = new LinkedHashMap<>();
+    if (kwargs != null) {
+      kwargs.fields().forEachRemaining(e -> named.put(e.getKey(), e.getValue()));
+    }
+    return new Object[] {new Arguments(positional, named, mapper)};
+  }
+
+  @Override
+  public Object invoke(Object[] bound) throws Exception {
+    return handler.handle((Arguments) bound[0]);
+  }
+
+  @Override
+  public ObjectWriter resultWriter() {
+    return writer;
+  }
+
+  @Override
+  public boolean declares(Throwable thrown) {
+    return false;
+  }
+}

@@ -1,0 +1,97 @@
+package io.courier.server;
+
+import io.courier.protocol.RequestId;
+import java.net.SocketAddress;
+
+/**
+ * Facts about the call being served: the method, the request id, the peer's address, and whether the caller
+ * has cancelled it (by timing out or cancelling, which sends {@code $/cancelRequest}).
+ *
+ * <p>A service method reads it with {@link #current()} on the thread it was called on. A method that returns a
+ * {@code CompletableFuture} should capture it before going asynchronous. Thread-safe.
+ */
+public final class RpcContext {
+
+  private static final ThreadLocal<RpcContext> CURRENT = new ThreadLocal<>();
+
+  private final String method;
+  private final RequestId id;
+  private final SocketAddress remoteAddress;
+  private volatile boolean cancelled;
+  /** The thread running a blocking method, interrupted on cancel; guarded by {@code this}. */
+  private Thread runner;
+
+  RpcContext(String method, RequestId id, SocketAddress remoteAddress) {
+    this.method = method;
+    this.id = id;
+    this.remoteAddress = remoteAddress;
+  }
+
+  /**
+   * Returns the context of the call the current thread is serving.
+   *
+   * @throws IllegalStateException when the current thread is not running a service method
+   */
+  public static RpcContext current() {
+    RpcContext context = CURRENT.get();
+    if (context == null) {
+      throw new IllegalStateException("No RPC call on this thread (RpcContext.current() is only "
+          + "available on the thread that runs a service method)");
+    }
+    return context;
+  }
+
+  /** Returns the method name as called on the wire. */
+  public String method() {
+    return method;
+  }
+
+  /** Returns the request's id, or {@code null} for a notification. */
+  public RequestId id() {
+    return id;
+  }
+
+  /** Returns the address of the peer that sent the call. */
+  public SocketAddress remoteAddress() {
+    return remoteAddress;
+  }
+
+  /**
+   * Returns whether the caller gave up on this call. A long-running method should check it and stop early; a
+   * blocking method is also interrupted when its call is cancelled.
+   */
+  public boolean isCancelled() {
+    return cancelled;
+  }
+
+  /** Marks the call cancelled and interrupts the thread running it, if any. */
+  synchronized void cancel() {
+    cancelled = true;
+    if (runner != null) {
+      runner.interrupt();
+    }
+  }
+
+  /** Binds this context to the current thread for the duration of a blocking invocation. */
+  void enter() {
+    CURRENT.set(this);
+    synchronized (this) {
+      runner = Thread.currentThread();
+    }
+  }
+
+  /** Unbinds this context; a cancel that arrives later can no longer interrupt this thread. */
+  void exit() {
+    synchronized (this) {
+      runner = null;
+    }
+    CURRENT.remove();
+    // A cancel that raced with the method's return must not leak its interrupt into the next task.
+    Thread.interrupted();
+  }
+
+  @Override
+  public String toString() {
+    return "RpcContext{method=" + method + ", id=" + id + ", remote=" + remoteAddress + "}";
+  }
+}

@@ -1,0 +1,258 @@
+package io.courier.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.protocol.JsonRpcCodec;
+import io.courier.transport.EventLoops;
+import io.courier.transport.FrameDecoder;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Courier server: registered services and functions, answered on one TCP port in JSON-RPC 2.0 (framed by
+ * newlines, by concatenation or by {@code Content-Length} headers, detected per connection) and in the
+ * tutorial's seed dialect.
+ *
+ * <pre>{@code
+ * RpcServer server = RpcServer.builder()
+ *     .port(7070)
+ *     .service(Calculator.class, new CalculatorImpl())
+ *     .method("test", args -> "the test function has been called")
+ *     .build()
+ *     .start();
+ * ...
+ * server.stop(Duration.ofSeconds(5));
+ * }</pre>
+ *
+ * <p>Methods run on a bounded executor, never on an I/O thread, so a slow method never delays other calls.
+ * Thread-safe.
+ */
+public final class RpcServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+
+  private final String host;
+  private final int requestedPort;
+  private final int ioThreads;
+  private final int maxMessageBytes;
+  private final boolean developmentMode;
+  private final Duration shutdownGrace;
+  private final MethodRegistry registry;
+  private final JsonRpcCodec codec;
+  private final ExecutorService executor;
+  private final boolean ownsExecutor;
+  private final ChannelGroup connections = new DefaultChannelGroup("courier-connections",
+      GlobalEventExecutor.INSTANCE);
+
+  private final Object lock = new Object();
+  /** Frames whose calls have not yet been answered; guarded by {@code lock}. */
+  private int inFlight;
+  private volatile boolean stopping;
+  private boolean started;
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup ioGroup;
+  private Channel serverChannel;
+
+  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodRegistry registry) {
+    this.host = builder.host;
+    this.requestedPort = builder.port;
+    this.ioThreads = builder.ioThreads;
+    this.maxMessageBytes = builder.maxMessageBytes;
+    this.developmentMode = builder.developmentMode;
+    this.shutdownGrace = builder.shutdownGrace;
+    this.registry = registry;
+    this.codec = new JsonRpcCodec(mapper);
+    this.ownsExecutor = builder.executor == null;
+    this.executor = ownsExecutor
+        ? newExecutor(builder.workerThreads, builder.queueCapacity)
+        : builder.executor;
+  }
+
+  /** Returns a builder for a server. */
+  public static RpcServerBuilder builder() {
+    return new RpcServerBuilder();
+  }
+
+  private static ExecutorService newExecutor(int threads, int queueCapacity) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity),
+        new DefaultThreadFactory("courier-worker", true),
+        new ThreadPoolExecutor.AbortPolicy());
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /**
+   * Binds the port and starts serving.
+   *
+   * @return this server
+   * @throws IllegalStateException when the server was already started, or the port cannot be bound
+   */
+  public RpcServer start() {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("Server already started");
+      }
+      started = true;
+    }
+    bossGroup = EventLoops.newGroup(1, "courier-accept");
+    ioGroup = EventLoops.newGroup(ioThreads, "courier-io");
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(bossGroup, ioGroup)
+        .channel(EventLoops.serverChannelType())
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            connections.add(ch);
+            FrameDecoder decoder = new FrameDecoder(maxMessageBytes);
+            ch.pipeline()
+                .addLast("framer", decoder)
+                .addLast("rpc", new ServerConnection(RpcServer.this, decoder));
+          }
+        });
+    try {
+      serverChannel = bootstrap.bind(host, requestedPort).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      shutdownEventLoops();
+      shutdownExecutor();
+      throw new IllegalStateException("Cannot listen on " + host + ":" + requestedPort + ": " + e, e);
+    }
+    log.info("Courier server listening on {} with {} methods", serverChannel.localAddress(),
+        registry.names().size());
+    return this;
+  }
+
+  /** Returns the port the server listens on (useful when it was built with port 0). */
+  public int port() {
+    return localAddress().getPort();
+  }
+
+  /** Returns the address the server listens on. */
+  public InetSocketAddress localAddress() {
+    if (serverChannel == null) {
+      throw new IllegalStateException("Server not started");
+    }
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** Returns the wire names of every registered method. */
+  public Set<String> methods() {
+    return registry.names();
+  }
+
+  /**
+   * Stops gracefully: the port is released at once, new calls are refused with a "shutting down" error that
+   * says they were not processed, calls in flight get up to {@code grace} to finish and be answered, then
+   * every connection is closed. Returns when the server has stopped. Calling it again does nothing.
+   */
+  public void stop(Duration grace) {
+    requireNonNull(grace, "grace");
+    synchronized (lock) {
+      if (stopping) {
+        return;
+      }
+      stopping = true;
+    }
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    synchronized (lock) {
+      while (inFlight > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.warn("Stopping with {} calls still in flight after the grace period of {}", inFlight, grace);
+          break;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(lock, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    connections.close().awaitUninterruptibly();
+    shutdownExecutor();
+    shutdownEventLoops();
+    log.info("Courier server stopped");
+  }
+
+  /** Stops gracefully with the builder's shutdown grace (default 10 seconds). */
+  @Override
+  public void close() {
+    stop(shutdownGrace);
+  }
+
+  private void shutdownExecutor() {
+    if (ownsExecutor) {
+      executor.shutdownNow();
+    }
+  }
+
+  private void shutdownEventLoops() {
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (ioGroup != null) {
+      ioGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  // ------------------------------------------------------------------------------ for ServerConnection
+
+  JsonRpcCodec codec() {
+    return codec;
+  }
+
+  MethodRegistry registry() {
+    return registry;
+  }
+
+  ExecutorService executor() {
+    return executor;
+  }
+
+  boolean developmentMode() {
+    return developmentMode;
+  }
+
+  boolean isStopping() {
+    return stopping;
+  }
+
+  void callStarted() {
+    synchronized (lock) {
+      inFlight++;
+    }
+  }
+
+  void callFinished() {
+    synchronized (lock) {
+      if (--inFlight == 0 && stopping) {
+        lock.notifyAll();
+      }
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package io.courier.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.protocol.CourierJson;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Configures and builds an {@link RpcServer}. Each setter states its default. Registration methods check
+ * what they register at once and throw {@link IllegalArgumentException} naming the method that cannot be
+ * served. Not thread-safe; the server it builds is.
+ */
+public final class RpcServerBuilder {
+
+  /** Default executor size: twice the cores, at least 4, at most 200 threads. */
+  static final int DEFAULT_WORKER_THREADS =
+      Math.min(200, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+  static final int DEFAULT_QUEUE_CAPACITY = 1000;
+  static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+
+  private interface Registration {
+    void apply(MethodRegistry.Builder registry, ObjectMapper mapper);
+  }
+
+  String host = "0.0.0.0";
+  int port = 0;
+  int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+  int workerThreads = DEFAULT_WORKER_THREADS;
+  int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+  ExecutorService executor;
+  ObjectMapper mapper;
+  int maxMessageBytes = CourierJson.DEFAULT_MAX_MESSAGE_BYTES;
+  boolean developmentMode;
+  Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+  private final List<Registration> registrations = new ArrayList<>();
+  private final MethodRegistry.Builder checked = new MethodRegistry.Builder();
+  private ObjectMapper checkMapper;
+
+  RpcServerBuilder() {}
+
+  /** The address to listen on. Default: {@code 0.0.0.0}, every interface. */
+  public RpcServerBuilder host(String host) {
+    this.host = requireNonNull(host, "host");
+    return this;
+  }
+
+  /** The TCP port to listen on, 0 to 65535. Default: 0, an ephemeral port ({@link RpcServer#port()} tells). */
+  public RpcServerBuilder port(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+    }
+    this.port = port;
+    return this;
+  }
+
+  /**
+   * Registers {@code impl} as the service described by {@code type}: every method of the interface is
+   * callable, by its name or the name its {@link io.courier.RpcMethod} gives, prefixed by the interface's
+   * {@link io.courier.RpcService}.
+   */
+  public <T> RpcServerBuilder service(Class<T> type, T impl) {
+    requireNonNull(type, "type");
+    requireNonNull(impl, "impl");
+    if (!type.isInterface()) {
+      throw new IllegalArgumentException("type: " + type.getName() + " (expected: an interface; use "
+          + "service(Object) to register every public method of an object)");
+    }
+    return register((registry, mapper) -> registry.addService(type, impl, mapper));
+  }
+
+  /** Registers every public instance method of {@code impl}'s class, except those of {@code Object}. */
+  public RpcServerBuilder service(Object impl) {
+    requireNonNull(impl, "impl");
+    return register((registry, mapper) -> registry.addService(impl.getClass(), impl, mapper));
+  }
+
+  /** Registers a single function under {@code name}, taking any positional and keyword arguments. */
+  public RpcServerBuilder method(String name, RpcHandler handler) {
+    requireNonNull(name, "name");
+    requireNonNull(handler, "handler");
+    return register((registry, mapper) -> registry.addFunction(name, handler, mapper));
+  }
+
+  private RpcServerBuilder register(Registration registration) {
+    // Bind now, so that the exception points at the line that registered the bad method; build() binds
+    // again with the final mapper.
+    if (checkMapper == null) {
+      checkMapper = mapper();
+    }
+    registration.apply(checked, checkMapper);
+    registrations.add(registration);
+    return this;
+  }
+
+  /** Number of Netty I/O threads. Default: the number of cores. */
+  public RpcServerBuilder ioThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("ioThreads: " + threads + " (expected: >= 1)");
+    }
+    this.ioThreads = threads;
+    return this;
+  }
+
+  /**
+   * Threads of the default executor that runs service methods. Default: twice the cores, at least 4 and at
+   * most 200. Ignored when {@link #executor} is set.
+   */
+  public RpcServerBuilder workerThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("workerThreads: " + threads + " (expected: >= 1)");
+    }
+    this.workerThreads = threads;
+    return this;
+  }
+
+  /**
+   * Calls the default executor queues when all its threads are busy; past it, calls are refused at once with
+   * a "server busy" error that says they were not processed. Default: 1000. Ignored when {@link #executor} is
+   * set.
+   */
+  public RpcServerBuilder queueCapacity(int capacity) {
+    if (capacity < 0) {
+      throw new IllegalArgumentException("queueCapacity: " + capacity + " (expected: >= 0)");
+    }
+    this.queueCapacity = capacity;
+    return this;
+  }
+
+  /**
+   * An executor of your own to run service methods on instead of the default bounded pool. The server does
+   * not shut it down. When it rejects a task, the call gets a "server busy" error.
+   */
+  public RpcServerBuilder executor(ExecutorService executor) {
+    this.executor = requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * The Jackson mapper that binds params and writes results. Default: {@link CourierJson#newMapper(int)}. A
+   * mapper of your own should start from that one: default typing must stay off. Set it before registering
+   * services, which are bound with it.
+   */
+  public RpcServerBuilder objectMapper(ObjectMapper mapper) {
+    this.mapper = requireNonNull(mapper, "mapper");
+    return this;
+  }
+
+  /**
+   * Largest message accepted, in bytes, on every framing. Default: 4 MiB. A larger message is answered with a
+   * "limit exceeded" error and the connection is closed.
+   */
+  public RpcServerBuilder maxMessageBytes(int bytes) {
+    if (bytes < 1) {
+      throw new IllegalArgumentException("maxMessageBytes: " + bytes + " (expected: > 0)");
+    }
+    this.maxMessageBytes = bytes;
+    return this;
+  }
+
+  /**
+   * Whether internal errors carry the exception's message and stack trace to the caller. Default: off; turn
+   * it on only in development, since traces tell an attacker about the server.
+   */
+  public RpcServerBuilder developmentMode(boolean on) {
+    this.developmentMode = on;
+    return this;
+  }
+
+  /** How long {@link RpcServer#close()} lets calls in flight finish. Default: 10 seconds. */
+  public RpcServerBuilder shutdownGrace(Duration grace) {
+    requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("shutdownGrace: " + grace + " (expected: >= 0)");
+    }
+    this.shutdownGrace = grace;
+    return this;
+  }
+
+  ObjectMapper mapper() {
+    return mapper != null ? mapper : CourierJson.newMapper(maxMessageBytes);
+  }
+
+  /** Builds the server, not yet listening; call {@link RpcServer#start()}. */
+  public RpcServer build() {
+    ObjectMapper finalMapper = mapper();
+    MethodRegistry.Builder registry = new MethodRegistry.Builder();
+    registrations.forEach(r -> r.apply(registry, finalMapper));
+    return new RpcServer(this, finalMapper, registry.build());
+  }
+}

@@ -1,0 +1,34 @@
+package io.courier.server;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A callable registered under a wire name, prepared once at registration: it binds a call's params to Java
+ * values, invokes, and knows how to write its result.
+ */
+interface ServerMethod {
+
+  /** The wire name. */
+  String name();
+
+  /** The number of params it takes, or -1 when it takes any number (varargs, functions). */
+  int arity();
+
+  /**
+   * Binds params given by position ({@code args}) and by name ({@code kwargs}); either may be null.
+   *
+   * @throws io.courier.RpcException with an invalid-params error when they do not fit
+   */
+  Object[] bind(ArrayNode args, ObjectNode kwargs);
+
+  /** Invokes with bound params; returns the result, or a {@code CompletionStage} of it. */
+  Object invoke(Object[] bound) throws Throwable;
+
+  /** The writer for results. */
+  ObjectWriter resultWriter();
+
+  /** Whether the method declares {@code thrown} in its {@code throws} clause. */
+  boolean declares(Throwable thrown);
+}

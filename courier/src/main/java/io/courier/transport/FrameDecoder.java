@@ -1,0 +1,489 @@
+package io.courier.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ByteProcessor;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A per-channel decoder that detects a connection's {@link Framing} from its first bytes and then cuts the inbound
+ * byte stream into frames, each holding exactly one JSON-RPC message's bytes.
+ *
+ * <p>Each frame is emitted as a {@link ByteBuf} (a retained slice of the input, which the receiver must release).
+ * Framing problems that leave the stream out of sync (a message over the size limit, a broken header block) are
+ * emitted once as a {@link FrameError}; all input after that is discarded, on the expectation that the handler
+ * downstream replies with an error and closes the channel. The decoder only finds message boundaries: it does not
+ * validate JSON, so a frame may still fail to parse downstream.
+ *
+ * <p>For {@link Framing#JSON_STREAM} the decoder keeps its scanning state (offset, nesting, string and escape flags)
+ * between calls, so each input byte is examined once no matter how the network slices the stream; rescanning a
+ * partial message on every chunk would make a large message arriving in small pieces cost quadratic time.
+ *
+ * <p>Not sharable: one instance per channel.
+ */
+public final class FrameDecoder extends ByteToMessageDecoder {
+
+  /** The largest header block (all header lines plus the terminating empty line) accepted for one message. */
+  public static final int MAX_HEADER_BYTES = 8192;
+
+  private static final Logger log = LoggerFactory.getLogger(FrameDecoder.class);
+
+  /** Lower-case form of the prefix that selects {@link Framing#CONTENT_LENGTH}. */
+  private static final byte[] CONTENT_PREFIX = "content-".getBytes(StandardCharsets.US_ASCII);
+
+  private static final int MAX_LENGTH_DIGITS = 10;
+  private static final int MAX_QUOTED_VALUE = 32;
+
+  // What the JSON scanner is in the middle of.
+  private static final int IDLE = 0;
+  private static final int STRUCT = 1;
+  private static final int STRING = 2;
+  private static final int TOKEN = 3;
+  private static final int RESYNC = 4;
+
+  // Why the JSON scanner stopped.
+  private static final int END_INCLUSIVE = 1;
+  private static final int END_EXCLUSIVE = 2;
+  private static final int MISMATCH = 3;
+  private static final int LINE_END = 4;
+
+  private static final ByteProcessor SKIP_WHITESPACE = FrameDecoder::isWhitespace;
+
+  private final int maxMessageBytes;
+  private final ByteProcessor jsonScanner = this::scanByte;
+
+  // Written on the event loop, read by whoever wants to know how to frame replies.
+  private volatile Framing framing;
+  private boolean failed;
+
+  // JSON_STREAM state. Offsets are relative to the reader index, which marks the start of the current value and
+  // only moves when a value is consumed, so they survive the cumulation buffer being reallocated.
+  private int mode = IDLE;
+  private int scanned;
+  private int depth;
+  private long[] arrayBits = new long[1];
+  private boolean inString;
+  private boolean escape;
+  private int outcome;
+
+  // CONTENT_LENGTH state, offsets relative to the reader index (the start of the header block).
+  private boolean inHeaders;
+  private int headerScanned;
+  private int lineStart;
+  private long contentLength = -1;
+  private int bodyLength = -1;
+
+  /**
+   * Creates a decoder for one channel.
+   *
+   * @param maxMessageBytes the largest message, in bytes, that will be passed on; larger ones produce a
+   *                        {@link FrameError.Kind#TOO_LARGE} error
+   * @throws IllegalArgumentException if {@code maxMessageBytes} is not positive
+   */
+  public FrameDecoder(int maxMessageBytes) {
+    if (maxMessageBytes <= 0) {
+      throw new IllegalArgumentException("maxMessageBytes: " + maxMessageBytes + " (expected: > 0)");
+    }
+    this.maxMessageBytes = maxMessageBytes;
+  }
+
+  /**
+   * Returns the framing detected on this channel.
+   *
+   * @return the framing, or {@code null} while no non-whitespace byte has been seen or the bytes seen so far are
+   *         still a prefix of {@code Content-}
+   */
+  public Framing framing() {
+    return framing;
+  }
+
+  /** Bytes held in the cumulation buffer; lets tests check that the decoder does not hoard input. */
+  int bufferedBytes() {
+    return internalBuffer().readableBytes();
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    if (framing == null && !detect(in)) {
+      return;
+    }
+    if (framing == Framing.JSON_STREAM) {
+      decodeJson(ctx, in, out);
+    } else {
+      decodeContentLength(ctx, in, out);
+    }
+  }
+
+  @Override
+  protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    // callDecode has already run on the remaining input, so whatever is left is an unfinished message that can
+    // never be completed.
+    if (in.isReadable()) {
+      if (!failed) {
+        log.debug("Discarding {} bytes of an incomplete message from {} at end of input",
+            in.readableBytes(), ctx.channel().remoteAddress());
+      }
+      in.skipBytes(in.readableBytes());
+    }
+    resetJson();
+    inHeaders = false;
+    bodyLength = -1;
+  }
+
+  private boolean detect(ByteBuf in) {
+    if (!skipWhitespace(in)) {
+      return false;
+    }
+    int start = in.readerIndex();
+    int n = Math.min(in.readableBytes(), CONTENT_PREFIX.length);
+    for (int i = 0; i < n; i++) {
+      if (toLowerAscii(in.getByte(start + i)) != CONTENT_PREFIX[i]) {
+        framing = Framing.JSON_STREAM;
+        return true;
+      }
+    }
+    if (n < CONTENT_PREFIX.length) {
+      return false;
+    }
+    framing = Framing.CONTENT_LENGTH;
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------- JSON_STREAM
+
+  private void decodeJson(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    for (;;) {
+      if (mode == IDLE) {
+        if (!skipWhitespace(in)) {
+          return;
+        }
+        startValue(in.getByte(in.readerIndex()));
+      }
+      int start = in.readerIndex();
+      // One byte past the limit is enough to tell: a bare token needs to see its delimiter, and anything
+      // still unfinished after that many bytes is too large.
+      int window = (int) Math.min(in.readableBytes(), (long) maxMessageBytes + 1);
+      if (scanned < window) {
+        int stop = in.forEachByte(start + scanned, window - scanned, jsonScanner);
+        if (stop < 0) {
+          scanned = window;
+        } else {
+          int offset = stop - start;
+          if (outcome == MISMATCH) {
+            // Give up on structure; the rest of the line goes out as one unparseable frame.
+            mode = RESYNC;
+            scanned = offset + 1;
+            continue;
+          }
+          int length = outcome == END_INCLUSIVE ? offset + 1 : offset;
+          if (length > maxMessageBytes) {
+            fail(ctx, in, out, new FrameError(FrameError.Kind.TOO_LARGE, tooLarge()));
+            return;
+          }
+          out.add(in.readRetainedSlice(length));
+          if (outcome == LINE_END) {
+            in.skipBytes(1);
+          }
+          resetJson();
+          continue;
+        }
+      }
+      if (scanned > maxMessageBytes) {
+        fail(ctx, in, out, new FrameError(FrameError.Kind.TOO_LARGE, tooLarge()));
+      }
+      return;
+    }
+  }
+
+  private void startValue(byte first) {
+    scanned = 1;
+    switch (first) {
+      case '{' -> {
+        mode = STRUCT;
+        push(false);
+      }
+      case '[' -> {
+        mode = STRUCT;
+        push(true);
+      }
+      case '"' -> {
+        mode = STRING;
+        inString = true;
+      }
+      // Nothing valid starts with these; treat the line as garbage so a line-based peer resynchronises.
+      case '}', ']', ',', ':' -> mode = RESYNC;
+      default -> mode = TOKEN;
+    }
+  }
+
+  /** The scanner's per-byte step; returns false (with {@link #outcome} set) where the current value ends. */
+  private boolean scanByte(byte b) {
+    switch (mode) {
+      case STRUCT:
+        if (inString) {
+          return stringByte(b, false);
+        }
+        switch (b) {
+          case '"':
+            inString = true;
+            return true;
+          case '{':
+            push(false);
+            return true;
+          case '[':
+            push(true);
+            return true;
+          case '}':
+            return close(false);
+          case ']':
+            return close(true);
+          default:
+            return true;
+        }
+      case STRING:
+        return stringByte(b, true);
+      case TOKEN:
+        if (isDelimiter(b)) {
+          outcome = END_EXCLUSIVE;
+          return false;
+        }
+        return true;
+      case RESYNC:
+        if (b == '\n') {
+          outcome = LINE_END;
+          return false;
+        }
+        return true;
+      default:
+        throw new IllegalStateException("scanner mode " + mode);
+    }
+  }
+
+  private boolean stringByte(byte b, boolean topLevel) {
+    if (b == '\n') {
+      // JSON forbids a raw newline in a string, and a line-based peer most likely ended its message here.
+      outcome = LINE_END;
+      return false;
+    }
+    if (escape) {
+      escape = false;
+    } else if (b == '\\') {
+      escape = true;
+    } else if (b == '"') {
+      inString = false;
+      if (topLevel) {
+        outcome = END_INCLUSIVE;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void push(boolean array) {
+    int word = depth >>> 6;
+    if (word == arrayBits.length) {
+      arrayBits = Arrays.copyOf(arrayBits, arrayBits.length * 2);
+    }
+    long mask = 1L << depth;
+    if (array) {
+      arrayBits[word] |= mask;
+    } else {
+      arrayBits[word] &= ~mask;
+    }
+    depth++;
+  }
+
+  private boolean close(boolean array) {
+    depth--;
+    boolean openedArray = (arrayBits[depth >>> 6] & (1L << depth)) != 0;
+    if (openedArray != array) {
+      outcome = MISMATCH;
+      return false;
+    }
+    if (depth == 0) {
+      outcome = END_INCLUSIVE;
+      return false;
+    }
+    return true;
+  }
+
+  private void resetJson() {
+    mode = IDLE;
+    scanned = 0;
+    depth = 0;
+    inString = false;
+    escape = false;
+    if (arrayBits.length > 64) {
+      // Do not keep a deep value's nesting stack for the life of the connection.
+      arrayBits = new long[1];
+    }
+  }
+
+  private String tooLarge() {
+    return "message exceeds " + maxMessageBytes + " bytes";
+  }
+
+  // ------------------------------------------------------------------------------------------- CONTENT_LENGTH
+
+  private void decodeContentLength(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    for (;;) {
+      if (bodyLength >= 0) {
+        if (in.readableBytes() < bodyLength) {
+          return;
+        }
+        out.add(in.readRetainedSlice(bodyLength));
+        bodyLength = -1;
+        continue;
+      }
+      if (!inHeaders) {
+        if (!skipWhitespace(in)) {
+          return;
+        }
+        inHeaders = true;
+        headerScanned = 0;
+        lineStart = 0;
+        contentLength = -1;
+      }
+      int start = in.readerIndex();
+      int window = Math.min(in.readableBytes(), MAX_HEADER_BYTES);
+      if (headerScanned < window) {
+        int lf = in.forEachByte(start + headerScanned, window - headerScanned, ByteProcessor.FIND_LF);
+        if (lf < 0) {
+          headerScanned = window;
+        } else {
+          int lineEnd = lf - start;
+          headerScanned = lineEnd + 1;
+          if (lineEnd > lineStart && in.getByte(start + lineEnd - 1) == '\r') {
+            lineEnd--;
+          }
+          if (lineEnd == lineStart) {
+            if (contentLength < 0) {
+              fail(ctx, in, out,
+                  new FrameError(FrameError.Kind.BAD_HEADER, "missing Content-Length header"));
+              return;
+            }
+            in.skipBytes(headerScanned);
+            inHeaders = false;
+            bodyLength = (int) contentLength;
+            continue;
+          }
+          FrameError error = headerLine(in, start + lineStart, lineEnd - lineStart);
+          if (error != null) {
+            fail(ctx, in, out, error);
+            return;
+          }
+          lineStart = headerScanned;
+          continue;
+        }
+      }
+      if (headerScanned >= MAX_HEADER_BYTES) {
+        String reason = "header block exceeds " + MAX_HEADER_BYTES + " bytes";
+        fail(ctx, in, out, new FrameError(FrameError.Kind.BAD_HEADER, reason));
+      }
+      return;
+    }
+  }
+
+  /** Checks one header line, recording Content-Length; returns the error it causes, if any. */
+  private FrameError headerLine(ByteBuf in, int index, int length) {
+    int colon = in.indexOf(index, index + length, (byte) ':');
+    String name = colon < 0 ? "" : in.toString(index, colon - index, StandardCharsets.ISO_8859_1).trim();
+    if (name.isEmpty()) {
+      return new FrameError(FrameError.Kind.BAD_HEADER, "malformed header line");
+    }
+    if (!name.equalsIgnoreCase("Content-Length")) {
+      return null;
+    }
+    if (contentLength >= 0) {
+      return new FrameError(FrameError.Kind.BAD_HEADER, "duplicate Content-Length header");
+    }
+    String value = in.toString(colon + 1, index + length - colon - 1, StandardCharsets.ISO_8859_1).trim();
+    // Checking the digits first keeps a hostile value from reaching the number parser at all.
+    if (value.isEmpty() || value.length() > MAX_LENGTH_DIGITS || !allDigits(value)
+        || Long.parseLong(value) > Integer.MAX_VALUE) {
+      return new FrameError(FrameError.Kind.BAD_HEADER, "invalid Content-Length: " + quote(value));
+    }
+    long n = Long.parseLong(value);
+    if (n > maxMessageBytes) {
+      return new FrameError(FrameError.Kind.TOO_LARGE,
+          "message exceeds " + maxMessageBytes + " bytes (Content-Length: " + n + ")");
+    }
+    contentLength = n;
+    return null;
+  }
+
+  private static boolean allDigits(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Renders a header value for an error message and log line: short and printable, whatever the peer sent. */
+  private static String quote(String value) {
+    if (value.isEmpty()) {
+      return "(empty)";
+    }
+    StringBuilder sb = new StringBuilder(Math.min(value.length(), MAX_QUOTED_VALUE) + 3);
+    for (int i = 0; i < value.length() && i < MAX_QUOTED_VALUE; i++) {
+      char c = value.charAt(i);
+      sb.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    if (value.length() > MAX_QUOTED_VALUE) {
+      sb.append("...");
+    }
+    return sb.toString();
+  }
+
+  // ------------------------------------------------------------------------------------------------- shared
+
+  private void fail(ChannelHandlerContext ctx, ByteBuf in, List<Object> out, FrameError error) {
+    failed = true;
+    in.skipBytes(in.readableBytes());
+    resetJson();
+    inHeaders = false;
+    bodyLength = -1;
+    log.warn("Rejecting input from {}: {}", ctx.channel().remoteAddress(), error.message());
+    out.add(error);
+  }
+
+  /** Discards leading whitespace; returns whether a non-whitespace byte is now at the reader index. */
+  private static boolean skipWhitespace(ByteBuf in) {
+    int i = in.forEachByte(SKIP_WHITESPACE);
+    if (i < 0) {
+      in.skipBytes(in.readableBytes());
+      return false;
+    }
+    in.readerIndex(i);
+    return true;
+  }
+
+  private static boolean isWhitespace(byte b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+  }
+
+  private static boolean isDelimiter(byte b) {
+    switch (b) {
+      case ' ', '\n', '\r', '\t', '{', '}', '[', ']', ',', ':', '"':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  private static byte toLowerAscii(byte b) {
+    return b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
+  }
+}

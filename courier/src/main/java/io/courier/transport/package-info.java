@@ -1,0 +1,5 @@
+/**
+ * Internal: byte-level transports (framing detection, TCP framers). Public only because the client and
+ * server packages use it; not part of Courier's API and may change in any release.
+ */
+package io.courier.transport;
