@@ -8,6 +8,7 @@ import io.courier.transport.EventLoops;
 import io.courier.transport.FrameDecoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -131,13 +132,14 @@ public final class RpcServer implements AutoCloseable {
                 .addLast("rpc", new ServerConnection(RpcServer.this, decoder));
           }
         });
-    try {
-      serverChannel = bootstrap.bind(host, requestedPort).syncUninterruptibly().channel();
-    } catch (RuntimeException e) {
+    ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
       shutdownEventLoops();
       shutdownExecutor();
-      throw new IllegalStateException("Cannot listen on " + host + ":" + requestedPort + ": " + e, e);
+      throw new IllegalStateException("Cannot listen on " + host + ":" + requestedPort + ": "
+          + bound.cause().getMessage(), bound.cause());
     }
+    serverChannel = bound.channel();
     log.info("Courier server listening on {} with {} methods", serverChannel.localAddress(),
         registry.names().size());
     return this;
