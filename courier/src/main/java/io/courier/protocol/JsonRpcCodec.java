@@ -6,8 +6,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -51,11 +53,13 @@ public final class JsonRpcCodec {
   private final ObjectMapper mapper;
   private final JsonFactory factory;
   private final ObjectWriter anyWriter;
+  private final ObjectReader seedReplyReader;
 
   public JsonRpcCodec(ObjectMapper mapper) {
     this.mapper = requireNonNull(mapper, "mapper");
     this.factory = mapper.getFactory();
     this.anyWriter = mapper.writerFor(Object.class);
+    this.seedReplyReader = mapper.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
   }
 
   public ObjectMapper mapper() {
@@ -249,8 +253,9 @@ public final class JsonRpcCodec {
    * (including an error object from a Courier server) becomes an error response.
    */
   public Response decodeSeedReply(RequestId id, byte[] bytes, int offset, int length) {
-    try (JsonParser p = factory.createParser(bytes, offset, length)) {
-      JsonNode reply = mapper.readTree(p);
+    try {
+      // Python's json.dumps writes NaN and Infinity, so a reply in its style may hold them.
+      JsonNode reply = seedReplyReader.readTree(bytes, offset, length);
       if (reply != null && reply.isObject() && reply.size() == 1 && reply.has("res")) {
         return new Response(id, reply.get("res"), null);
       }

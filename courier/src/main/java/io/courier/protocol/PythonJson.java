@@ -2,6 +2,8 @@ package io.courier.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -77,11 +79,24 @@ final class PythonJson {
   }
 
   /**
-   * Python's repr of a float: the shortest digits that round-trip (as Java's {@code Double.toString} finds),
-   * in positional form for decimal exponents -4 to 15 and as {@code 1.5e+16} outside it.
+   * Python's repr of a float: the shortest digits that read back as the same double (and of those, the
+   * closest), in positional form for decimal exponents -4 to 15 and as {@code 1.5e+16} outside it. Java 17's
+   * {@code Double.toString} is not always shortest (JDK-4511638), so the digits are searched for here.
    */
   static String pythonFloat(double d) {
-    BigDecimal shortest = new BigDecimal(Double.toString(d)).stripTrailingZeros();
+    if (d == 0) {
+      return 1 / d < 0 ? "-0.0" : "0.0";
+    }
+    BigDecimal exact = new BigDecimal(d);
+    BigDecimal shortest = exact;
+    for (int digits = 1; digits <= 17; digits++) {
+      BigDecimal candidate = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+      if (candidate.doubleValue() == d) {
+        shortest = candidate;
+        break;
+      }
+    }
+    shortest = shortest.stripTrailingZeros();
     int exponent = shortest.precision() - shortest.scale() - 1;
     if (exponent >= -4 && exponent < 16) {
       String plain = shortest.toPlainString();
