@@ -128,7 +128,13 @@ final class ClientCore {
       startSeedCall(call, params, timeout);
       return future;
     }
-    Connection conn = connection();
+    Connection conn;
+    try {
+      conn = connection();
+    } catch (ConnectionException closedMeanwhile) {
+      call.fail(closedMeanwhile);
+      return future;
+    }
     call.timeout = timer.newTimeout(t -> {
       conn.abandon(call);
       call.fail(new CallTimeoutException("Call to " + method + " timed out after " + timeout.toMillis()
@@ -160,12 +166,23 @@ final class ClientCore {
     if (dialect == Dialect.SEED) {
       throw new UnsupportedOperationException("The seed dialect has no batches");
     }
-    Connection conn = connection();
     List<PendingCall<?>> calls = entries.stream()
         .map(Batch.Entry::call)
         .filter(c -> c != null)
         .<PendingCall<?>>map(c -> c)
         .toList();
+    if (timeout.isZero() || timeout.isNegative()) {
+      calls.forEach(call -> call.fail(new CallTimeoutException("Batch call to " + call.method
+          + " has no time left (timeout " + timeout + "); the batch was not sent")));
+      return;
+    }
+    Connection conn;
+    try {
+      conn = connection();
+    } catch (ConnectionException closedMeanwhile) {
+      calls.forEach(call -> call.fail(closedMeanwhile));
+      return;
+    }
     for (PendingCall<?> call : calls) {
       call.timeout = timer.newTimeout(t -> {
         conn.abandon(call);

@@ -52,6 +52,8 @@ final class Connection {
   private final CompletableFuture<Channel> ready = new CompletableFuture<>();
   private final Map<Long, PendingCall<?>> pending = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  /** Why the connection was closed on purpose, when it was; guarded by the order of writes in close(). */
+  private volatile Throwable closeFailure;
 
   Connection(ClientCore core, Bootstrap bootstrap) {
     this.core = core;
@@ -84,29 +86,33 @@ final class Connection {
   }
 
   /**
-   * Sends a message. {@code calls} are the pending calls it carries (none for a notification); each fails if
-   * the message cannot be written.
+   * Sends a message. {@code calls} are the pending calls it carries (none for a notification); they count as
+   * pending from now on, connecting included, so that closing fails them too, and each fails if the message
+   * cannot be written.
    */
   void send(List<PendingCall<?>> calls, Body body) {
+    List<PendingCall<?>> live = new ArrayList<>(calls.size());
+    for (PendingCall<?> call : calls) {
+      if (!call.isDone()) { // it may already have timed out or been cancelled
+        pending.put(call.id, call);
+        live.add(call);
+      }
+    }
+    if (closed) {
+      // close() may have run before the calls were registered; fail them here instead.
+      live.forEach(call -> failIfPending(call, closeCause()));
+      return;
+    }
+    if (!calls.isEmpty() && live.isEmpty()) {
+      return;
+    }
     ready.whenComplete((channel, connectFailure) -> {
       if (connectFailure != null) {
-        calls.forEach(call -> call.fail(connectFailure));
+        live.forEach(call -> failIfPending(call, connectFailure));
         return;
       }
-      List<PendingCall<?>> live = new ArrayList<>(calls.size());
-      for (PendingCall<?> call : calls) {
-        if (!call.isDone()) { // it may have timed out or been cancelled while connecting
-          pending.put(call.id, call);
-          live.add(call);
-        }
-      }
-      if (closed) {
-        // onClose may have run before the calls were registered; fail them here instead.
-        live.forEach(call -> failIfPending(call, lost("before the call was sent")));
-        return;
-      }
-      if (!calls.isEmpty() && live.isEmpty()) {
-        return;
+      if (!calls.isEmpty() && live.stream().noneMatch(call -> pending.get(call.id) == call)) {
+        return; // every call was abandoned while connecting
       }
       ByteBuf buf = channel.alloc().buffer();
       try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
@@ -144,6 +150,7 @@ final class Connection {
 
   /** Closes the connection; pending calls fail with {@code failure}. */
   void close(Throwable failure) {
+    closeFailure = failure;
     closed = true;
     failAll(failure);
     ready.thenAccept(Channel::close);
@@ -152,7 +159,13 @@ final class Connection {
   private void onClose() {
     closed = true;
     core.connectionClosed(this);
-    failAll(lost("with calls pending"));
+    failAll(closeCause());
+  }
+
+  /** The failure for calls still pending on a closed connection: the client's, or a lost connection. */
+  private Throwable closeCause() {
+    Throwable failure = closeFailure;
+    return failure != null ? failure : lost("with calls pending");
   }
 
   private void failAll(Throwable failure) {

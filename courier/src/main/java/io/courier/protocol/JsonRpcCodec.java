@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -54,12 +55,15 @@ public final class JsonRpcCodec {
   private final JsonFactory factory;
   private final ObjectWriter anyWriter;
   private final ObjectReader seedReplyReader;
+  private final ObjectMapper seedValueMapper;
 
   public JsonRpcCodec(ObjectMapper mapper) {
     this.mapper = requireNonNull(mapper, "mapper");
     this.factory = mapper.getFactory();
     this.anyWriter = mapper.writerFor(Object.class);
     this.seedReplyReader = mapper.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
+    // A Java double must stay a double on its way to Python's float format, not become a BigDecimal.
+    this.seedValueMapper = mapper.copy().disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
   }
 
   public ObjectMapper mapper() {
@@ -340,7 +344,7 @@ public final class JsonRpcCodec {
 
   /** Writes the tutorial's reply, {@code {"res": value}}, byte for byte as Python's {@code json.dumps} would. */
   public void writeSeedResult(OutputStream out, Object value) throws IOException {
-    JsonNode res = value instanceof JsonNode node ? node : mapper.valueToTree(value);
+    JsonNode res = value instanceof JsonNode node ? node : seedValueMapper.valueToTree(value);
     out.write(("{\"res\": " + PythonJson.dumps(res) + "}").getBytes(StandardCharsets.US_ASCII));
   }
 

@@ -1,6 +1,5 @@
 package io.courier.server;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -79,7 +78,7 @@ final class MethodRegistry {
       Method[] candidates = type.isInterface() ? type.getMethods() : publicInstanceMethods(type);
       int added = 0;
       for (Method method : candidates) {
-        if (method.getDeclaringClass() == Object.class
+        if (isObjectMethod(method)
             || Modifier.isStatic(method.getModifiers())
             || method.isSynthetic()
             || method.isBridge()) {
@@ -124,6 +123,16 @@ final class MethodRegistry {
       Map<String, ServerMethod[]> frozen = new HashMap<>();
       methods.forEach((name, list) -> frozen.put(name, list.toArray(new ServerMethod[0])));
       return new MethodRegistry(frozen);
+    }
+
+    /** Whether {@code method} is, or overrides, a method of {@code Object}: those are never callable. */
+    private static boolean isObjectMethod(Method method) {
+      try {
+        Object.class.getMethod(method.getName(), method.getParameterTypes());
+        return true;
+      } catch (NoSuchMethodException e) {
+        return false;
+      }
     }
 
     private static Method[] publicInstanceMethods(Class<?> type) {
