@@ -13,6 +13,7 @@ import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
+import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -25,6 +26,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +54,8 @@ final class Connection {
   private final CompletableFuture<Channel> ready = new CompletableFuture<>();
   private final Map<Long, PendingCall<?>> pending = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  /** Set before {@code ready} completes, which publishes it to the threads that send. */
+  private WriteQueue writes;
   /** Why the connection was closed on purpose, when it was; guarded by the order of writes in close(). */
   private volatile Throwable closeFailure;
 
@@ -69,6 +73,7 @@ final class Connection {
     connect.addListener(f -> {
       if (f.isSuccess()) {
         Channel ch = connect.channel();
+        writes = new WriteQueue(ch);
         ch.closeFuture().addListener(closedFuture -> onClose());
         ready.complete(ch);
       } else {
@@ -123,11 +128,8 @@ final class Connection {
         live.forEach(call -> failIfPending(call, e));
         return;
       }
-      channel.writeAndFlush(buf).addListener(f -> {
-        if (!f.isSuccess()) {
-          live.forEach(call -> failIfPending(call, lost("while sending: " + f.cause())));
-        }
-      });
+      // A write that fails closes the connection, and closing fails every call pending on it.
+      writes.write(buf);
     });
   }
 
@@ -247,6 +249,9 @@ final class Connection {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (cause instanceof ClosedChannelException) {
+        return; // a write raced with the connection closing; pending calls fail on close
+      }
       log.warn("Closing connection to {}: {}", core.endpoint(), cause.toString());
       ctx.close();
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.NonBlocking;
 import io.courier.Param;
 import io.courier.RpcError;
 import io.courier.RpcException;
@@ -53,9 +54,10 @@ final class BoundMethod implements ServerMethod {
   private final boolean varargs;
   private final ObjectWriter resultWriter;
   private final Class<?>[] declaredExceptions;
+  private final boolean nonBlocking;
 
   private BoundMethod(String name, String javaName, MethodHandle handle, ParamSpec[] params,
-      boolean varargs, ObjectWriter resultWriter, Class<?>[] declaredExceptions) {
+      boolean varargs, ObjectWriter resultWriter, Class<?>[] declaredExceptions, boolean nonBlocking) {
     this.name = name;
     this.javaName = javaName;
     this.handle = handle;
@@ -63,6 +65,7 @@ final class BoundMethod implements ServerMethod {
     this.varargs = varargs;
     this.resultWriter = resultWriter;
     this.declaredExceptions = declaredExceptions;
+    this.nonBlocking = nonBlocking;
     this.indexByName = new HashMap<>();
     for (int i = 0; i < params.length; i++) {
       if (params[i].name != null) {
@@ -96,7 +99,14 @@ final class BoundMethod implements ServerMethod {
           + "be called with params by position only", javaName);
     }
     return new BoundMethod(wireName, javaName, methodHandle(method, target, javaName), specs,
-        method.isVarArgs(), resultWriter(method, mapper, javaName), declaredExceptions(method));
+        method.isVarArgs(), resultWriter(method, mapper, javaName), declaredExceptions(method),
+        isNonBlocking(method, target));
+  }
+
+  private static boolean isNonBlocking(Method method, Object target) {
+    return method.isAnnotationPresent(NonBlocking.class)
+        || method.getDeclaringClass().isAnnotationPresent(NonBlocking.class)
+        || target.getClass().isAnnotationPresent(NonBlocking.class);
   }
 
   /**
@@ -311,6 +321,11 @@ final class BoundMethod implements ServerMethod {
   @Override
   public ObjectWriter resultWriter() {
     return resultWriter;
+  }
+
+  @Override
+  public boolean nonBlocking() {
+    return nonBlocking;
   }
 
   @Override

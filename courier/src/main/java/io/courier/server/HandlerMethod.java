@@ -59,6 +59,11 @@ final class HandlerMethod implements ServerMethod {
   }
 
   @Override
+  public boolean nonBlocking() {
+    return false;
+  }
+
+  @Override
   public boolean declares(Throwable thrown) {
     return false;
   }

@@ -51,6 +51,9 @@ public final class RpcServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
 
+  /** How long stopping waits for interrupted service methods to return. */
+  private static final Duration EXECUTOR_STOP_WAIT = Duration.ofSeconds(2);
+
   private final String host;
   private final int requestedPort;
   private final int ioThreads;
@@ -207,9 +210,21 @@ public final class RpcServer implements AutoCloseable {
     stop(shutdownGrace);
   }
 
+  /**
+   * Stops the executor and waits briefly for methods still running (they are interrupted), so that their
+   * replies are written, or released, before the event loops go away.
+   */
   private void shutdownExecutor() {
-    if (ownsExecutor) {
-      executor.shutdownNow();
+    if (!ownsExecutor) {
+      return;
+    }
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(EXECUTOR_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("Service methods still running {} after being interrupted at shutdown", EXECUTOR_STOP_WAIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

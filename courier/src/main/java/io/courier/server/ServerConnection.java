@@ -17,6 +17,7 @@ import io.courier.protocol.SeedRequest;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
 import io.courier.transport.FrameWriter;
+import io.courier.transport.WriteQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
@@ -28,6 +29,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +59,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
   /** Calls that are running, by id, so that {@code $/cancelRequest} can reach them. */
   private final Map<RequestId, RpcContext> running = new ConcurrentHashMap<>();
   private Channel channel;
+  private WriteQueue writes;
 
   ServerConnection(RpcServer server, FrameDecoder decoder) {
     this.server = server;
@@ -67,6 +70,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     channel = ctx.channel();
+    writes = new WriteQueue(channel);
     super.channelActive(ctx);
   }
 
@@ -188,6 +192,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
       running.put(id, context);
     }
     CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
+    if (method.nonBlocking()) {
+      invoke(method, context, args, kwargs, seed, reply);
+      return reply;
+    }
     try {
       server.executor().execute(() -> invoke(method, context, args, kwargs, seed, reply));
     } catch (RejectedExecutionException e) {
@@ -323,12 +331,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void write(ByteBuf body, boolean lineTerminated) {
-    channel.writeAndFlush(FrameWriter.frame(channel.alloc(), decoder.framing(), body, lineTerminated))
-        .addListener(future -> {
-          if (!future.isSuccess()) {
-            log.debug("Reply to {} not delivered: {}", channel.remoteAddress(), future.cause().toString());
-          }
-        });
+    writes.write(FrameWriter.frame(channel.alloc(), decoder.framing(), body, lineTerminated));
   }
 
   /** Writes a batch's replies as one array; nothing at all when every element was a notification. */
@@ -363,6 +366,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof ClosedChannelException) {
+      return; // a reply for a peer that already left
+    }
     log.warn("Closing connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
   }

@@ -29,6 +29,9 @@ interface ServerMethod {
   /** The writer for results. */
   ObjectWriter resultWriter();
 
+  /** Whether it may run on the I/O thread: it is marked {@link io.courier.NonBlocking}. */
+  boolean nonBlocking();
+
   /** Whether the method declares {@code thrown} in its {@code throws} clause. */
   boolean declares(Throwable thrown);
 }
