@@ -47,8 +47,6 @@ final class ClientCore {
 
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
 
-  static final String CANCEL_METHOD = "$/cancelRequest";
-
   private final Endpoint endpoint;
   private final Dialect dialect;
   private final JsonRpcCodec codec;

@@ -146,7 +146,7 @@ final class Connection {
   void abandon(PendingCall<?> call) {
     if (pending.remove(call.id, call) && !closed) {
       ObjectNode params = JsonNodeFactory.instance.objectNode().put("id", call.id);
-      send(List.of(), (codec, out) -> codec.writeRequest(out, null, ClientCore.CANCEL_METHOD, params));
+      send(List.of(), (codec, out) -> codec.writeRequest(out, null, Request.CANCEL_METHOD, params));
     }
   }
 

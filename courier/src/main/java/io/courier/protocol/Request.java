@@ -14,6 +14,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public record Request(RequestId id, String method, JsonNode params) implements Message {
 
+  /**
+   * The notification a caller sends when it gives up on a call, with params {@code {"id": <the call's id>}}
+   * (the Language Server Protocol's convention; peers that do not know it ignore it).
+   */
+  public static final String CANCEL_METHOD = "$/cancelRequest";
+
   public Request {
     requireNonNull(method, "method");
     if (params != null && !params.isArray() && !params.isObject()) {

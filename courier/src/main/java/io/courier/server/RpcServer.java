@@ -237,7 +237,7 @@ public final class RpcServer implements AutoCloseable {
     }
   }
 
-  // ------------------------------------------------------------------------------ for ServerConnection
+  // ------------------------------------------------------------------------------------ for Dispatcher
 
   JsonRpcCodec codec() {
     return codec;

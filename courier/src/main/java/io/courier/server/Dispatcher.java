@@ -1,0 +1,333 @@
+package io.courier.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.RpcError;
+import io.courier.RpcException;
+import io.courier.protocol.Decoded;
+import io.courier.protocol.InvalidMessage;
+import io.courier.protocol.JsonRpcCodec;
+import io.courier.protocol.Message;
+import io.courier.protocol.Request;
+import io.courier.protocol.RequestId;
+import io.courier.protocol.Response;
+import io.courier.protocol.SeedRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the calls that arrive on one connection, whatever the transport: it decodes a frame, looks each method
+ * up, runs it on the executor (or inline when it is {@link io.courier.NonBlocking}), maps what it threw to an
+ * error, and encodes the frame's reply. Separate requests are answered as they complete, in any order; a batch
+ * is answered with one array once all its calls are done. It also keeps the calls that are running, so that
+ * {@code $/cancelRequest} and a closed connection can cancel them. Thread-safe; one per connection.
+ */
+final class Dispatcher {
+
+  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+  /** Where a frame's reply goes; the transport writes it in its own framing. */
+  interface ReplySink {
+    /**
+     * Takes the reply to one frame (ownership passes), or {@code null} when nothing is to be answered.
+     * {@code jsonRpc} is false for a reply in the tutorial's dialect, which is sent exactly as its server sends
+     * it, without a trailing newline.
+     */
+    void reply(ByteBuf body, boolean jsonRpc);
+  }
+
+  private final RpcServer server;
+  private final JsonRpcCodec codec;
+  private final Channel channel;
+  /** Calls that are running, by id, so that {@code $/cancelRequest} can reach them. */
+  private final Map<RequestId, RpcContext> running = new ConcurrentHashMap<>();
+
+  Dispatcher(RpcServer server, Channel channel) {
+    this.server = server;
+    this.codec = server.codec();
+    this.channel = channel;
+  }
+
+  private Decoded decode(ByteBuf frame) {
+    if (frame.hasArray()) {
+      return codec.decode(frame.array(), frame.arrayOffset() + frame.readerIndex(), frame.readableBytes());
+    }
+    byte[] bytes = ByteBufUtil.getBytes(frame);
+    return codec.decode(bytes, 0, bytes.length);
+  }
+
+  /**
+   * Decodes one frame, runs the calls in it and hands the frame's reply to {@code sink} once they are done:
+   * exactly once per frame, with {@code null} when nothing is to be answered. Releases {@code frame}.
+   */
+  void handle(ByteBuf frame, ReplySink sink) {
+    Decoded decoded;
+    try {
+      decoded = decode(frame);
+    } finally {
+      frame.release();
+    }
+    List<Message> messages = decoded.messages();
+    server.callStarted();
+    if (!decoded.batch()) {
+      Message message = messages.get(0);
+      dispatch(message).whenComplete((reply, unexpected) -> {
+        try {
+          sink.reply(reply, !(message instanceof SeedRequest) && !isSeedError(message));
+        } finally {
+          server.callFinished();
+        }
+      });
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    CompletableFuture<ByteBuf>[] replies = new CompletableFuture[messages.size()];
+    for (int i = 0; i < replies.length; i++) {
+      replies[i] = dispatch(messages.get(i));
+    }
+    CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
+      try {
+        sink.reply(joinBatch(replies), true);
+      } finally {
+        server.callFinished();
+      }
+    });
+  }
+
+  private static boolean isSeedError(Message message) {
+    return message instanceof InvalidMessage invalid && invalid.seed();
+  }
+
+  /** Runs one message; the future completes with its encoded reply, or null when nothing is answered. */
+  private CompletableFuture<ByteBuf> dispatch(Message message) {
+    if (message instanceof InvalidMessage invalid) {
+      return CompletableFuture.completedFuture(invalid.seed()
+          ? encodeSeedError(invalid.error())
+          : encode(out -> codec.writeError(out, invalid.id(), invalid.error())));
+    }
+    if (message instanceof Response response) {
+      log.debug("Ignoring a response for id {} from {}: this server sent no requests", response.id(),
+          channel.remoteAddress());
+      return CompletableFuture.completedFuture(null);
+    }
+    if (message instanceof SeedRequest seed) {
+      return call(seed.method(), null, seed.args(), seed.kwargs(), true);
+    }
+    Request request = (Request) message;
+    if (request.isNotification() && Request.CANCEL_METHOD.equals(request.method())) {
+      cancel(request.params());
+      return CompletableFuture.completedFuture(null);
+    }
+    JsonNode params = request.params();
+    return call(request.method(), request.isNotification() ? null : request.id(),
+        params instanceof ArrayNode array ? array : null,
+        params instanceof ObjectNode object ? object : null, false);
+  }
+
+  /** Looks a method up and runs it on the executor. {@code id} is null for notifications. */
+  private CompletableFuture<ByteBuf> call(String name, RequestId id, ArrayNode args, ObjectNode kwargs,
+      boolean seed) {
+    boolean notification = id == null && !seed;
+    if (server.isStopping()) {
+      return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
+    }
+    ServerMethod method;
+    try {
+      method = server.registry().lookup(name, args, kwargs);
+    } catch (RpcException e) {
+      return notification ? done(null) : fail(id, e.error(), seed);
+    }
+    if (method == null) {
+      log.debug("Method not found from {}", channel.remoteAddress());
+      return notification ? done(null) : fail(id, RpcError.METHOD_NOT_FOUND, seed);
+    }
+    RpcContext context = new RpcContext(name, id, channel.remoteAddress());
+    if (id != null) {
+      running.put(id, context);
+    }
+    CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
+    if (method.nonBlocking()) {
+      invoke(method, context, args, kwargs, seed, reply);
+      return reply;
+    }
+    try {
+      server.executor().execute(() -> invoke(method, context, args, kwargs, seed, reply));
+    } catch (RejectedExecutionException e) {
+      log.warn("Server busy: rejected a call of {} from {}", name, channel.remoteAddress());
+      if (id != null) {
+        running.remove(id, context);
+      }
+      return notification ? done(null) : fail(id, RpcError.SERVER_BUSY, seed);
+    }
+    return reply;
+  }
+
+  private void invoke(ServerMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,
+      boolean seed, CompletableFuture<ByteBuf> reply) {
+    Object result;
+    context.enter();
+    try {
+      result = method.invoke(method.bind(args, kwargs));
+    } catch (Throwable t) {
+      context.exit();
+      complete(method, context, seed, null, t, reply);
+      return;
+    }
+    context.exit();
+    if (result instanceof CompletionStage<?> stage) {
+      stage.whenComplete((value, t) -> complete(method, context, seed, value, t, reply));
+    } else {
+      complete(method, context, seed, result, null, reply);
+    }
+  }
+
+  private void complete(ServerMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
+      CompletableFuture<ByteBuf> reply) {
+    RequestId id = context.id();
+    if (id != null) {
+      running.remove(id, context);
+    }
+    boolean notification = id == null && !seed;
+    if (failure != null) {
+      RpcError error = toError(method, context, failure);
+      reply.complete(notification ? null : encodeError(id, error, seed));
+      return;
+    }
+    if (notification) {
+      reply.complete(null);
+      return;
+    }
+    try {
+      reply.complete(seed
+          ? encode(out -> codec.writeSeedResult(out, value))
+          : encode(out -> codec.writeResult(out, id, method.resultWriter(), value)));
+    } catch (RuntimeException e) {
+      log.warn("Cannot serialize the result of {} (id {})", context.method(), id, e);
+      reply.complete(encodeError(id, RpcError.INTERNAL_ERROR, seed));
+    }
+  }
+
+  /** Maps what a method threw to the error sent back; only declared and {@link RpcException} errors speak. */
+  private RpcError toError(ServerMethod method, RpcContext context, Throwable thrown) {
+    Throwable t = unwrap(thrown);
+    if (t instanceof RpcException e) {
+      return e.error();
+    }
+    if (context.isCancelled() && t instanceof InterruptedException) {
+      return RpcError.CANCELLED;
+    }
+    ObjectNode data = JsonNodeFactory.instance.objectNode();
+    data.put("type", t.getClass().getSimpleName());
+    if (method.declares(t)) {
+      String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+      data.put("message", message);
+      log.debug("Method {} (id {}) threw declared {}", context.method(), context.id(), t.toString());
+      return RpcError.of(RpcError.DECLARED_EXCEPTION_CODE, message, data);
+    }
+    log.warn("Method {} (id {}) failed", context.method(), context.id(), t);
+    if (!server.developmentMode()) {
+      return RpcError.INTERNAL_ERROR.withData(data);
+    }
+    data.put("message", String.valueOf(t.getMessage()));
+    StringWriter trace = new StringWriter();
+    t.printStackTrace(new PrintWriter(trace));
+    data.put("stackTrace", trace.toString());
+    return RpcError.INTERNAL_ERROR.withData(data);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private void cancel(JsonNode params) {
+    JsonNode idNode = params == null ? null : params.isObject() ? params.get("id")
+        : params.isArray() && params.size() == 1 ? params.get(0) : null;
+    RequestId id = RequestId.of(idNode);
+    RpcContext context = id == null ? null : running.get(id);
+    if (context != null) {
+      log.debug("Call {} (id {}) cancelled by {}", context.method(), id, channel.remoteAddress());
+      context.cancel();
+    }
+  }
+
+  private static CompletableFuture<ByteBuf> done(ByteBuf reply) {
+    return CompletableFuture.completedFuture(reply);
+  }
+
+  private CompletableFuture<ByteBuf> fail(RequestId id, RpcError error, boolean seed) {
+    return done(encodeError(id, error, seed));
+  }
+
+  private ByteBuf encodeError(RequestId id, RpcError error, boolean seed) {
+    return seed ? encodeSeedError(error) : encode(out -> codec.writeError(out, id, error));
+  }
+
+  private ByteBuf encodeSeedError(RpcError error) {
+    return encode(out -> codec.writeSeedError(out, error));
+  }
+
+  private interface Encoder {
+    void write(ByteBufOutputStream out) throws IOException;
+  }
+
+  private ByteBuf encode(Encoder encoder) {
+    ByteBuf buf = channel.alloc().buffer();
+    try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+      encoder.write(out);
+      return buf;
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw e instanceof RuntimeException r ? r : new IllegalStateException("Cannot encode a reply", e);
+    }
+  }
+
+  /** Joins a batch's replies into one array; null when every element was a notification. */
+  private ByteBuf joinBatch(CompletableFuture<ByteBuf>[] replies) {
+    ByteBuf out = null;
+    for (CompletableFuture<ByteBuf> reply : replies) {
+      ByteBuf element = reply.getNow(null);
+      if (element == null) {
+        continue;
+      }
+      if (out == null) {
+        out = channel.alloc().buffer();
+        out.writeByte('[');
+      } else {
+        out.writeByte(',');
+      }
+      out.writeBytes(element);
+      element.release();
+    }
+    return out == null ? null : out.writeByte(']');
+  }
+
+  /** Encodes an error that answers a whole frame, such as one the framing refused. */
+  ByteBuf encodeFrameError(RpcError error) {
+    return encode(out -> codec.writeError(out, RequestId.NULL, error));
+  }
+
+  /** Cancels every running call: the peer is gone and nobody will read the replies. */
+  void cancelAll() {
+    running.values().forEach(RpcContext::cancel);
+  }
+}
