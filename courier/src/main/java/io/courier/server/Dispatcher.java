@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,11 +59,35 @@ final class Dispatcher {
   private final Channel channel;
   /** Calls that are running, by id, so that {@code $/cancelRequest} can reach them. */
   private final Map<RequestId, RpcContext> running = new ConcurrentHashMap<>();
+  /** Calls and notifications running on this connection, counted against the in-flight cap. */
+  private final AtomicInteger active = new AtomicInteger();
+  private final Runnable onRoomAgain;
 
-  Dispatcher(RpcServer server, Channel channel) {
+  /**
+   * @param onRoomAgain run (on any thread) when the calls in flight fall below the cap again, so the transport
+   *     can resume reading
+   */
+  Dispatcher(RpcServer server, Channel channel, Runnable onRoomAgain) {
     this.server = server;
     this.codec = server.codec();
     this.channel = channel;
+    this.onRoomAgain = onRoomAgain;
+  }
+
+  /** Whether the connection has as many calls in flight as it may; the transport should stop reading. */
+  boolean atCapacity() {
+    return active.get() >= server.limits().maxInFlightPerConnection();
+  }
+
+  /** Returns the calls and notifications running on this connection. */
+  int inFlight() {
+    return active.get();
+  }
+
+  private void callEnded() {
+    if (active.decrementAndGet() == server.limits().maxInFlightPerConnection() - 1) {
+      onRoomAgain.run();
+    }
   }
 
   private Decoded decode(ByteBuf frame) {
@@ -97,6 +122,18 @@ final class Dispatcher {
       });
       return;
     }
+    Limits limits = server.limits();
+    if (messages.size() > limits.maxBatchItems()) {
+      log.warn("Refused a batch of {} items from {} (limit {})", messages.size(), channel.remoteAddress(),
+          limits.maxBatchItems());
+      try {
+        sink.reply(encodeFrameError(RpcError.LIMIT_EXCEEDED.withMessage("Batch of " + messages.size()
+            + " items exceeds the limit of " + limits.maxBatchItems() + "; nothing was run")), true);
+      } finally {
+        server.callFinished();
+      }
+      return;
+    }
     @SuppressWarnings("unchecked")
     CompletableFuture<ByteBuf>[] replies = new CompletableFuture[messages.size()];
     for (int i = 0; i < replies.length; i++) {
@@ -104,7 +141,7 @@ final class Dispatcher {
     }
     CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
       try {
-        sink.reply(joinBatch(replies), true);
+        sink.reply(joinBatch(messages, replies), true);
       } finally {
         server.callFinished();
       }
@@ -162,6 +199,7 @@ final class Dispatcher {
     if (id != null) {
       running.put(id, context);
     }
+    active.incrementAndGet();
     CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
     if (method.nonBlocking()) {
       invoke(method, context, args, kwargs, seed, reply);
@@ -174,6 +212,7 @@ final class Dispatcher {
       if (id != null) {
         running.remove(id, context);
       }
+      callEnded();
       return notification ? done(null) : fail(id, RpcError.SERVER_BUSY, seed);
     }
     return reply;
@@ -204,6 +243,7 @@ final class Dispatcher {
     if (id != null) {
       running.remove(id, context);
     }
+    callEnded();
     boolean notification = id == null && !seed;
     if (failure != null) {
       RpcError error = toError(method, context, failure);
@@ -301,11 +341,16 @@ final class Dispatcher {
     }
   }
 
-  /** Joins a batch's replies into one array; null when every element was a notification. */
-  private ByteBuf joinBatch(CompletableFuture<ByteBuf>[] replies) {
+  /**
+   * Joins a batch's replies into one array; null when every element was a notification. Past the batch
+   * response limit, further results are replaced by "response too large" errors, so the reply stays bounded
+   * and every call still gets an answer.
+   */
+  private ByteBuf joinBatch(List<Message> messages, CompletableFuture<ByteBuf>[] replies) {
+    int limit = server.limits().maxBatchResponseBytes();
     ByteBuf out = null;
-    for (CompletableFuture<ByteBuf> reply : replies) {
-      ByteBuf element = reply.getNow(null);
+    for (int i = 0; i < replies.length; i++) {
+      ByteBuf element = replies[i].getNow(null);
       if (element == null) {
         continue;
       }
@@ -315,10 +360,23 @@ final class Dispatcher {
       } else {
         out.writeByte(',');
       }
+      if (out.readableBytes() + element.readableBytes() > limit) {
+        element.release();
+        RequestId id = idOf(messages.get(i));
+        element = encode(o -> codec.writeError(o, id, RpcError.LIMIT_EXCEEDED.withMessage(
+            "Batch response exceeds " + limit + " bytes; this call ran but its result was dropped")));
+      }
       out.writeBytes(element);
       element.release();
     }
     return out == null ? null : out.writeByte(']');
+  }
+
+  private static RequestId idOf(Message message) {
+    if (message instanceof Request request && request.id() != null) {
+      return request.id();
+    }
+    return message instanceof InvalidMessage invalid ? invalid.id() : RequestId.NULL;
   }
 
   /** Encodes an error that answers a whole frame, such as one the framing refused. */

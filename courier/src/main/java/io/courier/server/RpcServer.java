@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -20,6 +21,9 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.stream.Stream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
@@ -51,13 +55,19 @@ public final class RpcServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
 
+  /**
+   * Output a connection may buffer before it counts as unwritable and the server stops reading calls from it
+   * (Netty's defaults, stated here because the backpressure relies on them).
+   */
+  private static final WriteBufferWaterMark WRITE_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
   /** How long stopping waits for interrupted service methods to return. */
   private static final Duration EXECUTOR_STOP_WAIT = Duration.ofSeconds(2);
 
   private final String host;
   private final int requestedPort;
   private final int ioThreads;
-  private final int maxMessageBytes;
+  private final Limits limits;
   private final boolean developmentMode;
   private final Duration shutdownGrace;
   private final MethodRegistry registry;
@@ -75,12 +85,14 @@ public final class RpcServer implements AutoCloseable {
   private EventLoopGroup bossGroup;
   private EventLoopGroup ioGroup;
   private Channel serverChannel;
+  private ScheduledFuture<?> sweeper;
+  private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
 
   RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodRegistry registry) {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
-    this.maxMessageBytes = builder.maxMessageBytes;
+    this.limits = builder.limits();
     this.developmentMode = builder.developmentMode;
     this.shutdownGrace = builder.shutdownGrace;
     this.registry = registry;
@@ -125,11 +137,18 @@ public final class RpcServer implements AutoCloseable {
         .channel(EventLoops.serverChannelType())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_WATER_MARK)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            if (connections.size() >= limits.maxConnections()) {
+              log.warn("Refusing a connection from {}: {} connections are open (the limit)", ch.remoteAddress(),
+                  connections.size());
+              ch.close();
+              return;
+            }
             connections.add(ch);
-            FrameDecoder decoder = new FrameDecoder(maxMessageBytes);
+            FrameDecoder decoder = new FrameDecoder(limits.maxMessageBytes());
             ch.pipeline()
                 .addLast("framer", decoder)
                 .addLast("rpc", new ServerConnection(RpcServer.this, decoder));
@@ -143,6 +162,8 @@ public final class RpcServer implements AutoCloseable {
           + bound.cause().getMessage(), bound.cause());
     }
     serverChannel = bound.channel();
+    long period = sweepPeriod().toNanos();
+    sweeper = bossGroup.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
     log.info("Courier server listening on {} with {} methods", serverChannel.localAddress(),
         registry.names().size());
     return this;
@@ -181,6 +202,9 @@ public final class RpcServer implements AutoCloseable {
     }
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
+    }
+    if (sweeper != null) {
+      sweeper.cancel(false);
     }
     long deadline = System.nanoTime() + grace.toNanos();
     synchronized (lock) {
@@ -237,7 +261,39 @@ public final class RpcServer implements AutoCloseable {
     }
   }
 
+  /** Checks every connection's timers; one task for the whole server rather than timers per connection. */
+  private void sweep() {
+    long now = System.nanoTime();
+    for (ServerConnection connection : live) {
+      connection.sweep(now);
+    }
+  }
+
+  /** Often enough to enforce the shortest timeout within a quarter of it; at most every 250 ms. */
+  private Duration sweepPeriod() {
+    Duration shortest = Stream.of(limits.protocolDetectionTimeout(), limits.partialFrameTimeout(),
+            limits.idleTimeout(), limits.unwritableTimeout())
+        .min(Duration::compareTo)
+        .orElseThrow();
+    Duration quarter = shortest.dividedBy(4);
+    Duration floor = Duration.ofMillis(10);
+    Duration ceiling = Duration.ofMillis(250);
+    return quarter.compareTo(floor) < 0 ? floor : quarter.compareTo(ceiling) > 0 ? ceiling : quarter;
+  }
+
   // ------------------------------------------------------------------------------------ for Dispatcher
+  Limits limits() {
+    return limits;
+  }
+
+  void connectionOpened(ServerConnection connection) {
+    live.add(connection);
+  }
+
+  void connectionClosed(ServerConnection connection) {
+    live.remove(connection);
+  }
+
 
   JsonRpcCodec codec() {
     return codec;

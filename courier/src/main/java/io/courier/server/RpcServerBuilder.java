@@ -21,6 +21,14 @@ public final class RpcServerBuilder {
       Math.min(200, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
   static final int DEFAULT_QUEUE_CAPACITY = 1000;
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
+  static final int DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 256;
+  static final int DEFAULT_MAX_BATCH_ITEMS = 100;
+  static final int DEFAULT_MAX_BATCH_RESPONSE_BYTES = 16 * 1024 * 1024;
+  static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  static final Duration DEFAULT_PROTOCOL_DETECTION_TIMEOUT = Duration.ofSeconds(10);
+  static final Duration DEFAULT_PARTIAL_FRAME_TIMEOUT = Duration.ofSeconds(30);
+  static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
+  static final Duration DEFAULT_UNWRITABLE_TIMEOUT = Duration.ofSeconds(30);
 
   private interface Registration {
     void apply(MethodRegistry.Builder registry, ObjectMapper mapper);
@@ -36,6 +44,14 @@ public final class RpcServerBuilder {
   int maxMessageBytes = CourierJson.DEFAULT_MAX_MESSAGE_BYTES;
   boolean developmentMode;
   Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+  int maxInFlightPerConnection = DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
+  int maxBatchItems = DEFAULT_MAX_BATCH_ITEMS;
+  int maxBatchResponseBytes = DEFAULT_MAX_BATCH_RESPONSE_BYTES;
+  int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  Duration protocolDetectionTimeout = DEFAULT_PROTOCOL_DETECTION_TIMEOUT;
+  Duration partialFrameTimeout = DEFAULT_PARTIAL_FRAME_TIMEOUT;
+  Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+  Duration unwritableTimeout = DEFAULT_UNWRITABLE_TIMEOUT;
   private final List<Registration> registrations = new ArrayList<>();
   private final MethodRegistry.Builder checked = new MethodRegistry.Builder();
   private ObjectMapper checkMapper;
@@ -178,6 +194,89 @@ public final class RpcServerBuilder {
     }
     this.shutdownGrace = grace;
     return this;
+  }
+
+  /**
+   * Calls (and notifications) one connection may have running at once. At the cap the server stops reading
+   * that connection until a call completes: backpressure, not a queue. Default: 256.
+   */
+  public RpcServerBuilder maxInFlightPerConnection(int calls) {
+    this.maxInFlightPerConnection = checkPositive(calls, "maxInFlightPerConnection");
+    return this;
+  }
+
+  /**
+   * Most calls in one batch. A larger batch is answered with one "limit exceeded" error (-32004) and none of
+   * its calls run. Default: 100.
+   */
+  public RpcServerBuilder maxBatchItems(int items) {
+    this.maxBatchItems = checkPositive(items, "maxBatchItems");
+    return this;
+  }
+
+  /**
+   * Largest reply to a batch, in bytes. Results past it are replaced by "limit exceeded" errors for their
+   * calls. Default: 16 MiB.
+   */
+  public RpcServerBuilder maxBatchResponseBytes(int bytes) {
+    this.maxBatchResponseBytes = checkPositive(bytes, "maxBatchResponseBytes");
+    return this;
+  }
+
+  /** Most connections open at once; further connections are closed as soon as they are accepted. Default: 10,000. */
+  public RpcServerBuilder maxConnections(int connections) {
+    this.maxConnections = checkPositive(connections, "maxConnections");
+    return this;
+  }
+
+  /** How long a new connection may take to send the bytes that tell its protocol. Default: 10 seconds. */
+  public RpcServerBuilder protocolDetectionTimeout(Duration timeout) {
+    this.protocolDetectionTimeout = checkPositive(timeout, "protocolDetectionTimeout");
+    return this;
+  }
+
+  /**
+   * How long a message may take to arrive once it has started, so that a peer trickling bytes cannot hold a
+   * connection and its buffer forever. Default: 30 seconds.
+   */
+  public RpcServerBuilder partialFrameTimeout(Duration timeout) {
+    this.partialFrameTimeout = checkPositive(timeout, "partialFrameTimeout");
+    return this;
+  }
+
+  /** How long a connection may stay open with nothing received and no call running. Default: 120 seconds. */
+  public RpcServerBuilder idleTimeout(Duration timeout) {
+    this.idleTimeout = checkPositive(timeout, "idleTimeout");
+    return this;
+  }
+
+  /**
+   * How long a connection may stay unwritable (its peer is not reading replies) before it is closed. While
+   * unwritable the server reads no more calls from it. Default: 30 seconds.
+   */
+  public RpcServerBuilder unwritableTimeout(Duration timeout) {
+    this.unwritableTimeout = checkPositive(timeout, "unwritableTimeout");
+    return this;
+  }
+
+  private static int checkPositive(int value, String name) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+    }
+    return value;
+  }
+
+  private static Duration checkPositive(Duration value, String name) {
+    requireNonNull(value, name);
+    if (value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
+    }
+    return value;
+  }
+
+  Limits limits() {
+    return new Limits(maxMessageBytes, maxInFlightPerConnection, maxBatchItems, maxBatchResponseBytes,
+        maxConnections, protocolDetectionTimeout, partialFrameTimeout, idleTimeout, unwritableTimeout);
   }
 
   ObjectMapper mapper() {

@@ -18,7 +18,12 @@ import org.slf4j.LoggerFactory;
 /**
  * A raw TCP connection on the server: frames from the {@link FrameDecoder} go to the connection's
  * {@link Dispatcher}, and replies go back in the framing the peer chose, through a write queue that flushes
- * once per burst. Stateful, one per channel.
+ * once per burst.
+ *
+ * <p>It applies backpressure rather than buffering: it stops reading while the connection has as many calls
+ * in flight as it may, or while its peer is not reading replies (the channel is unwritable). Its timers (no
+ * protocol detected, a message trickling in, idle, unwritable too long) are checked by the server's sweeper.
+ * Stateful, one per channel.
  */
 final class ServerConnection extends ChannelInboundHandlerAdapter implements Dispatcher.ReplySink {
 
@@ -26,32 +31,58 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
 
   private final RpcServer server;
   private final FrameDecoder decoder;
+  private final Limits limits;
   private Channel channel;
   private Dispatcher dispatcher;
   private WriteQueue writes;
+  private final Runnable updateReading = this::updateReading;
+
+  // Timer state, in System.nanoTime() units; written on the event loop, read by the sweeper.
+  private final long openedAt = System.nanoTime();
+  private volatile long lastActivityAt = openedAt;
+  private volatile long unwritableSince;
+  private volatile long frames;
+  /** Whether part of a message is buffered, as of the last read. */
+  private volatile boolean partial;
+  /** When the sweeper first saw the current partial message, and how many frames had arrived by then. */
+  private long partialSeenAt;
+  private long framesAtPartial;
 
   ServerConnection(RpcServer server, FrameDecoder decoder) {
     this.server = server;
     this.decoder = decoder;
+    this.limits = server.limits();
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     channel = ctx.channel();
-    dispatcher = new Dispatcher(server, channel);
+    dispatcher = new Dispatcher(server, channel, () -> channel.eventLoop().execute(updateReading));
     writes = new WriteQueue(channel);
+    server.connectionOpened(this);
     super.channelActive(ctx);
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    lastActivityAt = System.nanoTime();
     if (msg instanceof FrameError error) {
       rejectFrame(error);
     } else if (msg instanceof ByteBuf frame) {
+      frames++;
       dispatcher.handle(frame, this);
+      if (dispatcher.atCapacity()) {
+        updateReading();
+      }
     } else {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    partial = decoder.hasPartialFrame();
+    super.channelReadComplete(ctx);
   }
 
   /** Answers a frame the decoder refused (too large, bad header), then closes: the stream cannot resync. */
@@ -65,13 +96,67 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
 
   @Override
   public void reply(ByteBuf body, boolean jsonRpc) {
+    lastActivityAt = System.nanoTime();
     if (body != null) {
       writes.write(FrameWriter.frame(channel.alloc(), decoder.framing(), body, jsonRpc));
     }
   }
 
+  /** Reads only while there is room for more calls and the peer takes our replies. On the event loop. */
+  private void updateReading() {
+    channel.config().setAutoRead(!dispatcher.atCapacity() && channel.isWritable());
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    unwritableSince = channel.isWritable() ? 0 : System.nanoTime();
+    updateReading();
+    super.channelWritabilityChanged(ctx);
+  }
+
+  /** Closes the connection when one of its timers ran out. Called by the server's sweeper thread. */
+  void sweep(long now) {
+    if (decoder.framing() == null && now - openedAt > limits.protocolDetectionTimeout().toNanos()) {
+      closeFor("no protocol detected within " + limits.protocolDetectionTimeout());
+      return;
+    }
+    long since = unwritableSince;
+    if (since != 0 && now - since > limits.unwritableTimeout().toNanos()) {
+      closeFor("peer has not read its replies for " + limits.unwritableTimeout());
+      return;
+    }
+    if (dispatcher != null && dispatcher.inFlight() == 0
+        && now - lastActivityAt > limits.idleTimeout().toNanos()) {
+      closeFor("idle for " + limits.idleTimeout());
+      return;
+    }
+    checkPartialFrame(now);
+  }
+
+  /** A message that has been arriving for too long is a slow-loris peer holding a buffer. */
+  private void checkPartialFrame(long now) {
+    if (!partial) {
+      partialSeenAt = 0;
+      return;
+    }
+    if (partialSeenAt == 0 || frames != framesAtPartial) {
+      partialSeenAt = now;
+      framesAtPartial = frames;
+    } else if (now - partialSeenAt > limits.partialFrameTimeout().toNanos()) {
+      closeFor("a message has been arriving for over " + limits.partialFrameTimeout());
+    }
+  }
+
+  private void closeFor(String reason) {
+    if (channel.isOpen()) {
+      log.info("Closing connection from {}: {}", channel.remoteAddress(), reason);
+      channel.close();
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    server.connectionClosed(this);
     dispatcher.cancelAll();
     super.channelInactive(ctx);
   }

@@ -102,6 +102,14 @@ public final class FrameDecoder extends ByteToMessageDecoder {
     return framing;
   }
 
+  /**
+   * Whether part of a message has arrived and the rest has not: a connection in this state for long is
+   * trickling bytes (slowloris) and should be closed. Call on the channel's event loop.
+   */
+  public boolean hasPartialFrame() {
+    return !failed && bufferedBytes() > 0;
+  }
+
   /** Bytes held in the cumulation buffer; lets tests check that the decoder does not hoard input. */
   int bufferedBytes() {
     return internalBuffer().readableBytes();
