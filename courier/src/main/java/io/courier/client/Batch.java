@@ -60,7 +60,7 @@ public final class Batch {
   private <R> CompletableFuture<R> add(String method, JavaType type, Object params) {
     checkOpen();
     requireNonNull(method, "method");
-    PendingCall<R> call = core.newPendingCall(method, client.mapper().readerFor(type), RpcException::new);
+    PendingCall<R> call = core.newBatchCall(method, params, client.mapper().readerFor(type), RpcException::new);
     entries.add(new Entry(method, params, call));
     return call.future();
   }

@@ -3,6 +3,7 @@ package io.courier.client;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.CallTimeoutException;
 import io.courier.ConnectionException;
+import io.courier.Deadline;
 import io.courier.Endpoint;
 import io.courier.RpcError;
 import io.courier.RpcException;
@@ -34,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -55,12 +57,26 @@ final class ClientCore {
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final HashedWheelTimer timer;
+  private final int maxPendingCalls;
+  private final int maxAttempts;
+  private final boolean propagateDeadline;
+  private final Backoff reconnectBackoff;
+  private final Duration keepAliveInterval;
+  private final Duration keepAliveTimeout;
+  private final Backoff retryBackoff = Backoff.RETRY;
+  private final RetryBudget retryBudget = new RetryBudget();
+  private final AtomicInteger pendingCalls = new AtomicInteger();
+  private final AtomicLong connectAttempts = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong lateReplies = new AtomicLong();
   /** Seed-dialect calls, each on its own connection, so that close() can fail them. */
   private final Set<PendingCall<?>> seedCalls = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
   private Connection connection; // guarded by lock
+  private int connectFailures; // guarded by lock
+  private long reconnectAt; // guarded by lock
+  private String lastConnectFailure; // guarded by lock
   private volatile boolean closed;
 
   ClientCore(RpcClientBuilder builder) {
@@ -69,6 +85,12 @@ final class ClientCore {
     this.codec = new JsonRpcCodec(builder.mapper());
     this.maxMessageBytes = builder.maxMessageBytes;
     this.callbackExecutor = builder.callbackExecutor;
+    this.maxPendingCalls = builder.maxPendingCalls;
+    this.maxAttempts = builder.maxAttempts;
+    this.propagateDeadline = builder.propagateDeadline;
+    this.reconnectBackoff = builder.reconnectBackoff;
+    this.keepAliveInterval = builder.keepAliveInterval;
+    this.keepAliveTimeout = builder.keepAliveTimeout;
     this.group = EventLoops.newGroup(builder.ioThreads, "courier-client-io");
     this.bootstrap = new Bootstrap()
         .group(group)
@@ -104,51 +126,118 @@ final class ClientCore {
   }
 
   /**
-   * Starts a call. {@code params} is null, an {@code Object[]} or a {@code Map}. {@code sync} completes the
-   * future on the I/O thread, for a caller that is blocked waiting on it; otherwise the callback executor
-   * completes it, so that user callbacks never run on (and never block) the event loop.
+   * Starts a call. {@code params} is null, an {@code Object[]}, a {@code Map} or {@link ArgsAndKwargs}.
+   * {@code sync} completes the future on the I/O thread, for a caller that is blocked waiting on it; otherwise
+   * the callback executor completes it, so that user callbacks never run on (and never block) the event loop.
+   * The call gets {@code timeout}, or less when the thread is serving a call with less time left.
    */
   <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, Duration timeout,
-      boolean sync, Function<RpcError, Throwable> errors) {
+      boolean sync, boolean idempotent, Function<RpcError, Throwable> errors) {
     CompletableFuture<R> future = new CompletableFuture<>();
     Executor completer = sync ? Runnable::run : callbackExecutor;
-    PendingCall<R> call = new PendingCall<>(ids.incrementAndGet(), method, reader, future, completer, errors);
+    Duration budget = inheritDeadline(timeout);
+    PendingCall<R> call = new PendingCall<>(ids.incrementAndGet(), method, params, 1,
+        System.nanoTime() + budget.toNanos(), idempotent, reader, future, completer, errors,
+        dialect == Dialect.SEED ? null : this::retry);
     if (closed) {
       call.fail(clientClosed());
       return future;
     }
-    if (timeout.isZero() || timeout.isNegative()) {
-      call.fail(new CallTimeoutException("Call to " + method + " has no time left (timeout " + timeout
-          + "); it was not sent"));
+    if (budget.isZero() || budget.isNegative()) {
+      call.fail(new CallTimeoutException("Call to " + method + " has no time left (timeout " + budget.toMillis()
+          + " ms); it was not sent"));
       return future;
     }
-    if (dialect == Dialect.SEED) {
-      startSeedCall(call, params, timeout);
+    if (pendingCalls.incrementAndGet() > maxPendingCalls) {
+      pendingCalls.decrementAndGet();
+      call.fail(new RpcException(RpcError.LIMIT_EXCEEDED.withMessage("Client has " + maxPendingCalls
+          + " calls pending (the limit); the call was not sent")));
       return future;
+    }
+    future.whenComplete((value, failure) -> {
+      pendingCalls.decrementAndGet();
+      if (future.isCancelled()) {
+        abandon(call.latest());
+      }
+    });
+    retryBudget.deposit();
+    if (dialect == Dialect.SEED) {
+      startSeedCall(call);
+    } else {
+      sendAttempt(call);
+    }
+    return future;
+  }
+
+  /** A nested call (made while serving one) gets no more time than the call it serves has left. */
+  private static Duration inheritDeadline(Duration timeout) {
+    Duration remaining = Deadline.remaining();
+    return remaining != null && remaining.compareTo(timeout) < 0 ? remaining : timeout;
+  }
+
+  /** Sends one attempt of a call, with whatever time the call has left. */
+  private void sendAttempt(PendingCall<?> call) {
+    long remaining = call.deadline - System.nanoTime();
+    if (remaining <= 0) {
+      call.fail(new CallTimeoutException("Call to " + call.method + " ran out of time before attempt "
+          + call.attempt));
+      return;
     }
     Connection conn;
     try {
       conn = connection();
-    } catch (ConnectionException closedMeanwhile) {
-      call.fail(closedMeanwhile);
-      return future;
+    } catch (ConnectionException notConnected) {
+      call.fail(notConnected);
+      return;
     }
+    call.connection = conn;
     call.timeout = timer.newTimeout(t -> {
       conn.abandon(call);
-      call.fail(new CallTimeoutException("Call to " + method + " timed out after " + timeout.toMillis()
-          + " ms"));
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-    future.whenComplete((value, failure) -> {
-      if (future.isCancelled()) {
-        conn.abandon(call);
-      }
-    });
+      call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
+    }, remaining, TimeUnit.NANOSECONDS);
     RequestId id = RequestId.of(call.id);
-    conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, method, params));
-    return future;
+    long timeoutMs = propagateDeadline ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)) : -1;
+    conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method, call.params, timeoutMs));
   }
 
-  /** Sends a notification; the future completes when it has been handed to the connection. */
+  private static void abandon(PendingCall<?> call) {
+    Connection conn = call.connection;
+    if (conn != null) {
+      conn.abandon(call);
+    }
+  }
+
+  /**
+   * Sends a failed attempt again when that is safe: the server said it did not process it, or the method is
+   * {@link io.courier.Idempotent} and the connection was lost. Within the call's deadline, the attempt limit
+   * and the retry budget.
+   */
+  private boolean retry(PendingCall<?> failed, Throwable failure) {
+    if (closed || failed.attempt >= maxAttempts || !(failure instanceof RpcException exception)) {
+      return false;
+    }
+    RpcError error = exception.error();
+    boolean safe = error.isUnprocessed() || (failed.idempotent && error.code() == RpcError.CONNECTION_LOST_CODE);
+    if (!safe) {
+      return false;
+    }
+    long delay = retryBackoff.delayNanos(failed.attempt);
+    if (System.nanoTime() + delay >= failed.deadline) {
+      return false;
+    }
+    if (!retryBudget.tryWithdraw()) {
+      log.debug("Not retrying {}: the retry budget is spent", failed.method);
+      return false;
+    }
+    PendingCall<?> next = failed.nextAttempt(ids.incrementAndGet());
+    log.debug("Retrying {} (attempt {}) in {} ms after: {}", failed.method, next.attempt,
+        TimeUnit.NANOSECONDS.toMillis(delay), error);
+    retries.incrementAndGet();
+    timer.newTimeout(t -> sendAttempt(next), delay, TimeUnit.NANOSECONDS);
+    return true;
+  }
+
+  /** Sends a notification. */
   void notify(String method, Object params) {
     if (closed) {
       throw clientClosed();
@@ -156,10 +245,10 @@ final class ClientCore {
     if (dialect == Dialect.SEED) {
       throw new UnsupportedOperationException("The seed dialect has no notifications");
     }
-    connection().send(List.of(), (codec, out) -> codec.writeRequest(out, null, method, params));
+    connection().send(List.of(), (codec, out) -> codec.writeRequest(out, null, method, params, -1));
   }
 
-  /** Sends the entries of a batch as one JSON array. */
+  /** Sends the entries of a batch as one JSON array. Calls in a batch are not retried. */
   void sendBatch(List<Batch.Entry> entries, Duration timeout) {
     if (dialect == Dialect.SEED) {
       throw new UnsupportedOperationException("The seed dialect has no batches");
@@ -169,30 +258,32 @@ final class ClientCore {
         .filter(c -> c != null)
         .<PendingCall<?>>map(c -> c)
         .toList();
-    if (timeout.isZero() || timeout.isNegative()) {
+    Duration budget = inheritDeadline(timeout);
+    if (budget.isZero() || budget.isNegative()) {
       calls.forEach(call -> call.fail(new CallTimeoutException("Batch call to " + call.method
-          + " has no time left (timeout " + timeout + "); the batch was not sent")));
+          + " has no time left (timeout " + budget.toMillis() + " ms); the batch was not sent")));
       return;
     }
     Connection conn;
     try {
       conn = connection();
-    } catch (ConnectionException closedMeanwhile) {
-      calls.forEach(call -> call.fail(closedMeanwhile));
+    } catch (ConnectionException notConnected) {
+      calls.forEach(call -> call.fail(notConnected));
       return;
     }
     for (PendingCall<?> call : calls) {
+      call.connection = conn;
       call.timeout = timer.newTimeout(t -> {
         conn.abandon(call);
-        call.fail(new CallTimeoutException("Call to " + call.method + " timed out after "
-            + timeout.toMillis() + " ms"));
-      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
+      }, budget.toNanos(), TimeUnit.NANOSECONDS);
       call.future().whenComplete((v, e) -> {
         if (call.future().isCancelled()) {
           conn.abandon(call);
         }
       });
     }
+    long timeoutMs = propagateDeadline ? budget.toMillis() : -1;
     conn.send(calls, (codec, out) -> {
       out.write('[');
       for (int i = 0; i < entries.size(); i++) {
@@ -200,27 +291,60 @@ final class ClientCore {
           out.write(',');
         }
         Batch.Entry entry = entries.get(i);
-        codec.writeRequest(out, entry.call() == null ? null : RequestId.of(entry.call().id), entry.method(),
-            entry.params());
+        boolean isCall = entry.call() != null;
+        codec.writeRequest(out, isCall ? RequestId.of(entry.call().id) : null, entry.method(), entry.params(),
+            isCall ? timeoutMs : -1);
       }
       out.write(']');
     });
   }
 
-  <R> PendingCall<R> newPendingCall(String method, ObjectReader reader, Function<RpcError, Throwable> errors) {
-    return new PendingCall<>(ids.incrementAndGet(), method, reader, new CompletableFuture<>(), callbackExecutor,
-        errors);
+  /** Returns a call for a batch: sent with the batch, never retried. */
+  <R> PendingCall<R> newBatchCall(String method, Object params, ObjectReader reader,
+      Function<RpcError, Throwable> errors) {
+    return new PendingCall<>(ids.incrementAndGet(), method, params, 1, Long.MAX_VALUE, false, reader,
+        new CompletableFuture<>(), callbackExecutor, errors, null);
   }
 
+  /**
+   * Returns the open connection, or opens one. After a failed attempt to connect, new attempts wait for the
+   * reconnect backoff; calls made meanwhile fail at once rather than queue.
+   */
   private Connection connection() {
     synchronized (lock) {
       if (closed) {
         throw clientClosed();
       }
       if (connection == null || !connection.isOpen()) {
+        long wait = reconnectAt - System.nanoTime();
+        if (connectFailures > 0 && wait > 0) {
+          throw new ConnectionException(RpcError.CONNECTION_LOST.withMessage("Not connected to " + endpoint
+              + "; next attempt in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (last attempt: "
+              + lastConnectFailure + ")"), null);
+        }
         connection = new Connection(this, bootstrap);
+        connectAttempts.incrementAndGet();
       }
       return connection;
+    }
+  }
+
+  /** Called by a connection that could not connect: the next attempt waits for the backoff. */
+  void connectFailed(Connection failed, Throwable cause) {
+    synchronized (lock) {
+      connectFailures++;
+      reconnectAt = System.nanoTime() + reconnectBackoff.delayNanos(connectFailures);
+      lastConnectFailure = cause.getMessage();
+      if (connection == failed) {
+        connection = null;
+      }
+    }
+  }
+
+  /** Called when a connection received its first message: the server is back, the backoff starts over. */
+  void connectionWorks() {
+    synchronized (lock) {
+      connectFailures = 0;
     }
   }
 
@@ -233,9 +357,28 @@ final class ClientCore {
     }
   }
 
+  /** Returns how long a connection may be quiet before it is pinged, or null when keepalive is off. */
+  Duration keepAliveInterval() {
+    return keepAliveInterval;
+  }
+
+  Duration keepAliveTimeout() {
+    return keepAliveTimeout;
+  }
+
+  long connectAttempts() {
+    return connectAttempts.get();
+  }
+
+  long retries() {
+    return retries.get();
+  }
+
   // --------------------------------------------------------------------------------------- seed dialect
 
-  private <R> void startSeedCall(PendingCall<R> call, Object params, Duration timeout) {
+  private <R> void startSeedCall(PendingCall<R> call) {
+    Object params = call.params;
+    long timeout = call.deadline - System.nanoTime();
     ArgsAndKwargs both = params instanceof ArgsAndKwargs given ? given
         : params instanceof Object[] array ? new ArgsAndKwargs(java.util.Arrays.asList(array), Map.of())
         : params instanceof Map<?, ?> map ? new ArgsAndKwargs(List.of(), castKeys(map))
@@ -253,9 +396,8 @@ final class ClientCore {
     ChannelFuture connect = b.connect(endpoint.host(), endpoint.port());
     call.timeout = timer.newTimeout(t -> {
       connect.channel().close();
-      call.fail(new CallTimeoutException("Call to " + call.method + " timed out after " + timeout.toMillis()
-          + " ms"));
-    }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
+    }, timeout, TimeUnit.NANOSECONDS);
     connect.addListener(f -> {
       if (!f.isSuccess()) {
         call.fail(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(

@@ -3,6 +3,7 @@ package io.courier.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.courier.Idempotent;
 import io.courier.Notification;
 import io.courier.RpcError;
 import io.courier.RpcException;
@@ -27,15 +28,17 @@ final class ClientMethod {
   final String wireName;
   final boolean async;
   final boolean notification;
+  final boolean idempotent;
   final ObjectReader reader;
   /** Declared exception types by simple and full name, each with the constructor that rebuilds it. */
   private final Map<String, Constructor<? extends Throwable>> declared;
 
-  private ClientMethod(String wireName, boolean async, boolean notification, ObjectReader reader,
-      Map<String, Constructor<? extends Throwable>> declared) {
+  private ClientMethod(String wireName, boolean async, boolean notification, boolean idempotent,
+      ObjectReader reader, Map<String, Constructor<? extends Throwable>> declared) {
     this.wireName = wireName;
     this.async = async;
     this.notification = notification;
+    this.idempotent = idempotent;
     this.reader = reader;
     this.declared = declared;
   }
@@ -64,8 +67,10 @@ final class ClientMethod {
     if (resultType == void.class) {
       resultType = Void.class;
     }
-    return new ClientMethod(wireName, async, notification, mapper.readerFor(mapper.constructType(resultType)),
-        declaredExceptions(method, javaName));
+    boolean idempotent = method.isAnnotationPresent(Idempotent.class)
+        || service.isAnnotationPresent(Idempotent.class);
+    return new ClientMethod(wireName, async, notification, idempotent,
+        mapper.readerFor(mapper.constructType(resultType)), declaredExceptions(method, javaName));
   }
 
   private static Map<String, Constructor<? extends Throwable>> declaredExceptions(Method method,

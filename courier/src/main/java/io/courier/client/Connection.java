@@ -24,6 +24,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +53,9 @@ final class Connection {
     void write(JsonRpcCodec codec, ByteBufOutputStream out) throws IOException;
   }
 
+  /** The id of keepalive pings: a string, so it never collides with a call's numeric id. */
+  private static final RequestId PING_ID = RequestId.of("$ping");
+
   private final ClientCore core;
   private final CompletableFuture<Channel> ready = new CompletableFuture<>();
   private final Map<Long, PendingCall<?>> pending = new ConcurrentHashMap<>();
@@ -64,6 +70,10 @@ final class Connection {
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
+        if (core.keepAliveInterval() != null) {
+          long interval = core.keepAliveInterval().toNanos();
+          ch.pipeline().addLast("keepalive", new IdleStateHandler(interval, 0, 0, TimeUnit.NANOSECONDS));
+        }
         ch.pipeline()
             .addLast("framer", new FrameDecoder(core.maxMessageBytes()))
             .addLast("rpc", new Handler());
@@ -78,7 +88,7 @@ final class Connection {
         ready.complete(ch);
       } else {
         closed = true;
-        core.connectionClosed(this);
+        core.connectFailed(this, f.cause());
         ready.completeExceptionally(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
             "Cannot connect to " + core.endpoint() + ": " + f.cause().getMessage()), f.cause()));
       }
@@ -146,7 +156,7 @@ final class Connection {
   void abandon(PendingCall<?> call) {
     if (pending.remove(call.id, call) && !closed) {
       ObjectNode params = JsonNodeFactory.instance.objectNode().put("id", call.id);
-      send(List.of(), (codec, out) -> codec.writeRequest(out, null, Request.CANCEL_METHOD, params));
+      send(List.of(), (codec, out) -> codec.writeRequest(out, null, Request.CANCEL_METHOD, params, -1));
     }
   }
 
@@ -182,6 +192,9 @@ final class Connection {
   }
 
   private void onResponse(Response response) {
+    if (response.id().equals(PING_ID)) {
+      return; // the answer to a keepalive ping; reading it was the point
+    }
     Long id = numericId(response.id());
     PendingCall<?> call = id == null ? null : pending.remove(id);
     if (call == null) {
@@ -216,6 +229,32 @@ final class Connection {
   /** Reads replies on the connection's event loop. */
   private final class Handler extends ChannelInboundHandlerAdapter {
 
+    private boolean working;
+    /** Frames read so far; a keepalive ping is answered when this moves. */
+    private long frames;
+
+    /**
+     * The connection has been quiet for the keepalive interval: ping the server, and close the connection if
+     * nothing at all arrives within the keepalive timeout. That finds a peer that vanished without closing
+     * (a half-open connection) before the calls' deadlines do.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+      if (!(event instanceof IdleStateEvent)) {
+        super.userEventTriggered(ctx, event);
+        return;
+      }
+      long framesAtPing = frames;
+      send(List.of(), (codec, out) -> codec.writeRequest(out, PING_ID, Request.PING_METHOD, null, -1));
+      ctx.executor().schedule(() -> {
+        if (frames == framesAtPing && ctx.channel().isActive()) {
+          log.warn("Closing connection to {}: no answer to a keepalive ping within {}", core.endpoint(),
+              core.keepAliveTimeout());
+          ctx.close();
+        }
+      }, core.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof FrameError error) {
@@ -226,6 +265,11 @@ final class Connection {
       if (!(msg instanceof ByteBuf frame)) {
         ReferenceCountUtil.release(msg);
         return;
+      }
+      frames++;
+      if (!working) {
+        working = true;
+        core.connectionWorks();
       }
       Decoded decoded;
       try {

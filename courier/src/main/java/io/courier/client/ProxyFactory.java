@@ -66,7 +66,7 @@ final class ProxyFactory {
         return null;
       }
       CompletableFuture<Object> future = client.start(target.wireName, params, target.reader, !target.async,
-          target::toException);
+          target.idempotent, target::toException);
       if (target.async) {
         return future;
       }

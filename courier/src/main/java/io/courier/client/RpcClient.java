@@ -157,11 +157,26 @@ public final class RpcClient implements AutoCloseable {
 
   <R> CompletableFuture<R> start(String method, Object params, ObjectReader reader, boolean sync,
       Function<RpcError, Throwable> errors) {
-    return core.call(method, params, reader, callTimeout, sync, errors);
+    return start(method, params, reader, sync, false, errors);
+  }
+
+  <R> CompletableFuture<R> start(String method, Object params, ObjectReader reader, boolean sync,
+      boolean idempotent, Function<RpcError, Throwable> errors) {
+    return core.call(method, params, reader, callTimeout, sync, idempotent, errors);
   }
 
   ObjectMapper mapper() {
     return mapper;
+  }
+
+  /** Returns how many times this client has opened (or tried to open) a connection. */
+  public long connectAttempts() {
+    return core.connectAttempts();
+  }
+
+  /** Returns how many retry attempts this client has sent. */
+  public long retries() {
+    return core.retries();
   }
 
   /**

@@ -18,6 +18,8 @@ public final class RpcClientBuilder {
 
   static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  static final int DEFAULT_MAX_PENDING_CALLS = 4096;
+  static final int DEFAULT_MAX_ATTEMPTS = 5;
 
   Endpoint endpoint;
   Dialect dialect = Dialect.JSON_RPC;
@@ -27,6 +29,12 @@ public final class RpcClientBuilder {
   int maxMessageBytes = CourierJson.DEFAULT_MAX_MESSAGE_BYTES;
   int ioThreads = 1;
   Executor callbackExecutor = ForkJoinPool.commonPool();
+  int maxPendingCalls = DEFAULT_MAX_PENDING_CALLS;
+  int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+  boolean propagateDeadline = true;
+  Backoff reconnectBackoff = Backoff.DEFAULT;
+  Duration keepAliveInterval;
+  Duration keepAliveTimeout;
 
   RpcClientBuilder() {}
 
@@ -120,6 +128,63 @@ public final class RpcClientBuilder {
    */
   public RpcClientBuilder callbackExecutor(Executor executor) {
     this.callbackExecutor = requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * Most calls that may wait for a reply at once. A call past it fails at once with "limit exceeded" (-32004)
+   * and is not sent. Default: 4096.
+   */
+  public RpcClientBuilder maxPendingCalls(int calls) {
+    if (calls < 1) {
+      throw new IllegalArgumentException("maxPendingCalls: " + calls + " (expected: > 0)");
+    }
+    this.maxPendingCalls = calls;
+    return this;
+  }
+
+  /**
+   * Most attempts of one call, the first included; 1 turns retries off. Only calls the server reported
+   * unprocessed, and calls of {@link io.courier.Idempotent} methods whose connection was lost, are retried,
+   * within the call's deadline and a retry budget of 20 % of calls plus 10 per second. Default: 5.
+   */
+  public RpcClientBuilder maxAttempts(int attempts) {
+    if (attempts < 1 || attempts > 5) {
+      throw new IllegalArgumentException("maxAttempts: " + attempts + " (expected: 1-5)");
+    }
+    this.maxAttempts = attempts;
+    return this;
+  }
+
+  /**
+   * Whether a request carries the time it has left, as the member {@code "timeout_ms"}, so that a Courier
+   * server can stop work nobody waits for and give nested calls no more time. Other JSON-RPC servers ignore
+   * members they do not know. Default: on.
+   */
+  public RpcClientBuilder propagateDeadline(boolean on) {
+    this.propagateDeadline = on;
+    return this;
+  }
+
+  /**
+   * How long to wait before connecting again after an attempt failed; meanwhile calls fail at once with a
+   * connection error. Default: {@link Backoff#DEFAULT}, gRPC's 1 s, × 1.6, ± 20 %, at most 120 s.
+   */
+  public RpcClientBuilder reconnectBackoff(Backoff backoff) {
+    this.reconnectBackoff = requireNonNull(backoff, "backoff");
+    return this;
+  }
+
+  /**
+   * Pings the server with {@code $/ping} after {@code interval} without any message from it, and closes the
+   * connection when nothing arrives within {@code timeout}; its pending calls then fail with a connection
+   * error at once instead of at their deadlines. It finds a server that vanished without closing the
+   * connection. Default: off. The interval must be at least 1 second in production use (servers may treat
+   * faster pings as abuse); tests may use less.
+   */
+  public RpcClientBuilder keepAlive(Duration interval, Duration timeout) {
+    this.keepAliveInterval = checkPositive(interval, "interval");
+    this.keepAliveTimeout = checkPositive(timeout, "timeout");
     return this;
   }
 

@@ -50,6 +50,13 @@ public final class JsonRpcCodec {
   private static final int SEED_METHOD = 1 << 6;
   private static final int SEED_ARGS = 1 << 7;
   private static final int SEED_KWARGS = 1 << 8;
+  private static final int TIMEOUT = 1 << 9;
+
+  /**
+   * The member in which a Courier client tells how long, in milliseconds, it will wait for a request's reply.
+   * Other JSON-RPC peers ignore it, as they ignore any member the specification does not define.
+   */
+  public static final String TIMEOUT_MEMBER = "timeout_ms";
 
   private final ObjectMapper mapper;
   private final JsonFactory factory;
@@ -131,6 +138,7 @@ public final class JsonRpcCodec {
     JsonNode error = null;
     JsonNode seedArgs = null;
     JsonNode seedKwargs = null;
+    long timeoutMs = -1;
 
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
@@ -145,6 +153,7 @@ public final class JsonRpcCodec {
         case "method_name" -> SEED_METHOD;
         case "method_args" -> SEED_ARGS;
         case "method_kwargs" -> SEED_KWARGS;
+        case TIMEOUT_MEMBER -> TIMEOUT;
         default -> 0;
       };
       if (bit == 0) {
@@ -181,6 +190,12 @@ public final class JsonRpcCodec {
         case ERROR -> error = readTree(p, t);
         case SEED_ARGS -> seedArgs = readTree(p, t);
         case SEED_KWARGS -> seedKwargs = readTree(p, t);
+        case TIMEOUT -> {
+          // Only a plain non-negative integer counts; anything else is ignored, as an unknown member would be.
+          timeoutMs = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+              ? Math.max(-1, p.getLongValue()) : -1;
+          p.skipChildren();
+        }
         default -> throw new AssertionError(bit);
       }
     }
@@ -196,7 +211,7 @@ public final class JsonRpcCodec {
       if (!methodOk || !paramsOk) {
         return new InvalidMessage(replyId, RpcError.INVALID_REQUEST, false);
       }
-      return new Request(id, method, params);
+      return new Request(id, method, params, timeoutMs);
     }
     if ((seen & (RESULT | ERROR)) != 0 && (seen & ID) != 0 && (result == null) != (error == null)) {
       return error == null ? new Response(id, result, null) : new Response(id, null, readError(error));
@@ -320,6 +335,15 @@ public final class JsonRpcCodec {
    * {@code Object[]} or {@code List} (by position), or a {@code Map} (by name).
    */
   public void writeRequest(OutputStream out, RequestId id, String method, Object params) throws IOException {
+    writeRequest(out, id, method, params, -1);
+  }
+
+  /**
+   * Writes a request as {@link #writeRequest(OutputStream, RequestId, String, Object)} does, carrying the time
+   * the caller will wait for it as the member {@value #TIMEOUT_MEMBER} when {@code timeoutMs} is not negative.
+   */
+  public void writeRequest(OutputStream out, RequestId id, String method, Object params, long timeoutMs)
+      throws IOException {
     try (JsonGenerator gen = factory.createGenerator(out)) {
       gen.writeStartObject();
       gen.writeStringField("jsonrpc", "2.0");
@@ -337,6 +361,9 @@ public final class JsonRpcCodec {
       if (id != null) {
         gen.writeFieldName("id");
         gen.writeRawValue(id.json());
+        if (timeoutMs >= 0) {
+          gen.writeNumberField(TIMEOUT_MEMBER, timeoutMs);
+        }
       }
       gen.writeEndObject();
     }

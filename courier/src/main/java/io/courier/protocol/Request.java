@@ -11,14 +11,27 @@ import com.fasterxml.jackson.databind.JsonNode;
  *     {@link RequestId#NULL}, which makes a request, not a notification)
  * @param method the method name
  * @param params an array or object node, or {@code null} when the request has no params
+ * @param timeoutMs how long the caller waits for the reply, in milliseconds, from the
+ *     {@value JsonRpcCodec#TIMEOUT_MEMBER} member; -1 when the request did not say
  */
-public record Request(RequestId id, String method, JsonNode params) implements Message {
+public record Request(RequestId id, String method, JsonNode params, long timeoutMs) implements Message {
 
   /**
    * The notification a caller sends when it gives up on a call, with params {@code {"id": <the call's id>}}
    * (the Language Server Protocol's convention; peers that do not know it ignore it).
    */
   public static final String CANCEL_METHOD = "$/cancelRequest";
+
+  /**
+   * A request a Courier client sends to check that an idle connection is still alive; a Courier server answers
+   * {@code "pong"}, and any other JSON-RPC server answers with an error, which proves the same.
+   */
+  public static final String PING_METHOD = "$/ping";
+
+  /** Creates a request that does not say how long its caller waits. */
+  public Request(RequestId id, String method, JsonNode params) {
+    this(id, method, params, -1);
+  }
 
   public Request {
     requireNonNull(method, "method");

@@ -21,6 +21,7 @@ import io.netty.channel.Channel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +59,18 @@ final class Dispatcher {
   private final RpcServer server;
   private final JsonRpcCodec codec;
   private final Channel channel;
+  /** At most this many cancels for unknown calls per window before the connection counts as abusive. */
+  static final int MAX_UNMATCHED_CANCELS = 200;
+  static final Duration CANCEL_WINDOW = Duration.ofSeconds(30);
+
+  /** A call that is running, with what is needed to cancel or answer it early. */
+  private record Running(RpcContext context, CompletableFuture<ByteBuf> reply, boolean seed) {}
+
   /** Calls that are running, by id, so that {@code $/cancelRequest} can reach them. */
-  private final Map<RequestId, RpcContext> running = new ConcurrentHashMap<>();
+  private final Map<RequestId, Running> running = new ConcurrentHashMap<>();
+  // Counted on the event loop only.
+  private long cancelWindowStart = System.nanoTime();
+  private int unmatchedCancels;
   /** Calls and notifications running on this connection, counted against the in-flight cap. */
   private final AtomicInteger active = new AtomicInteger();
   private final Runnable onRoomAgain;
@@ -165,22 +177,29 @@ final class Dispatcher {
       return CompletableFuture.completedFuture(null);
     }
     if (message instanceof SeedRequest seed) {
-      return call(seed.method(), null, seed.args(), seed.kwargs(), true);
+      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1);
     }
     Request request = (Request) message;
-    if (request.isNotification() && Request.CANCEL_METHOD.equals(request.method())) {
-      cancel(request.params());
-      return CompletableFuture.completedFuture(null);
+    if (Request.CANCEL_METHOD.equals(request.method())) {
+      if (request.isNotification()) {
+        cancel(request.params());
+      }
+      return done(request.isNotification() ? null
+          : encodeError(request.id(), RpcError.INVALID_REQUEST.withMessage(
+              "Invalid Request: " + Request.CANCEL_METHOD + " is a notification"), false));
+    }
+    if (Request.PING_METHOD.equals(request.method())) {
+      return done(request.isNotification() ? null : encode(out -> codec.writeResult(out, request.id(), "pong")));
     }
     JsonNode params = request.params();
     return call(request.method(), request.isNotification() ? null : request.id(),
         params instanceof ArrayNode array ? array : null,
-        params instanceof ObjectNode object ? object : null, false);
+        params instanceof ObjectNode object ? object : null, false, request.timeoutMs());
   }
 
   /** Looks a method up and runs it on the executor. {@code id} is null for notifications. */
   private CompletableFuture<ByteBuf> call(String name, RequestId id, ArrayNode args, ObjectNode kwargs,
-      boolean seed) {
+      boolean seed, long timeoutMs) {
     boolean notification = id == null && !seed;
     if (server.isStopping()) {
       return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
@@ -195,12 +214,13 @@ final class Dispatcher {
       log.debug("Method not found from {}", channel.remoteAddress());
       return notification ? done(null) : fail(id, RpcError.METHOD_NOT_FOUND, seed);
     }
-    RpcContext context = new RpcContext(name, id, channel.remoteAddress());
+    long deadline = timeoutMs < 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    RpcContext context = new RpcContext(name, id, channel.remoteAddress(), deadline);
+    CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
     if (id != null) {
-      running.put(id, context);
+      running.put(id, new Running(context, reply, seed));
     }
     active.incrementAndGet();
-    CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
     if (method.nonBlocking()) {
       invoke(method, context, args, kwargs, seed, reply);
       return reply;
@@ -210,7 +230,7 @@ final class Dispatcher {
     } catch (RejectedExecutionException e) {
       log.warn("Server busy: rejected a call of {} from {}", name, channel.remoteAddress());
       if (id != null) {
-        running.remove(id, context);
+        running.remove(id);
       }
       callEnded();
       return notification ? done(null) : fail(id, RpcError.SERVER_BUSY, seed);
@@ -220,6 +240,12 @@ final class Dispatcher {
 
   private void invoke(ServerMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,
       boolean seed, CompletableFuture<ByteBuf> reply) {
+    if (context.isExpired()) {
+      // It waited in the queue until its caller gave up: running it now would be work nobody reads.
+      complete(method, context, seed, null, new RpcException(RpcError.TIMEOUT.withMessage(
+          "Deadline exceeded before the call could start; it was not run")), reply);
+      return;
+    }
     Object result;
     context.enter();
     try {
@@ -241,13 +267,16 @@ final class Dispatcher {
       CompletableFuture<ByteBuf> reply) {
     RequestId id = context.id();
     if (id != null) {
-      running.remove(id, context);
+      running.remove(id);
     }
     callEnded();
     boolean notification = id == null && !seed;
+    if (reply.isDone()) {
+      return; // answered already: the server stopped and told the caller so
+    }
     if (failure != null) {
       RpcError error = toError(method, context, failure);
-      reply.complete(notification ? null : encodeError(id, error, seed));
+      completeReply(reply, notification ? null : encodeError(id, error, seed));
       return;
     }
     if (notification) {
@@ -255,12 +284,12 @@ final class Dispatcher {
       return;
     }
     try {
-      reply.complete(seed
+      completeReply(reply, seed
           ? encode(out -> codec.writeSeedResult(out, value))
           : encode(out -> codec.writeResult(out, id, method.resultWriter(), value)));
     } catch (RuntimeException e) {
       log.warn("Cannot serialize the result of {} (id {})", context.method(), id, e);
-      reply.complete(encodeError(id, RpcError.INTERNAL_ERROR, seed));
+      completeReply(reply, encodeError(id, RpcError.INTERNAL_ERROR, seed));
     }
   }
 
@@ -299,14 +328,34 @@ final class Dispatcher {
     return t;
   }
 
+  /** Completes a call's reply unless it was answered already, in which case the late one is dropped. */
+  private static void completeReply(CompletableFuture<ByteBuf> reply, ByteBuf body) {
+    if (!reply.complete(body) && body != null) {
+      body.release();
+    }
+  }
+
   private void cancel(JsonNode params) {
     JsonNode idNode = params == null ? null : params.isObject() ? params.get("id")
         : params.isArray() && params.size() == 1 ? params.get(0) : null;
     RequestId id = RequestId.of(idNode);
-    RpcContext context = id == null ? null : running.get(id);
-    if (context != null) {
-      log.debug("Call {} (id {}) cancelled by {}", context.method(), id, channel.remoteAddress());
-      context.cancel();
+    Running call = id == null ? null : running.get(id);
+    if (call != null) {
+      log.debug("Call {} (id {}) cancelled by {}", call.context.method(), id, channel.remoteAddress());
+      call.context.cancel();
+      return;
+    }
+    // Cancels for calls that do not exist cost the server work and nothing else: a flood of them is abuse
+    // (the Rapid Reset pattern), and the connection is closed.
+    long now = System.nanoTime();
+    if (now - cancelWindowStart > CANCEL_WINDOW.toNanos()) {
+      cancelWindowStart = now;
+      unmatchedCancels = 0;
+    }
+    if (++unmatchedCancels > MAX_UNMATCHED_CANCELS) {
+      log.warn("Closing connection from {}: over {} cancels for unknown calls within {}",
+          channel.remoteAddress(), MAX_UNMATCHED_CANCELS, CANCEL_WINDOW);
+      channel.close();
     }
   }
 
@@ -386,6 +435,18 @@ final class Dispatcher {
 
   /** Cancels every running call: the peer is gone and nobody will read the replies. */
   void cancelAll() {
-    running.values().forEach(RpcContext::cancel);
+    running.values().forEach(call -> call.context.cancel());
+  }
+
+  /**
+   * Answers every running call with {@code error} at once and cancels it: the server is stopping and will not
+   * wait for them.
+   */
+  void abortRunning(RpcError error) {
+    running.values().forEach(call -> {
+      // Answer first: once cancelled, the method may return and answer with its own error.
+      completeReply(call.reply, encodeError(call.context.id(), error, call.seed));
+      call.context.cancel();
+    });
   }
 }

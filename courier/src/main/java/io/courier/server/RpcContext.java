@@ -1,7 +1,9 @@
 package io.courier.server;
 
+import io.courier.Deadline;
 import io.courier.protocol.RequestId;
 import java.net.SocketAddress;
+import java.time.Duration;
 
 /**
  * Facts about the call being served: the method, the request id, the peer's address, and whether the caller
@@ -17,14 +19,17 @@ public final class RpcContext {
   private final String method;
   private final RequestId id;
   private final SocketAddress remoteAddress;
+  /** When the caller stops waiting, in {@link System#nanoTime()} units; 0 when it did not say. */
+  private final long deadline;
   private volatile boolean cancelled;
   /** The thread running a blocking method, interrupted on cancel; guarded by {@code this}. */
   private Thread runner;
 
-  RpcContext(String method, RequestId id, SocketAddress remoteAddress) {
+  RpcContext(String method, RequestId id, SocketAddress remoteAddress, long deadline) {
     this.method = method;
     this.id = id;
     this.remoteAddress = remoteAddress;
+    this.deadline = deadline;
   }
 
   /**
@@ -57,6 +62,19 @@ public final class RpcContext {
   }
 
   /**
+   * Returns how long the caller will still wait for the reply, or {@code null} when it did not say (a Courier
+   * client says; other clients usually do not). Calls this method makes through a Courier client get no more
+   * time than this.
+   */
+  public Duration remainingTime() {
+    return deadline == 0 ? null : Duration.ofNanos(deadline - System.nanoTime());
+  }
+
+  boolean isExpired() {
+    return deadline != 0 && System.nanoTime() - deadline > 0;
+  }
+
+  /**
    * Returns whether the caller gave up on this call. A long-running method should check it and stop early; a
    * blocking method is also interrupted when its call is cancelled.
    */
@@ -75,6 +93,9 @@ public final class RpcContext {
   /** Binds this context to the current thread for the duration of a blocking invocation. */
   void enter() {
     CURRENT.set(this);
+    if (deadline != 0) {
+      Deadline.Scope.enter(deadline);
+    }
     synchronized (this) {
       runner = Thread.currentThread();
     }
@@ -86,6 +107,7 @@ public final class RpcContext {
       runner = null;
     }
     CURRENT.remove();
+    Deadline.Scope.exit();
     // A cancel that raced with the method's return must not leak its interrupt into the next task.
     Thread.interrupted();
   }

@@ -3,6 +3,7 @@ package io.courier.server;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.RpcError;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.EventLoops;
 import io.courier.transport.FrameDecoder;
@@ -60,6 +61,9 @@ public final class RpcServer implements AutoCloseable {
    * (Netty's defaults, stated here because the backpressure relies on them).
    */
   private static final WriteBufferWaterMark WRITE_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+  /** How long stopping waits for connections to write their last replies and close. */
+  private static final Duration CLOSE_FLUSH_WAIT = Duration.ofSeconds(2);
 
   /** How long stopping waits for interrupted service methods to return. */
   private static final Duration EXECUTOR_STOP_WAIT = Duration.ofSeconds(2);
@@ -211,7 +215,9 @@ public final class RpcServer implements AutoCloseable {
       while (inFlight > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          log.warn("Stopping with {} calls still in flight after the grace period of {}", inFlight, grace);
+          if (inFlight > 0 && !grace.isZero()) {
+            log.warn("Stopping with {} calls still in flight after the grace period of {}", inFlight, grace);
+          }
           break;
         }
         try {
@@ -221,6 +227,16 @@ public final class RpcServer implements AutoCloseable {
           break;
         }
       }
+    }
+    // Calls still running get a clear answer rather than a closed connection.
+    // Not SHUTTING_DOWN: that code promises the call was not processed, and these ran in part.
+    live.forEach(connection -> connection.abortRunning(RpcError.CANCELLED.withMessage(
+        "Server shutting down: the call was cancelled while it ran")));
+    // Replies of the calls that finished are queued; each connection closes after writing them.
+    live.forEach(ServerConnection::closeWhenFlushed);
+    if (!connections.newCloseFuture().awaitUninterruptibly(CLOSE_FLUSH_WAIT.toMillis())) {
+      log.warn("Connections did not close within {} after their last replies; closing them now",
+          CLOSE_FLUSH_WAIT);
     }
     connections.close().awaitUninterruptibly();
     shutdownExecutor();

@@ -147,6 +147,20 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     }
   }
 
+  /** Answers every running call with {@code error}; the server is stopping without waiting for them. */
+  void abortRunning(RpcError error) {
+    if (dispatcher != null) {
+      dispatcher.abortRunning(error);
+    }
+  }
+
+  /** Closes the connection once the replies already queued have been written. */
+  void closeWhenFlushed() {
+    if (writes != null) {
+      writes.closeWhenFlushed();
+    }
+  }
+
   private void closeFor(String reason) {
     if (channel.isOpen()) {
       log.info("Closing connection from {}: {}", channel.remoteAddress(), reason);

@@ -17,6 +17,9 @@ public final class WriteQueue {
   /** Flush at least this often within a long burst, so the first replies do not wait for the last. */
   private static final int MAX_WRITES_PER_FLUSH = 128;
 
+  /** Queued after the last message when the channel should close once everything before it is written. */
+  private static final Object CLOSE = new Object();
+
   private final Channel channel;
   private final Queue<Object> queue = PlatformDependent.newMpscQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -31,6 +34,9 @@ public final class WriteQueue {
     if (channel.eventLoop().isShuttingDown()) {
       // A task queued now may never run; the channel is closing anyway.
       ReferenceCountUtil.release(message);
+      if (message == CLOSE) {
+        channel.close();
+      }
       return;
     }
     queue.add(message);
@@ -44,10 +50,24 @@ public final class WriteQueue {
     }
   }
 
+  /**
+   * Closes the channel once every message queued before this call has been written and flushed, so that a
+   * graceful stop never cuts off a reply that was already on its way.
+   */
+  public void closeWhenFlushed() {
+    write(CLOSE);
+  }
+
   private void drain() {
     int written = 0;
     Object message;
     while ((message = queue.poll()) != null) {
+      if (message == CLOSE) {
+        channel.flush();
+        channel.close();
+        written = 0;
+        continue;
+      }
       channel.write(message, channel.voidPromise());
       if (++written == MAX_WRITES_PER_FLUSH) {
         channel.flush();

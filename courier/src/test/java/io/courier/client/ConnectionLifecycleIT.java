@@ -125,7 +125,7 @@ class ConnectionLifecycleIT {
   }
 
   @Test
-  void pendingCallsFailWithConnectionLostWhenTheServerStopsAbruptly() throws Exception {
+  void pendingCallsAreCancelledWhenTheServerStopsWithoutGrace() throws Exception {
     RpcServer server = server(0, 32);
     RpcClient client = client(server.port());
     List<CompletableFuture<String>> calls = new ArrayList<>();
@@ -143,10 +143,14 @@ class ConnectionLifecycleIT {
     awaitAll(calls, 2000);
 
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2000);
+    // Every running call is answered before the connection closes: cancelled because the server is
+    // shutting down (not SHUTTING_DOWN, which would promise the call was not processed).
     for (CompletableFuture<String> call : calls) {
       Throwable failure = failureOf(call, 100);
-      assertThat(failure).isInstanceOf(ConnectionException.class);
-      assertThat(((ConnectionException) failure).code()).isEqualTo(RpcError.CONNECTION_LOST_CODE);
+      assertThat(failure).isInstanceOf(RpcException.class).isNotInstanceOf(ConnectionException.class);
+      assertThat(((RpcException) failure).code()).isEqualTo(RpcError.CANCELLED_CODE);
+      assertThat(((RpcException) failure).error().message()).contains("shutting down");
+      assertThat(((RpcException) failure).error().isUnprocessed()).isFalse();
     }
   }
 
