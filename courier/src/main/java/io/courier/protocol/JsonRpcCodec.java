@@ -100,7 +100,8 @@ public final class JsonRpcCodec {
         return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.PARSE_ERROR, false));
       }
       return decoded;
-    } catch (IOException e) {
+    } catch (IOException | NumberFormatException e) {
+      // NumberFormatException: Jackson's BigDecimal parser throws it, unchecked, for an exponent beyond int.
       log.debug("Parse error: {}", e.getClass().getSimpleName());
       return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.PARSE_ERROR, false));
     }
@@ -282,7 +283,7 @@ public final class JsonRpcCodec {
         return new Response(id, null, readError(reply.get("error")));
       }
       return new Response(id, null, RpcError.INTERNAL_ERROR.withMessage("Malformed seed-dialect reply"));
-    } catch (IOException e) {
+    } catch (IOException | NumberFormatException e) {
       return new Response(id, null, RpcError.PARSE_ERROR.withMessage("Seed-dialect reply is not JSON"));
     }
   }
