@@ -54,7 +54,7 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   /** Inside a string, where the plain bytes up to the next quote, backslash or newline can be skipped. */
   private static final int IN_STRING = 5;
   /** Bytes searched at a time when skipping the inside of a string. */
-  private static final int STRING_SKIP_STEP = 256;
+  private static final int STRING_SKIP_STEP = 8192;
 
   private static final ByteProcessor SKIP_WHITESPACE = FrameDecoder::isWhitespace;
 

@@ -1,0 +1,42 @@
+package io.courier.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class AsciiStringSerializerTest {
+
+  private static final ObjectMapper COURIER = CourierJson.newMapper();
+  private static final ObjectMapper PLAIN = new ObjectMapper();
+
+  @Test
+  void writesLongStringsExactlyAsJacksonDoes() throws Exception {
+    Random random = new Random(7);
+    String alphabet = "abcXYZ019 ~!{}[]:,\"\\\n\t\u0001\u00e9\u6d4b\ud83d\ude00";
+    for (int n = 0; n < 500; n++) {
+      int length = AsciiStringSerializer.MIN_LENGTH - 5 + random.nextInt(600);
+      StringBuilder sb = new StringBuilder(length);
+      boolean plain = random.nextBoolean();
+      for (int i = 0; i < length; i++) {
+        sb.append(plain ? (char) (0x20 + random.nextInt(0x5f)) : alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      String value = sb.toString();
+      Object shaped = List.of(value, Map.of("k", value));
+      assertThat(COURIER.writeValueAsString(shaped)).isEqualTo(PLAIN.writeValueAsString(shaped));
+    }
+  }
+
+  @Test
+  void treatsOnlyPrintableAsciiWithoutQuotesOrBackslashesAsPlain() {
+    assertThat(AsciiStringSerializer.isPlainAscii("hello world ~")).isTrue();
+    assertThat(AsciiStringSerializer.isPlainAscii("say \"hi\"")).isFalse();
+    assertThat(AsciiStringSerializer.isPlainAscii("back\\slash")).isFalse();
+    assertThat(AsciiStringSerializer.isPlainAscii("tab\t")).isFalse();
+    assertThat(AsciiStringSerializer.isPlainAscii("del\u007f")).isFalse();
+    assertThat(AsciiStringSerializer.isPlainAscii("caf\u00e9")).isFalse();
+  }
+}
