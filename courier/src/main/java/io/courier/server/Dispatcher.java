@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,12 +149,14 @@ final class Dispatcher {
     }
     @SuppressWarnings("unchecked")
     CompletableFuture<ByteBuf>[] replies = new CompletableFuture[messages.size()];
+    AtomicLong budget = new AtomicLong(limits.maxBatchResponseBytes());
     for (int i = 0; i < replies.length; i++) {
-      replies[i] = dispatch(messages.get(i));
+      RequestId elementId = idOf(messages.get(i));
+      replies[i] = dispatch(messages.get(i)).thenApply(element -> withinBudget(element, elementId, budget));
     }
     CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
       try {
-        sink.reply(joinBatch(messages, replies), true);
+        sink.reply(joinBatch(replies), true);
       } finally {
         server.callFinished();
       }
@@ -228,7 +231,8 @@ final class Dispatcher {
     try {
       server.executor().execute(() -> invoke(method, context, args, kwargs, seed, reply));
     } catch (RejectedExecutionException e) {
-      log.warn("Server busy: rejected a call of {} from {}", name, channel.remoteAddress());
+      server.busyLog().warn(log, "Server busy: refusing calls (executor and queue full); latest from {}",
+          channel.remoteAddress());
       if (id != null) {
         running.remove(id);
       }
@@ -240,6 +244,12 @@ final class Dispatcher {
 
   private void invoke(ServerMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,
       boolean seed, CompletableFuture<ByteBuf> reply) {
+    if (context.isCancelled()) {
+      // Cancelled while it waited in the queue: nobody wants the result, so it does not run.
+      complete(method, context, seed, null, new RpcException(RpcError.CANCELLED.withMessage(
+          "Cancelled before the call could start; it was not run")), reply);
+      return;
+    }
     if (context.isExpired()) {
       // It waited in the queue until its caller gave up: running it now would be work nobody reads.
       complete(method, context, seed, null, new RpcException(RpcError.TIMEOUT.withMessage(
@@ -352,7 +362,7 @@ final class Dispatcher {
       cancelWindowStart = now;
       unmatchedCancels = 0;
     }
-    if (++unmatchedCancels > MAX_UNMATCHED_CANCELS) {
+    if (++unmatchedCancels == MAX_UNMATCHED_CANCELS + 1) {
       log.warn("Closing connection from {}: over {} cancels for unknown calls within {}",
           channel.remoteAddress(), MAX_UNMATCHED_CANCELS, CANCEL_WINDOW);
       channel.close();
@@ -391,15 +401,25 @@ final class Dispatcher {
   }
 
   /**
-   * Joins a batch's replies into one array; null when every element was a notification. Past the batch
-   * response limit, further results are replaced by "response too large" errors, so the reply stays bounded
-   * and every call still gets an answer.
+   * Charges a batch element's reply to the batch's response budget as soon as it is ready, so that no more
+   * than the budget is ever held: past it, the result is dropped and the call answered with "limit exceeded"
+   * (geth's semantics).
    */
-  private ByteBuf joinBatch(List<Message> messages, CompletableFuture<ByteBuf>[] replies) {
-    int limit = server.limits().maxBatchResponseBytes();
+  private ByteBuf withinBudget(ByteBuf element, RequestId id, AtomicLong budget) {
+    if (element == null || budget.addAndGet(-element.readableBytes()) >= 0) {
+      return element;
+    }
+    element.release();
+    return encode(out -> codec.writeError(out, id, RpcError.LIMIT_EXCEEDED.withMessage(
+        "Batch response exceeds " + server.limits().maxBatchResponseBytes()
+            + " bytes; this call ran but its result was dropped")));
+  }
+
+  /** Joins a batch's replies into one array; null when every element was a notification. */
+  private ByteBuf joinBatch(CompletableFuture<ByteBuf>[] replies) {
     ByteBuf out = null;
-    for (int i = 0; i < replies.length; i++) {
-      ByteBuf element = replies[i].getNow(null);
+    for (CompletableFuture<ByteBuf> reply : replies) {
+      ByteBuf element = reply.getNow(null);
       if (element == null) {
         continue;
       }
@@ -408,12 +428,6 @@ final class Dispatcher {
         out.writeByte('[');
       } else {
         out.writeByte(',');
-      }
-      if (out.readableBytes() + element.readableBytes() > limit) {
-        element.release();
-        RequestId id = idOf(messages.get(i));
-        element = encode(o -> codec.writeError(o, id, RpcError.LIMIT_EXCEEDED.withMessage(
-            "Batch response exceeds " + limit + " bytes; this call ran but its result was dropped")));
       }
       out.writeBytes(element);
       element.release();

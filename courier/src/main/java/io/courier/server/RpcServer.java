@@ -91,6 +91,7 @@ public final class RpcServer implements AutoCloseable {
   private Channel serverChannel;
   private ScheduledFuture<?> sweeper;
   private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
+  private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
 
   RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodRegistry registry) {
     this.host = builder.host;
@@ -329,6 +330,11 @@ public final class RpcServer implements AutoCloseable {
 
   boolean isStopping() {
     return stopping;
+  }
+
+  /** The "server busy" warning, at most once a second for the whole server. */
+  RateLimitedLog busyLog() {
+    return busyLog;
   }
 
   void callStarted() {

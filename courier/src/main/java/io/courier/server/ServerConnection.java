@@ -12,6 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * once per burst.
  *
  * <p>It applies backpressure rather than buffering: it stops reading while the connection has as many calls
- * in flight as it may, or while its peer is not reading replies (the channel is unwritable). Its timers (no
+ * in flight as it may, or while its peer is not reading replies (the channel is unwritable); frames already
+ * read past the cap wait unrun, and replies wait in the write queue rather than in the channel's buffer. Its timers (no
  * protocol detected, a message trickling in, idle, unwritable too long) are checked by the server's sweeper.
  * Stateful, one per channel.
  */
@@ -36,6 +38,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   private Dispatcher dispatcher;
   private WriteQueue writes;
   private final Runnable updateReading = this::updateReading;
+  /** Frames read past the in-flight cap, run as calls complete; at most one read's worth. Event loop only. */
+  private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
 
   // Timer state, in System.nanoTime() units; written on the event loop, read by the sweeper.
   private final long openedAt = System.nanoTime();
@@ -70,7 +74,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       rejectFrame(error);
     } else if (msg instanceof ByteBuf frame) {
       frames++;
-      dispatcher.handle(frame, this);
+      if (held.isEmpty() && !dispatcher.atCapacity()) {
+        dispatcher.handle(frame, this);
+      } else {
+        // The cap was reached within this read: frames the decoder already cut wait here, unrun.
+        held.add(frame);
+      }
       if (dispatcher.atCapacity()) {
         updateReading();
       }
@@ -102,14 +111,23 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     }
   }
 
-  /** Reads only while there is room for more calls and the peer takes our replies. On the event loop. */
+  /**
+   * Runs held frames while there is room, then reads only while there is room for more calls and the peer
+   * takes our replies. On the event loop.
+   */
   private void updateReading() {
-    channel.config().setAutoRead(!dispatcher.atCapacity() && channel.isWritable());
+    while (!held.isEmpty() && !dispatcher.atCapacity() && channel.isActive()) {
+      dispatcher.handle(held.poll(), this);
+    }
+    channel.config().setAutoRead(held.isEmpty() && !dispatcher.atCapacity() && channel.isWritable());
   }
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
     unwritableSince = channel.isWritable() ? 0 : System.nanoTime();
+    if (channel.isWritable()) {
+      writes.resume();
+    }
     updateReading();
     super.channelWritabilityChanged(ctx);
   }
@@ -172,6 +190,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     server.connectionClosed(this);
     dispatcher.cancelAll();
+    for (ByteBuf frame; (frame = held.poll()) != null; ) {
+      frame.release();
+    }
+    writes.discard();
     super.channelInactive(ctx);
   }
 

@@ -58,10 +58,23 @@ public final class WriteQueue {
     write(CLOSE);
   }
 
+  /** Starts writing again after the channel became writable; call on writability changes. */
+  public void resume() {
+    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(drain);
+    }
+  }
+
   private void drain() {
     int written = 0;
     Object message;
-    while ((message = queue.poll()) != null) {
+    // While the peer is not reading, messages wait here: the channel's own buffer stays within its high
+    // water mark plus one message. resume() starts again once the channel is writable.
+    while (channel.isWritable() || !channel.isActive()) {
+      message = queue.poll();
+      if (message == null) {
+        break;
+      }
       if (message == CLOSE) {
         channel.flush();
         channel.close();
@@ -79,10 +92,16 @@ public final class WriteQueue {
     }
     scheduled.set(false);
     // A message queued after the last poll but before the flag was cleared saw the flag set and did not
-    // schedule a drain; drain again for it.
-    if (!queue.isEmpty() && scheduled.compareAndSet(false, true)) {
+    // schedule a drain; drain again for it (unless the channel is full, when resume() will).
+    if (!queue.isEmpty() && (channel.isWritable() || !channel.isActive())
+        && scheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(drain);
     }
+  }
+
+  /** Releases messages that can no longer be written; call when the channel has closed. On its event loop. */
+  public void discard() {
+    releaseAll();
   }
 
   private void releaseAll() {

@@ -1,0 +1,35 @@
+package io.courier.server;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+
+/**
+ * A warning logged at most once per period, with a count of the occurrences it stood for, so that an
+ * overload or a flood is reported without the logging itself becoming the next bottleneck. Thread-safe.
+ */
+final class RateLimitedLog {
+
+  private final long periodNanos;
+  private final AtomicLong nextAt = new AtomicLong(System.nanoTime());
+  private final AtomicLong suppressed = new AtomicLong();
+
+  RateLimitedLog(Duration period) {
+    this.periodNanos = period.toNanos();
+  }
+
+  void warn(Logger log, String message, Object argument) {
+    long now = System.nanoTime();
+    long due = nextAt.get();
+    if (now - due < 0 || !nextAt.compareAndSet(due, now + periodNanos)) {
+      suppressed.incrementAndGet();
+      return;
+    }
+    long others = suppressed.getAndSet(0);
+    if (others == 0) {
+      log.warn(message, argument);
+    } else {
+      log.warn(message + " ({} more since the last report)", argument, others);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.courier.reliability;
+
+import io.courier.Idempotent;
+import io.courier.server.RpcContext;
+import java.math.BigInteger;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The service the battery calls: small methods whose behaviour each test controls, with counters. */
+public interface Api {
+
+  String echo(String s);
+
+  int add(int a, int b);
+
+  long num(long x);
+
+  BigInteger bigint(BigInteger x);
+
+  double dbl(double x);
+
+  int len(String s);
+
+  Object any(Object o);
+
+  Map<String, Object> map(Map<String, Object> m);
+
+  /** Returns {@code bytes} characters after sleeping {@code delayMs}. */
+  String blob(int bytes, int delayMs) throws InterruptedException;
+
+  /** Sleeps {@code ms}, returning {@code id}; counts its invocations. */
+  int sleep(int id, int ms) throws InterruptedException;
+
+  /** Counts and returns the invocation number. */
+  int count();
+
+  /** Blocks until the test opens {@link Impl#gate}; counts entries. */
+  int gated(int id) throws InterruptedException;
+
+  /** Same as {@link #echo}, marked idempotent. */
+  @Idempotent
+  String idem(String s);
+
+  /** An interface-typed param: nothing in the input may choose its implementation. */
+  interface Shape {
+    double area();
+  }
+
+  final class Impl implements Api {
+    final AtomicInteger invocations = new AtomicInteger();
+    final AtomicInteger counted = new AtomicInteger();
+    final AtomicInteger gatedEntries = new AtomicInteger();
+    final AtomicInteger sleepsStarted = new AtomicInteger();
+    final AtomicInteger sleepsCancelled = new AtomicInteger();
+    volatile CountDownLatch gate = new CountDownLatch(1);
+
+    @Override
+    public String echo(String s) {
+      invocations.incrementAndGet();
+      return s;
+    }
+
+    @Override
+    public int add(int a, int b) {
+      invocations.incrementAndGet();
+      return a + b;
+    }
+
+    @Override
+    public long num(long x) {
+      return x;
+    }
+
+    @Override
+    public BigInteger bigint(BigInteger x) {
+      return x;
+    }
+
+    @Override
+    public double dbl(double x) {
+      return x;
+    }
+
+    @Override
+    public int len(String s) {
+      return s.length();
+    }
+
+    @Override
+    public Object any(Object o) {
+      return o;
+    }
+
+    @Override
+    public Map<String, Object> map(Map<String, Object> m) {
+      return m;
+    }
+
+    @Override
+    public String blob(int bytes, int delayMs) throws InterruptedException {
+      invocations.incrementAndGet();
+      if (delayMs > 0) {
+        Thread.sleep(delayMs);
+      }
+      return "x".repeat(bytes);
+    }
+
+    @Override
+    public int sleep(int id, int ms) throws InterruptedException {
+      sleepsStarted.incrementAndGet();
+      try {
+        Thread.sleep(ms);
+      } catch (InterruptedException e) {
+        if (RpcContext.current().isCancelled()) {
+          sleepsCancelled.incrementAndGet();
+        }
+        throw e;
+      }
+      return id;
+    }
+
+    @Override
+    public int count() {
+      return counted.incrementAndGet();
+    }
+
+    @Override
+    public int gated(int id) throws InterruptedException {
+      gatedEntries.incrementAndGet();
+      gate.await(30, TimeUnit.SECONDS);
+      return id;
+    }
+
+    @Override
+    public String idem(String s) {
+      invocations.incrementAndGet();
+      return s;
+    }
+  }
+}
