@@ -1,0 +1,298 @@
+package io.courier.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+/**
+ * The launcher: runs every target's server and load client, each in a JVM of its own, one target at a time,
+ * then prints the results table and writes it to {@code docs/benchmarks.md} and to a CSV.
+ *
+ * <pre>
+ * mvn -B -q -DskipTests install &amp;&amp; java -jar courier-bench/target/courier-bench.jar --quick
+ * </pre>
+ *
+ * <p>Run with {@code --help} for the options.
+ */
+public final class BenchMain {
+
+  static final String JAR_COMMAND = "java -jar courier-bench/target/courier-bench.jar";
+  private static final List<String> SERVER_FLAGS = List.of("-XX:+UseG1GC", "-Xmx2g");
+  private static final List<String> CLIENT_FLAGS = List.of("-XX:+UseG1GC", "-Xmx4g");
+  /** Other work on the CPUs, as a fraction, above which a target's figures get a warning. */
+  private static final double BUSY_WARNING = 0.15;
+  /** File descriptors the idle row needs beyond the connections themselves. */
+  private static final int SPARE_FILE_DESCRIPTORS = 1024;
+  private static final String USAGE = """
+      usage: %s [--quick | --full | --smoke] [options]
+
+        --quick            add at 1, 16 and 128 in flight, echo 64 KiB at 16; 2 s windows (under 3 minutes)
+        --full             every workload at 1, 16 and 128 in flight, and the scale rows (the default)
+        --smoke            200 ms windows, one repetition, a reduced matrix and small scale rows (CI)
+        --scale            add the scale rows (1,000 connections; 10,000 idle connections) to --quick
+        --no-scale         leave the scale rows out
+        --targets LIST     comma-separated, of: courier, courier-io, grpc-json, grpc-binary, jsonrpc4j, netty-echo
+        --jit-ms N         unmeasured run of each cell before any is measured (JIT warm-up)
+        --warmup-ms N      warm-up window per cell
+        --window-ms N      measured window
+        --reps N           measured windows per cell
+        --markdown FILE    the page to write (default docs/benchmarks.md; none in --smoke)
+        --no-markdown      write no page
+        --csv FILE         the CSV to write (default courier-bench/target/bench-results.csv)
+      """.formatted(JAR_COMMAND);
+
+  private final Options options;
+  private final String classPath = System.getProperty("java.class.path");
+
+  private BenchMain(Options options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.err.print(USAGE);
+      System.exit(2);
+      return;
+    }
+    if (options.help) {
+      System.out.print(USAGE);
+      return;
+    }
+    System.exit(new BenchMain(options).run(String.join(" ", args)));
+  }
+
+  /** Runs the plan; returns 0 when every row was measured (errors or not), 1 otherwise. */
+  private int run(String args) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    Machine machine = Machine.probe();
+    Plan plan = options.plan;
+    Report report = new Report(plan, machine, (JAR_COMMAND + " " + args).trim(),
+        ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS));
+    int idleConnections = plan.idleConnections();
+    long needed = (long) idleConnections + SPARE_FILE_DESCRIPTORS;
+    if (idleConnections > 0 && machine.maxFileDescriptors() >= 0 && machine.maxFileDescriptors() < needed) {
+      report.note("Idle connections not measured: the open-file limit (`ulimit -n`) is "
+          + machine.maxFileDescriptors() + "; " + Format.count(idleConnections) + " connections need at least "
+          + needed + ".");
+      idleConnections = 0;
+    }
+    Path logs = options.csv.toAbsolutePath().getParent().resolve("bench-logs");
+    Files.createDirectories(logs);
+    System.out.printf("courier-bench %s on %s%n", plan.mode(), machine.describe());
+    System.out.printf("cells %s; about %d s per target; logs in %s%n", plan.allCells(),
+        plan.estimatePerTarget().toSeconds() + 5, logs);
+
+    for (Target target : options.targets) {
+      System.out.println("== " + target.label());
+      OptionalDouble busy = Machine.busy(Duration.ofMillis(500));
+      if (busy.isPresent() && busy.getAsDouble() > BUSY_WARNING) {
+        String note = String.format(Locale.ROOT, "The CPUs were %.0f%% busy with other work just before %s was "
+            + "measured; its figures may be low.", 100 * busy.getAsDouble(), target.label());
+        System.out.println("  warning: " + note);
+        report.note(note);
+      }
+      try (ServerProcess server = ServerProcess.start(target, classPath, SERVER_FLAGS,
+          logs.resolve(target.id() + "-server.log"))) {
+        load(target, server, plan, report, logs);
+        if (idleConnections > 0) {
+          idle(target, server, idleConnections, report, logs);
+        }
+      } catch (Exception e) {
+        String reason = "not run: " + LoadClientMain.oneLine(e);
+        System.out.println(target.label() + ": " + reason);
+        for (Cell cell : plan.allCells()) {
+          report.add(Row.failed(target, cell, reason));
+        }
+      }
+    }
+
+    report.took(Duration.ofNanos(System.nanoTime() - start));
+    System.out.println();
+    System.out.print(report.tables());
+    Report.write(options.csv, report.csv());
+    Report.write(samplesFile(options.csv), report.samplesCsv());
+    System.out.println("\nCSV: " + options.csv);
+    if (options.markdown != null) {
+      Report.write(options.markdown, report.markdown());
+      System.out.println("Page: " + options.markdown);
+    }
+    System.out.printf("%s run took %d s%n", plan.mode(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
+    boolean complete = report.rows().stream().allMatch(Row::measured)
+        && report.idleRows().stream().allMatch(IdleRow::measured);
+    return complete ? 0 : 1;
+  }
+
+  private static Path samplesFile(Path csv) {
+    String name = csv.getFileName().toString();
+    String base = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
+    return csv.resolveSibling(base + "-samples.csv");
+  }
+
+  /** Runs the plan's cells against a started server in a load-client JVM, adding a row per cell. */
+  private void load(Target target, ServerProcess server, Plan plan, Report report, Path logs)
+      throws IOException, InterruptedException {
+    List<Cell> cells = plan.allCells();
+    List<String> args = List.of("--target", target.id(), "--host", "127.0.0.1",
+        "--port", Integer.toString(server.port()),
+        "--cells", String.join(",", cells.stream().map(Cell::spec).toList()),
+        "--jit-ms", Long.toString(plan.jitWarmup().toMillis()),
+        "--warmup-ms", Long.toString(plan.warmup().toMillis()),
+        "--window-ms", Long.toString(plan.window().toMillis()),
+        "--reps", Integer.toString(plan.repetitions()));
+    Map<Cell, List<Sample>> samples = new LinkedHashMap<>();
+    Map<Cell, String> failures = new LinkedHashMap<>();
+    String ended = null;
+    long deadline = System.currentTimeMillis() + plan.estimatePerTarget().multipliedBy(2).toMillis() + 180_000;
+    try (Jvm client = Jvm.start(target.id() + " client", classPath, CLIENT_FLAGS, LoadClientMain.class, args,
+        logs.resolve(target.id() + "-client.log"))) {
+      while (true) {
+        String line = client.nextLine(Math.max(1, deadline - System.currentTimeMillis()));
+        if (line == null) {
+          ended = "the load client did not finish in time; see " + client.log();
+          break;
+        }
+        if (line.equals(Jvm.END)) {
+          break;
+        }
+        if (line.startsWith(Sample.PREFIX)) {
+          Sample s = Sample.parse(line);
+          samples.computeIfAbsent(s.cell(), c -> new ArrayList<>()).add(s);
+          System.out.println("  " + s.describe());
+        } else if (line.startsWith("FAILED ")) {
+          String[] f = line.split(" ", 3);
+          failures.put(Cell.parse(f[1]), (f.length > 2 ? f[2] : "failed") + "; see " + client.log());
+          System.out.println("  " + line);
+        }
+      }
+      if (ended == null && client.waitFor(10_000) && client.exitValue() != 0) {
+        ended = "the load client exited with " + client.exitValue() + "; see " + client.log();
+      }
+    }
+    for (Cell cell : cells) {
+      List<Sample> got = samples.get(cell);
+      if (got != null && got.size() == plan.repetitions()) {
+        report.add(new Row(target, cell, got, null));
+      } else {
+        report.add(Row.failed(target, cell, failures.getOrDefault(cell,
+            ended != null ? ended : "the load client measured it " + (got == null ? 0 : got.size()) + " of "
+                + plan.repetitions() + " times; see " + logs.resolve(target.id() + "-client.log"))));
+      }
+    }
+  }
+
+  /** Reads the server's heap and threads before and while an idle client holds {@code count} connections. */
+  private void idle(Target target, ServerProcess server, int count, Report report, Path logs) {
+    List<String> args = List.of("--target", target.id(), "--host", "127.0.0.1",
+        "--port", Integer.toString(server.port()), "--idle", Integer.toString(count));
+    try {
+      ServerStats before = server.stats();
+      try (Jvm client = Jvm.start(target.id() + " idle client", classPath, CLIENT_FLAGS, LoadClientMain.class, args,
+          logs.resolve(target.id() + "-idle-client.log"))) {
+        client.awaitLine("HOLDING ", 600_000);
+        ServerStats held = server.stats();
+        client.send("release");
+        client.waitFor(60_000);
+        IdleRow row = new IdleRow(target, count, before, held, null);
+        report.add(row);
+        System.out.printf("  idle %s connections: %s B of heap each; server threads %d -> %d%n",
+            Format.count(count), Format.count(row.bytesPerConnection()), before.threads(), held.threads());
+      }
+    } catch (Exception e) {
+      String reason = "failed: " + LoadClientMain.oneLine(e);
+      System.out.println("  idle: " + reason);
+      report.add(IdleRow.failed(target, count, reason));
+    }
+  }
+
+  /** The command line, parsed. */
+  private static final class Options {
+    Plan plan = Plan.full();
+    Boolean scale;
+    List<Target> targets = List.of(Target.values());
+    Path markdown;
+    boolean noMarkdown;
+    Path csv;
+    boolean help;
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      Long jitMs = null;
+      Long warmupMs = null;
+      Long windowMs = null;
+      Integer reps = null;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--quick", "--full", "--smoke" -> o.plan = Plan.forMode(a.substring(2));
+          case "--scale" -> o.scale = true;
+          case "--no-scale" -> o.scale = false;
+          case "--targets" -> o.targets = Arrays.stream(value(args, ++i, a).split(",")).map(Target::byId).toList();
+          case "--jit-ms" -> jitMs = Long.parseLong(value(args, ++i, a));
+          case "--warmup-ms" -> warmupMs = Long.parseLong(value(args, ++i, a));
+          case "--window-ms" -> windowMs = Long.parseLong(value(args, ++i, a));
+          case "--reps" -> reps = Integer.parseInt(value(args, ++i, a));
+          case "--markdown" -> o.markdown = Path.of(value(args, ++i, a));
+          case "--no-markdown" -> o.noMarkdown = true;
+          case "--csv" -> o.csv = Path.of(value(args, ++i, a));
+          case "--help", "-h" -> o.help = true;
+          default -> throw new IllegalArgumentException("unknown option: " + a);
+        }
+      }
+      Plan p = o.plan;
+      p = p.withWindows(jitMs == null ? p.jitWarmup() : Duration.ofMillis(jitMs),
+          warmupMs == null ? p.warmup() : Duration.ofMillis(warmupMs),
+          windowMs == null ? p.window() : Duration.ofMillis(windowMs), reps == null ? p.repetitions() : reps);
+      if (Boolean.TRUE.equals(o.scale) && p.manyConnections() == 0) {
+        Plan full = Plan.full();
+        p = p.withScale(full.manyConnections(), full.idleConnections());
+      } else if (Boolean.FALSE.equals(o.scale)) {
+        p = p.withScale(0, 0);
+      }
+      o.plan = p;
+      Path root = repositoryRoot();
+      boolean smoke = p.mode().equals("smoke");
+      if (o.noMarkdown) {
+        o.markdown = null;
+      } else if (o.markdown == null && !smoke) {
+        o.markdown = root.resolve("docs").resolve("benchmarks.md");
+      }
+      if (o.csv == null) {
+        o.csv = root.resolve("courier-bench").resolve("target")
+            .resolve(smoke ? "bench-smoke.csv" : "bench-results.csv");
+      }
+      return o;
+    }
+
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[i];
+    }
+
+    /** The repository root (the directory holding courier-bench/), searched upwards; else the working dir. */
+    private static Path repositoryRoot() {
+      Path cwd = Path.of("").toAbsolutePath();
+      for (Path d = cwd; d != null; d = d.getParent()) {
+        if (Files.exists(d.resolve("courier-bench").resolve("pom.xml"))) {
+          return cwd.relativize(d);
+        }
+      }
+      return Path.of("");
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.courier.bench;
+
+import io.courier.bench.GrpcCodecs.AddReply;
+import io.courier.bench.GrpcCodecs.AddRequest;
+import io.courier.bench.GrpcCodecs.Codec;
+import io.courier.bench.GrpcCodecs.EchoReply;
+import io.courier.bench.GrpcCodecs.EchoRequest;
+import io.courier.bench.GrpcCodecs.Methods;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * gRPC-java (Netty, shaded) with unary calls through {@link GrpcCodecs}' descriptors, in gRPC's fastest
+ * setting: {@code directExecutor()} on the server and on the channel, plaintext, no deadline. The client is one
+ * channel (one connection) with the asynchronous stub call {@link ClientCalls#asyncUnaryCall}.
+ *
+ * <p>{@code main} is the server:
+ * {@code java -cp courier-bench.jar io.courier.bench.GrpcTarget --codec json|binary --port P}.
+ */
+public final class GrpcTarget {
+
+  private GrpcTarget() {}
+
+  public static void main(String[] args) throws Exception {
+    Codec codec = Codec.JSON;
+    List<String> rest = new ArrayList<>(Arrays.asList(args));
+    int i = rest.indexOf("--codec");
+    if (i >= 0 && i + 1 < rest.size()) {
+      codec = Codec.valueOf(rest.get(i + 1).toUpperCase(Locale.ROOT));
+      rest.subList(i, i + 2).clear();
+    }
+    Methods methods = Methods.of(codec);
+    TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, methods));
+  }
+
+  static TargetServer.Running startServer(String host, int port, Methods methods) throws Exception {
+    BenchService impl = new BenchService.Impl();
+    ServerServiceDefinition service = ServerServiceDefinition.builder(GrpcCodecs.SERVICE)
+        .addMethod(methods.add(), ServerCalls.asyncUnaryCall(
+            (AddRequest request, StreamObserver<AddReply> reply) -> {
+              reply.onNext(new AddReply(impl.add(request.a(), request.b())));
+              reply.onCompleted();
+            }))
+        .addMethod(methods.echo(), ServerCalls.asyncUnaryCall(
+            (EchoRequest request, StreamObserver<EchoReply> reply) -> {
+              reply.onNext(new EchoReply(impl.echo(request.s())));
+              reply.onCompleted();
+            }))
+        .build();
+    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+        .directExecutor()
+        .addService(service)
+        .build()
+        .start();
+    return new TargetServer.Running() {
+      @Override
+      public int port() {
+        return server.getPort();
+      }
+
+      @Override
+      public void stop() throws InterruptedException {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    };
+  }
+
+  /**
+   * The client for one cell: {@code cell.connections()} channels, one connection each. Several channels are
+   * connected before the loop starts, by a first call on each, as the other targets' many connections are.
+   */
+  static Driver client(String host, int port, Codec codec, Cell cell) throws InterruptedException {
+    Client client = new Client(host, port, Methods.of(codec), cell.connections());
+    if (cell.connections() > 1) {
+      try {
+        Calls.onEachConnection(cell.connections(), (i, done) -> client.add(client.channels.get(i), done));
+      } catch (InterruptedException | RuntimeException e) {
+        client.close();
+        throw e;
+      }
+    }
+    return client;
+  }
+
+  /** Opens {@code count} channels, makes one {@code add} call on each, and returns them, idle. */
+  static AutoCloseable holdIdle(String host, int port, Codec codec, int count) throws Exception {
+    Client client = new Client(host, port, Methods.of(codec), count);
+    Calls.onEachConnection(count, (i, done) -> client.add(client.channels.get(i), done));
+    return client;
+  }
+
+  /** Channels and the calls made on them; with several channels, calls take them in turn. Thread-safe. */
+  static final class Client implements Driver {
+    private final Methods methods;
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final AtomicInteger next = new AtomicInteger();
+
+    Client(String host, int port, Methods methods, int connections) {
+      this.methods = methods;
+      for (int i = 0; i < connections; i++) {
+        channels.add(NettyChannelBuilder.forAddress(new InetSocketAddress(host, port))
+            .usePlaintext()
+            .directExecutor()
+            .build());
+      }
+    }
+
+    @Override
+    public void call(Workload workload, int slot, Completion done) {
+      ManagedChannel channel = channels.size() == 1
+          ? channels.get(0)
+          : channels.get(Math.floorMod(next.getAndIncrement(), channels.size()));
+      if (workload.isAdd()) {
+        add(channel, done);
+      } else {
+        String payload = workload.payload();
+        ClientCalls.asyncUnaryCall(channel.newCall(methods.echo(), CallOptions.DEFAULT), new EchoRequest(payload),
+            new Checking<>(reply -> payload.equals(reply.value()), done));
+      }
+    }
+
+    void add(ManagedChannel channel, Completion done) {
+      int a = JsonRpcLines.operand();
+      int b = JsonRpcLines.operand();
+      ClientCalls.asyncUnaryCall(channel.newCall(methods.add(), CallOptions.DEFAULT), new AddRequest(a, b),
+          new Checking<>(reply -> reply.value() == a + b, done));
+    }
+
+    @Override
+    public void close() {
+      channels.forEach(ManagedChannel::shutdownNow);
+      for (ManagedChannel c : channels) {
+        try {
+          c.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  /** Completes a call once gRPC has ended it: right when its one reply passed {@code check}. */
+  private static final class Checking<T> implements StreamObserver<T> {
+    private final Predicate<T> check;
+    private final Driver.Completion done;
+    private boolean right;
+
+    Checking(Predicate<T> check, Driver.Completion done) {
+      this.check = check;
+      this.done = done;
+    }
+
+    @Override
+    public void onNext(T reply) {
+      right = reply != null && check.test(reply);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      done.complete(false);
+    }
+
+    @Override
+    public void onCompleted() {
+      done.complete(right);
+    }
+  }
+}

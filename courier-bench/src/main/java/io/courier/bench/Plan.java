@@ -1,0 +1,99 @@
+package io.courier.bench;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one run measures and for how long: the cells, the windows and the scale rows. The three modes are
+ * presets; the launcher's options may override the windows. Immutable.
+ *
+ * @param mode {@code smoke}, {@code quick} or {@code full}
+ * @param cells the combinations measured for every target, in order
+ * @param jitWarmup how long each cell runs once, unmeasured, before any cell is measured (JIT warm-up)
+ * @param warmup the unmeasured window at the start of each measured cell
+ * @param window one measured window
+ * @param repetitions measured windows per cell; the report gives their median and spread
+ * @param manyConnections the scale row's connection count (16 {@code add} calls in flight spread over them),
+ *     or 0 for none
+ * @param idleConnections idle connections held open while the server's heap and threads are read, or 0 for
+ *     none
+ */
+record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, Duration window, int repetitions,
+    int manyConnections, int idleConnections) {
+
+  static final int[] IN_FLIGHT = {1, 16, 128};
+  static final int SCALE_IN_FLIGHT = 16;
+
+  Plan {
+    cells = List.copyOf(cells);
+    if (repetitions < 1) {
+      throw new IllegalArgumentException("repetitions: " + repetitions + " (expected: >= 1)");
+    }
+  }
+
+  /** A few hundred milliseconds per cell, one repetition, a reduced matrix and small scale rows: for CI. */
+  static Plan smoke() {
+    List<Cell> cells = List.of(Cell.of(Workload.ADD, 1), Cell.of(Workload.ADD, 16),
+        Cell.of(Workload.echo(64 * 1024), 16));
+    return new Plan("smoke", cells, Duration.ofMillis(150), Duration.ofMillis(200), Duration.ofMillis(200), 1,
+        50, 200);
+  }
+
+  /** {@code add} at 1, 16 and 128 in flight and {@code echo} of 64 KiB at 16, with 2-second windows. */
+  static Plan quick() {
+    List<Cell> cells = new ArrayList<>();
+    for (int n : IN_FLIGHT) {
+      cells.add(Cell.of(Workload.ADD, n));
+    }
+    cells.add(Cell.of(Workload.echo(64 * 1024), 16));
+    return new Plan("quick", cells, Duration.ofMillis(750), Duration.ofSeconds(1), Duration.ofSeconds(2), 3, 0, 0);
+  }
+
+  /** Every workload at every in-flight level, 3-second windows, and both scale rows. */
+  static Plan full() {
+    List<Cell> cells = new ArrayList<>();
+    for (Workload w : List.of(Workload.ADD, Workload.echo(1024), Workload.echo(64 * 1024),
+        Workload.echo(1024 * 1024))) {
+      for (int n : IN_FLIGHT) {
+        cells.add(Cell.of(w, n));
+      }
+    }
+    return new Plan("full", cells, Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(3), 3,
+        1_000, 10_000);
+  }
+
+  static Plan forMode(String mode) {
+    return switch (mode) {
+      case "smoke" -> smoke();
+      case "quick" -> quick();
+      case "full" -> full();
+      default -> throw new IllegalArgumentException("mode: " + mode + " (expected: smoke, quick or full)");
+    };
+  }
+
+  /** The cells measured for every target, with the scale row last when there is one. */
+  List<Cell> allCells() {
+    if (manyConnections == 0) {
+      return cells;
+    }
+    List<Cell> all = new ArrayList<>(cells);
+    all.add(new Cell(Workload.ADD, SCALE_IN_FLIGHT, manyConnections));
+    return List.copyOf(all);
+  }
+
+  Plan withWindows(Duration jitWarmup, Duration warmup, Duration window, int repetitions) {
+    return new Plan(mode, cells, jitWarmup, warmup, window, repetitions, manyConnections, idleConnections);
+  }
+
+  Plan withScale(int manyConnections, int idleConnections) {
+    return new Plan(mode, cells, jitWarmup, warmup, window, repetitions, manyConnections, idleConnections);
+  }
+
+  /** A rough lower bound of the time one target takes, for the progress line. */
+  Duration estimatePerTarget() {
+    List<Cell> all = allCells();
+    return jitWarmup.multipliedBy(all.size())
+        .plus(warmup.plus(window.multipliedBy(repetitions)).multipliedBy(all.size()));
+  }
+}

@@ -1,0 +1,320 @@
+package io.courier.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.stream.Collectors;
+
+/**
+ * The results of one run and the three forms they are written in: the markdown tables printed on stdout, the
+ * whole {@code docs/benchmarks.md} page (tables plus the command, date, machine and method), and CSV files (one
+ * line per row, and one per measured window). Not thread-safe.
+ */
+final class Report {
+
+  static final String BUILD_AND_RUN =
+      "mvn -B -q -DskipTests install && java -jar courier-bench/target/courier-bench.jar --quick";
+
+  private final Plan plan;
+  private final Machine machine;
+  private final String command;
+  private final ZonedDateTime date;
+  private final List<Row> rows = new ArrayList<>();
+  private final List<IdleRow> idleRows = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private Duration took = Duration.ZERO;
+
+  Report(Plan plan, Machine machine, String command, ZonedDateTime date) {
+    this.plan = plan;
+    this.machine = machine;
+    this.command = command;
+    this.date = date;
+  }
+
+  void add(Row row) {
+    rows.add(row);
+    if (row.failure() != null) {
+      note(row.target().label() + ", " + row.cell().spec() + ": " + row.failure());
+    }
+  }
+
+  void add(IdleRow row) {
+    idleRows.add(row);
+  }
+
+  void note(String note) {
+    notes.add(note);
+  }
+
+  void took(Duration took) {
+    this.took = took;
+  }
+
+  /** Rows in the plan's cell order, targets in their declared order within a cell. */
+  List<Row> rows() {
+    List<Cell> order = plan.allCells();
+    return rows.stream()
+        .sorted(Comparator.<Row>comparingInt(r -> order.indexOf(r.cell())).thenComparing(Row::target))
+        .toList();
+  }
+
+  List<IdleRow> idleRows() {
+    return List.copyOf(idleRows);
+  }
+
+  /** This row's calls per second over the reference target's for the same cell, when both were measured. */
+  OptionalDouble ratio(Row row) {
+    if (!row.measured()) {
+      return OptionalDouble.empty();
+    }
+    return rows.stream()
+        .filter(r -> r.target() == Target.REFERENCE && r.cell().equals(row.cell()) && r.measured()
+            && r.callsPerSecond() > 0)
+        .mapToDouble(r -> row.callsPerSecond() / r.callsPerSecond())
+        .findFirst();
+  }
+
+  // ------------------------------------------------------------------------------------------------ markdown
+
+  String resultsTable() {
+    StringBuilder b = new StringBuilder();
+    b.append("| workload | in flight | connections | target | calls/s | spread (min–max) | p50 | p99 | p99.9 "
+        + "| errors | vs ").append(Target.REFERENCE.label()).append(" |\n");
+    b.append("|---|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Row r : rows()) {
+      Cell c = r.cell();
+      b.append("| ").append(c.workload().label())
+          .append(" | ").append(c.inFlight())
+          .append(" | ").append(Format.count(c.connections()))
+          .append(" | ").append(r.target().label());
+      if (r.measured()) {
+        b.append(" | ").append(Format.count(r.callsPerSecond()))
+            .append(" | ").append(Format.count(r.minCallsPerSecond())).append("–")
+            .append(Format.count(r.maxCallsPerSecond()))
+            .append(" | ").append(Format.latency(r.p50()))
+            .append(" | ").append(Format.latency(r.p99()))
+            .append(" | ").append(Format.latency(r.p999()))
+            .append(" | ").append(r.errors())
+            .append(" | ").append(ratio(r).stream().mapToObj(Format::ratio).findFirst().orElse("—"))
+            .append(" |\n");
+      } else {
+        b.append(" | not measured (see notes) | | | | | | |\n");
+      }
+    }
+    return b.toString();
+  }
+
+  String idleTable() {
+    StringBuilder b = new StringBuilder();
+    b.append("| target | idle connections | server heap after GC: before → held | heap per connection "
+        + "| server threads: before → held | note |\n");
+    b.append("|---|--:|--:|--:|--:|---|\n");
+    for (IdleRow r : idleRows) {
+      b.append("| ").append(r.target().label()).append(" | ").append(Format.count(r.connections()));
+      if (r.measured()) {
+        b.append(" | ").append(mib(r.before().heapAfterGc())).append(" → ").append(mib(r.held().heapAfterGc()))
+            .append(" | ").append(Format.count(r.bytesPerConnection())).append(" B")
+            .append(" | ").append(r.before().threads()).append(" → ").append(r.held().threads())
+            .append(" | ").append(r.note() == null ? "" : r.note()).append(" |\n");
+      } else {
+        b.append(" | — | — | — | ").append(r.note()).append(" |\n");
+      }
+    }
+    return b.toString();
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
+  }
+
+  /** The tables as printed at the end of a run. */
+  String tables() {
+    StringBuilder b = new StringBuilder(resultsTable());
+    if (!idleRows.isEmpty()) {
+      b.append('\n').append(idleTable());
+    }
+    if (!notes.isEmpty()) {
+      b.append('\n');
+      notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    }
+    return b.toString();
+  }
+
+  /** The whole {@code docs/benchmarks.md} page. */
+  String markdown() {
+    String windows = "JIT warm-up " + millis(plan.jitWarmup()) + " per cell, then per cell a "
+        + millis(plan.warmup()) + " warm-up window and " + plan.repetitions() + " measured window"
+        + (plan.repetitions() == 1 ? "" : "s") + " of " + millis(plan.window());
+    StringBuilder b = new StringBuilder();
+    b.append("# Benchmarks\n\n")
+        .append("Courier against gRPC-java, jsonrpc4j and a raw Netty echo server, measured by the `courier-bench` ")
+        .append("module. This page is written by the bench; run it again to refresh it.\n\n")
+        .append("## How to run\n\n")
+        .append("From the repository root, build everything and run the quick mode (under 3 minutes on 2 cores):\n\n")
+        .append("```sh\n").append(BUILD_AND_RUN).append("\n```\n\n")
+        .append("`--full` (the default) measures every workload at every in-flight level with both scale rows ")
+        .append("(about 15 minutes on 2 cores); `--smoke` is the half-minute run CI makes (`BenchSmokeIT`, in ")
+        .append("`mvn verify`). `--scale` adds the scale rows to `--quick`; `--targets courier,grpc-json` limits ")
+        .append("the targets; `--jit-ms`, `--warmup-ms`, `--window-ms` and `--reps` change the windows. ")
+        .append("Each run prints its ")
+        .append("table, writes this page (`--markdown FILE`, or `--no-markdown`) and a CSV ")
+        .append("(`--csv FILE`, default `courier-bench/target/bench-results.csv`, with every window in ")
+        .append("`bench-results-samples.csv` beside it); the servers' and clients' logs go to ")
+        .append("`courier-bench/target/bench-logs/`.\n\n")
+        .append("## This run\n\n")
+        .append("- command: `").append(command).append("`\n")
+        .append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n')
+        .append("- machine: ").append(machine.describe()).append('\n')
+        .append("- mode: ").append(plan.mode()).append(": ").append(windows).append("; it took ")
+        .append(minutes(took)).append('\n')
+        .append("- figures: calls/s is the median of the measured windows, spread their minimum and maximum; ")
+        .append("each latency percentile is the median of the windows' percentiles\n\n")
+        .append("## Results\n\n")
+        .append(resultsTable());
+    if (!idleRows.isEmpty()) {
+      b.append("\n### Idle connections\n\n").append(idleTable());
+    }
+    if (!notes.isEmpty()) {
+      b.append("\n### Notes\n\n");
+      notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    }
+    b.append("\n## How it measures\n\n")
+        .append("- Every server runs in a JVM of its own (`java -cp courier-bench.jar io.courier.bench.<Target> ")
+        .append("--port P`), and so does the load client of each target; all on 127.0.0.1, one target at a time. ")
+        .append("Client and server share the machine's cores, so the figures compare the targets with each ")
+        .append("other on this machine; they are not the capacity of a server on a machine of its own. Before ")
+        .append("each target the bench samples the CPUs for half a second and adds a note when other work was ")
+        .append("running. At 1 call in flight a call is mostly threads waking each other across cores, which on ")
+        .append("a virtual machine can differ several times over from one run to the next (an idle virtual CPU ")
+        .append("is slow to wake): compare rows of the same run, and mind the spread.\n")
+        .append("- Workload, the same for every target and checked on every call (a wrong result is an error): ")
+        .append("`add(a, b)` of two ints, and `echo(s)` of an ASCII string of 1 KiB, 64 KiB or 1 MiB. A closed ")
+        .append("loop keeps 1, 16 or 128 calls in flight: each ended call starts the next. Latency is from the ")
+        .append("call to its completion as the client library delivers it (HdrHistogram).\n")
+        .append("- **Courier**: `RpcServer` with its defaults (methods on its worker pool); one `RpcClient` ")
+        .append("(one connection, every call in flight on it) through a proxy returning `CompletableFuture`, ")
+        .append("completed on the client's default callback executor.\n")
+        .append("- **gRPC + JSON / gRPC + binary**: gRPC-java (Netty, shaded) unary calls through hand-written ")
+        .append("method descriptors, no protoc; messages as JSON through Jackson (`{\"a\":1,\"b\":2}` → ")
+        .append("`{\"value\":3}`, the same JSON work) or in a compact binary form (8 bytes for two ints, UTF-8 ")
+        .append("for strings). `directExecutor()` on server and channel, plaintext, no deadline: gRPC's fastest ")
+        .append("setting. One channel, `ClientCalls.asyncUnaryCall`. gRPC picks its native epoll transport where ")
+        .append("available; Courier and the echo server use Netty's NIO.\n")
+        .append("- **jsonrpc4j** 1.6: its socket `StreamServer` around a `JsonRpcBasicServer` (what `StreamServer` ")
+        .append("takes; `JsonRpcServer` only adds servlet handling), with `TCP_NODELAY` set on accepted sockets: ")
+        .append("`StreamServer` leaves Nagle's algorithm on and writes each reply's newline separately, which ")
+        .append("otherwise costs a 40 ms delayed ACK per call. It answers one call at a time per connection, so ")
+        .append("the client opens one socket per call in flight, each running a blocking request/response loop of ")
+        .append("newline-terminated requests on a thread of its own.\n")
+        .append("- **Netty echo**: the transport's ceiling. A Netty server set up as Courier's echoes each ")
+        .append("newline-terminated line without parsing it; a lean Netty client pipelines the bytes of the same ")
+        .append("JSON-RPC request on one connection, flushing once per burst as Courier does, and checks that the ")
+        .append("same bytes come back.\n")
+        .append("- Scale rows (`--full`, or `--quick --scale`): ").append(Plan.SCALE_IN_FLIGHT)
+        .append(" `add` calls in flight spread over ").append(Format.count(Plan.full().manyConnections()))
+        .append(" connections (a call takes a connection with nothing in flight, or, for gRPC, the next channel ")
+        .append("in turn; every connection is opened and has made one call before the loop starts). For Courier ")
+        .append("these connections are driven by a lean Netty client of the bench's own (one I/O thread for all) ")
+        .append("sending the same JSON-RPC requests, because each `RpcClient` owns an I/O thread and a timer ")
+        .append("thread. Idle connections: the server's heap after `System.gc()` and its threads, read by the ")
+        .append("server process itself, before and while a client holds ")
+        .append(Format.count(Plan.full().idleConnections()))
+        .append(" connections, each having made one call; the heap difference is divided by the connections.\n")
+        .append("- Ratios: each row's calls/s over ").append(Target.REFERENCE.label())
+        .append("'s for the same workload, in-flight level and connections.\n");
+    return b.toString();
+  }
+
+  private static String millis(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+  }
+
+  private static String minutes(Duration d) {
+    long s = d.toSeconds();
+    return s >= 60 ? s / 60 + " min " + s % 60 + " s" : s + " s";
+  }
+
+  // ----------------------------------------------------------------------------------------------------- CSV
+
+  /** One line per row: load rows first, then idle rows. */
+  String csv() {
+    StringBuilder b = new StringBuilder("mode,kind,target,workload,in_flight,connections,repetitions,status,calls,"
+        + "errors,calls_per_s_median,calls_per_s_min,calls_per_s_max,p50_us,p99_us,p999_us,ratio_vs_"
+        + Target.REFERENCE.id() + ",server_heap_before,server_heap_held,heap_bytes_per_connection,"
+        + "server_threads_before,server_threads_held,note\n");
+    for (Row r : rows()) {
+      Cell c = r.cell();
+      List<Object> f = new ArrayList<>(List.of(plan.mode(), "load", r.target().id(), c.workload().spec(),
+          c.inFlight(), c.connections(), r.samples().size(), r.measured() ? "ok" : "failed", r.calls(),
+          r.errors()));
+      if (r.measured()) {
+        f.addAll(List.of(round(r.callsPerSecond()), round(r.minCallsPerSecond()), round(r.maxCallsPerSecond()),
+            micros(r.p50()), micros(r.p99()), micros(r.p999()),
+            ratio(r).stream().mapToObj(x -> String.format(Locale.ROOT, "%.3f", x)).findFirst().orElse("")));
+      } else {
+        f.addAll(List.of("", "", "", "", "", "", ""));
+      }
+      f.addAll(List.of("", "", "", "", "", r.failure() == null ? "" : r.failure()));
+      b.append(csvLine(f));
+    }
+    for (IdleRow r : idleRows) {
+      List<Object> f = new ArrayList<>(List.of(plan.mode(), "idle", r.target().id(), "idle", 0, r.connections(),
+          1, r.measured() ? "ok" : "failed",
+          "", "", "", "", "", "", "", "", ""));
+      if (r.measured()) {
+        f.addAll(List.of(r.before().heapAfterGc(), r.held().heapAfterGc(), r.bytesPerConnection(),
+            r.before().threads(), r.held().threads()));
+      } else {
+        f.addAll(List.of("", "", "", "", ""));
+      }
+      f.add(r.note() == null ? "" : r.note());
+      b.append(csvLine(f));
+    }
+    return b.toString();
+  }
+
+  /** One line per measured window. */
+  String samplesCsv() {
+    StringBuilder b = new StringBuilder("mode,target,cell,repetition,calls,errors,nanos,calls_per_s,p50_ns,p99_ns,"
+        + "p999_ns,max_ns\n");
+    for (Row r : rows()) {
+      for (Sample s : r.samples()) {
+        b.append(csvLine(List.of(plan.mode(), s.target(), s.cell().spec(), s.repetition(), s.calls(), s.errors(),
+            s.nanos(), round(s.callsPerSecond()), s.p50(), s.p99(), s.p999(), s.max())));
+      }
+    }
+    return b.toString();
+  }
+
+  private static String round(double v) {
+    return String.format(Locale.ROOT, "%.0f", v);
+  }
+
+  private static String micros(double nanos) {
+    return String.format(Locale.ROOT, "%.1f", nanos / 1000);
+  }
+
+  private static String csvLine(List<?> fields) {
+    return fields.stream().map(f -> {
+      String s = String.valueOf(f);
+      return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }).collect(Collectors.joining(",")) + "\n";
+  }
+
+  static void write(Path file, String text) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(file, text, StandardCharsets.UTF_8);
+  }
+}
