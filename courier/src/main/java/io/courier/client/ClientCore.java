@@ -190,14 +190,19 @@ final class ClientCore {
       call.fail(notConnected);
       return;
     }
+    armDeadline(conn, call, remaining);
+    RequestId id = RequestId.of(call.id);
+    long timeoutMs = propagateDeadline ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)) : -1;
+    conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method, call.params, timeoutMs));
+  }
+
+  /** Ties {@code call} to {@code conn} and fails it, telling the server, when {@code nanos} have passed. */
+  private void armDeadline(Connection conn, PendingCall<?> call, long nanos) {
     call.connection = conn;
     call.timeout = timer.newTimeout(t -> {
       conn.abandon(call);
       call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
-    }, remaining, TimeUnit.NANOSECONDS);
-    RequestId id = RequestId.of(call.id);
-    long timeoutMs = propagateDeadline ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)) : -1;
-    conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method, call.params, timeoutMs));
+    }, nanos, TimeUnit.NANOSECONDS);
   }
 
   private static void abandon(PendingCall<?> call) {
@@ -272,11 +277,7 @@ final class ClientCore {
       return;
     }
     for (PendingCall<?> call : calls) {
-      call.connection = conn;
-      call.timeout = timer.newTimeout(t -> {
-        conn.abandon(call);
-        call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
-      }, budget.toNanos(), TimeUnit.NANOSECONDS);
+      armDeadline(conn, call, budget.toNanos());
       call.future().whenComplete((v, e) -> {
         if (call.future().isCancelled()) {
           conn.abandon(call);
