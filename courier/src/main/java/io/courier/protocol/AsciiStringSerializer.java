@@ -24,19 +24,30 @@ final class AsciiStringSerializer extends StdScalarSerializer<String> {
 
   @Override
   public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-    if (value.length() >= MIN_LENGTH && isPlainAscii(value)) {
+    if (value.length() >= MIN_LENGTH) {
       byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
-      gen.writeRawUTF8String(bytes, 0, bytes.length);
-    } else {
-      gen.writeString(value);
+      if (isPlainAscii(value, bytes)) {
+        gen.writeRawUTF8String(bytes, 0, bytes.length);
+        return;
+      }
     }
+    gen.writeString(value);
   }
 
   /** Whether every character is printable ASCII other than a quote or backslash, so none needs escaping. */
   static boolean isPlainAscii(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+    return isPlainAscii(value, value.getBytes(StandardCharsets.ISO_8859_1));
+  }
+
+  /**
+   * Checks {@code latin1}, the string's ISO-8859-1 bytes: a tight loop over a byte array, much faster than
+   * reading characters. A character outside ISO-8859-1 was encoded as {@code '?'}, so a {@code '?'} byte is
+   * checked against the string itself.
+   */
+  private static boolean isPlainAscii(String value, byte[] latin1) {
+    for (int i = 0; i < latin1.length; i++) {
+      byte b = latin1[i];
+      if (b < 0x20 || b > 0x7e || b == '"' || b == '\\' || (b == '?' && value.charAt(i) != '?')) {
         return false;
       }
     }

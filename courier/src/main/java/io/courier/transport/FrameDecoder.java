@@ -53,8 +53,8 @@ public final class FrameDecoder extends ByteToMessageDecoder {
   private static final int LINE_END = 4;
   /** Inside a string, where the plain bytes up to the next quote, backslash or newline can be skipped. */
   private static final int IN_STRING = 5;
-  /** Bytes searched at a time when skipping the inside of a string. */
-  private static final int STRING_SKIP_STEP = 8192;
+  /** True for the bytes inside a string that the scanner need not look at. */
+  private static final ByteProcessor PLAIN_STRING_BYTE = b -> b != '"' && b != '\\' && b != '\n';
 
   private static final ByteProcessor SKIP_WHITESPACE = FrameDecoder::isWhitespace;
 
@@ -225,35 +225,17 @@ public final class FrameDecoder extends ByteToMessageDecoder {
 
   /**
    * Skips the plain bytes of a string to the next byte the scanner must see (a quote, a backslash or a
-   * newline). Netty's {@code indexOf} compares eight bytes at a time, so long strings, the bulk of a large
-   * message, cost a fraction of the per-byte scan. It runs where a string starts; after an escape the rest of
-   * that string is scanned byte by byte. The search goes in short steps so that no byte is looked at more
-   * than a few times, however the input is sliced.
+   * newline), with a loop that does nothing but compare, instead of the scanner's per-byte state machine: long
+   * strings are the bulk of a large message. It runs where a string starts; after an escape the rest of that
+   * string is scanned byte by byte. Each byte is looked at once.
    */
   private void skipStringBytes(ByteBuf in, int start, int window) {
-    int pos = start + scanned;
+    int from = start + scanned;
     int end = start + window;
-    while (pos < end) {
-      int stepEnd = Math.min(end, pos + STRING_SKIP_STEP);
-      int limit = stepEnd;
-      int quote = in.indexOf(pos, limit, (byte) '"');
-      if (quote >= 0) {
-        limit = quote;
-      }
-      int backslash = in.indexOf(pos, limit, (byte) '\\');
-      if (backslash >= 0) {
-        limit = backslash;
-      }
-      int newline = in.indexOf(pos, limit, (byte) '\n');
-      if (newline >= 0) {
-        limit = newline;
-      }
-      pos = limit;
-      if (limit < stepEnd) {
-        break;
-      }
+    if (from < end) {
+      int special = in.forEachByte(from, end - from, PLAIN_STRING_BYTE);
+      scanned = (special < 0 ? end : special) - start;
     }
-    scanned = pos - start;
   }
 
   private void startValue(byte first) {

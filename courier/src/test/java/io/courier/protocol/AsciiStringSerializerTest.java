@@ -38,5 +38,9 @@ class AsciiStringSerializerTest {
     assertThat(AsciiStringSerializer.isPlainAscii("tab\t")).isFalse();
     assertThat(AsciiStringSerializer.isPlainAscii("del\u007f")).isFalse();
     assertThat(AsciiStringSerializer.isPlainAscii("caf\u00e9")).isFalse();
+    // Characters outside ISO-8859-1 become '?' in its bytes; they must not pass for a question mark.
+    assertThat(AsciiStringSerializer.isPlainAscii("what?")).isTrue();
+    assertThat(AsciiStringSerializer.isPlainAscii("\u6d4b\u8bd5")).isFalse();
+    assertThat(AsciiStringSerializer.isPlainAscii("ok \ud83d\ude00")).isFalse();
   }
 }
