@@ -69,7 +69,7 @@ final class Dispatcher {
 
   /** Calls that are running, by id, so that {@code $/cancelRequest} can reach them. */
   private final Map<RequestId, Running> running = new ConcurrentHashMap<>();
-  // Counted on the event loop only.
+  // Guarded by this: counted on the event loop, or on a worker for a frame decoded there.
   private long cancelWindowStart = System.nanoTime();
   private int unmatchedCancels;
   /** Calls and notifications running on this connection, counted against the in-flight cap. */
@@ -90,6 +90,19 @@ final class Dispatcher {
   /** Whether the connection has as many calls in flight as it may; the transport should stop reading. */
   boolean atCapacity() {
     return active.get() >= server.limits().maxInFlightPerConnection();
+  }
+
+  /**
+   * Counts a frame handed to a worker for decoding as one call in flight, so that large frames waiting for a
+   * worker are bounded by the in-flight cap like calls are.
+   */
+  void reserve() {
+    active.incrementAndGet();
+  }
+
+  /** Ends what {@link #reserve()} started. */
+  void unreserve() {
+    callEnded();
   }
 
   /** Returns the calls and notifications running on this connection. */
@@ -224,7 +237,8 @@ final class Dispatcher {
       running.put(id, new Running(context, reply, seed));
     }
     active.incrementAndGet();
-    if (method.nonBlocking()) {
+    if (method.nonBlocking() || !channel.eventLoop().inEventLoop()) {
+      // Non-blocking methods run on the I/O thread; a frame decoded on a worker runs its calls there too.
       invoke(method, context, args, kwargs, seed, reply);
       return reply;
     }
@@ -345,7 +359,7 @@ final class Dispatcher {
     }
   }
 
-  private void cancel(JsonNode params) {
+  private synchronized void cancel(JsonNode params) {
     JsonNode idNode = params == null ? null : params.isObject() ? params.get("id")
         : params.isArray() && params.size() == 1 ? params.get(0) : null;
     RequestId id = RequestId.of(idNode);

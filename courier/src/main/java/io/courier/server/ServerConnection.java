@@ -13,6 +13,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,9 @@ import org.slf4j.LoggerFactory;
 final class ServerConnection extends ChannelInboundHandlerAdapter implements Dispatcher.ReplySink {
 
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+
+  /** Frames this large are decoded on a worker, not on the I/O thread. */
+  static final int OFFLOAD_BYTES = 16 * 1024;
 
   private final RpcServer server;
   private final FrameDecoder decoder;
@@ -75,7 +79,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     } else if (msg instanceof ByteBuf frame) {
       frames++;
       if (held.isEmpty() && !dispatcher.atCapacity()) {
-        dispatcher.handle(frame, this);
+        handle(frame);
       } else {
         // The cap was reached within this read: frames the decoder already cut wait here, unrun.
         held.add(frame);
@@ -92,6 +96,30 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
     partial = decoder.hasPartialFrame();
     super.channelReadComplete(ctx);
+  }
+
+  /**
+   * Runs a frame. A large one is decoded on a worker rather than here: parsing it would hold up every other
+   * connection on this I/O thread, and the calls in it run on a worker anyway.
+   */
+  private void handle(ByteBuf frame) {
+    if (frame.readableBytes() < OFFLOAD_BYTES) {
+      dispatcher.handle(frame, this);
+      return;
+    }
+    dispatcher.reserve();
+    try {
+      server.executor().execute(() -> {
+        try {
+          dispatcher.handle(frame, this);
+        } finally {
+          dispatcher.unreserve();
+        }
+      });
+    } catch (RejectedExecutionException busy) {
+      dispatcher.unreserve();
+      dispatcher.handle(frame, this); // its calls will be refused as "server busy"
+    }
   }
 
   /** Answers a frame the decoder refused (too large, bad header), then closes: the stream cannot resync. */
@@ -117,7 +145,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
    */
   private void updateReading() {
     while (!held.isEmpty() && !dispatcher.atCapacity() && channel.isActive()) {
-      dispatcher.handle(held.poll(), this);
+      handle(held.poll());
     }
     channel.config().setAutoRead(held.isEmpty() && !dispatcher.atCapacity() && channel.isWritable());
   }
