@@ -1,0 +1,106 @@
+package io.courier.transport;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WriteQueueTest {
+
+  /** Counts flushes, so a test can tell one flush per burst from one per message. */
+  private static final class FlushCounter extends ChannelOutboundHandlerAdapter {
+    int flushes;
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+      flushes++;
+      ctx.flush();
+    }
+  }
+
+  private static ByteBuf text(String s) {
+    return Unpooled.copiedBuffer(s, US_ASCII);
+  }
+
+  private static List<String> drainOutbound(EmbeddedChannel channel) {
+    List<String> out = new ArrayList<>();
+    for (ByteBuf b; (b = channel.readOutbound()) != null; ) {
+      out.add(b.toString(US_ASCII));
+      b.release();
+    }
+    return out;
+  }
+
+  @Test
+  void writesABurstInOrderWithOneFlush() {
+    FlushCounter counter = new FlushCounter();
+    EmbeddedChannel channel = new EmbeddedChannel(counter);
+    WriteQueue queue = new WriteQueue(channel);
+
+    for (int i = 0; i < 10; i++) {
+      queue.write(text("m" + i));
+    }
+    assertThat(channel.outboundMessages()).as("nothing written before the event loop runs").isEmpty();
+    channel.runPendingTasks();
+
+    assertThat(drainOutbound(channel)).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+    assertThat(counter.flushes).isEqualTo(1);
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void holdsMessagesWhileTheChannelIsUnwritableAndResumesAfter() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    WriteQueue queue = new WriteQueue(channel);
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false); // as if over the high-water mark
+    assertThat(channel.isWritable()).isFalse();
+
+    queue.write(text("a"));
+    queue.write(text("b"));
+    channel.runPendingTasks();
+    assertThat(channel.outboundMessages()).as("nothing written while unwritable").isEmpty();
+
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    assertThat(channel.isWritable()).isTrue();
+    queue.resume();
+    channel.runPendingTasks();
+    assertThat(drainOutbound(channel)).containsExactly("a", "b");
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void closesOnlyAfterWritingWhatWasQueuedBefore() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    WriteQueue queue = new WriteQueue(channel);
+    queue.write(text("last reply"));
+    queue.closeWhenFlushed();
+    channel.runPendingTasks();
+
+    assertThat(drainOutbound(channel)).containsExactly("last reply");
+    assertThat(channel.isOpen()).isFalse();
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void releasesWhatItCanNoLongerWrite() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    WriteQueue queue = new WriteQueue(channel);
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    ByteBuf pending = text("never sent");
+    queue.write(pending);
+    channel.runPendingTasks();
+    assertThat(pending.refCnt()).as("held while unwritable").isEqualTo(1);
+
+    queue.discard();
+    assertThat(pending.refCnt()).isZero();
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    channel.finishAndReleaseAll();
+  }
+}
