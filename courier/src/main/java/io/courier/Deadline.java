@@ -29,6 +29,7 @@ public final class Deadline {
   }
 
   /** For the server package, which sets and clears the deadline around a service method. */
+  @Internal
   public static final class Scope {
     private Scope() {}
 

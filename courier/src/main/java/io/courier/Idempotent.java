@@ -13,6 +13,7 @@ import java.lang.annotation.Target;
  * at most the client's {@code maxAttempts}, and within its retry budget. On a type, it applies to every method.
  */
 @Documented
+@Experimental
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Idempotent {}

@@ -13,6 +13,7 @@ import java.lang.annotation.Target;
  * connection that shares its I/O thread. On a type, it applies to every method of the service.
  */
 @Documented
+@Experimental
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface NonBlocking {}

@@ -2,6 +2,7 @@ package io.courier.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.courier.Experimental;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -15,6 +16,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param jitter the fraction by which a wait may vary either way, 0 to 1
  * @param max the longest wait, before jitter
  */
+@Experimental
 public record Backoff(Duration initial, double multiplier, double jitter, Duration max) {
 
   /** gRPC's connection backoff: 1 s, × 1.6, ± 20 %, at most 120 s. */

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.Internal;
 import io.courier.RpcError;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * <p>Instances are immutable and thread-safe. Internal: servers and clients use it; users configure it only
  * through the {@link ObjectMapper} they pass to a builder.
  */
+@Internal
 public final class JsonRpcCodec {
 
   private static final Logger log = LoggerFactory.getLogger(JsonRpcCodec.class);
