@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import static io.courier.Checks.positive;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,13 +82,13 @@ public final class RpcClientBuilder {
    * working on it. Default: 30 seconds. {@link RpcClient#withCallTimeout} overrides it for some calls.
    */
   public RpcClientBuilder callTimeout(Duration timeout) {
-    this.callTimeout = checkPositive(timeout, "callTimeout");
+    this.callTimeout = positive(timeout, "callTimeout");
     return this;
   }
 
   /** How long opening a connection may take. Default: 10 seconds. */
   public RpcClientBuilder connectTimeout(Duration timeout) {
-    checkPositive(timeout, "connectTimeout");
+    positive(timeout, "connectTimeout");
     if (timeout.toMillis() > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("connectTimeout: " + timeout + " (expected: <= 24 days)");
     }
@@ -106,19 +107,13 @@ public final class RpcClientBuilder {
 
   /** Largest reply accepted, in bytes. Default: 4 MiB; past it the connection is closed. */
   public RpcClientBuilder maxMessageBytes(int bytes) {
-    if (bytes < 1) {
-      throw new IllegalArgumentException("maxMessageBytes: " + bytes + " (expected: > 0)");
-    }
-    this.maxMessageBytes = bytes;
+    this.maxMessageBytes = positive(bytes, "maxMessageBytes");
     return this;
   }
 
   /** Number of Netty I/O threads. Default: 1, which one connection needs. */
   public RpcClientBuilder ioThreads(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("ioThreads: " + threads + " (expected: >= 1)");
-    }
-    this.ioThreads = threads;
+    this.ioThreads = positive(threads, "ioThreads");
     return this;
   }
 
@@ -136,10 +131,7 @@ public final class RpcClientBuilder {
    * and is not sent. Default: 4096.
    */
   public RpcClientBuilder maxPendingCalls(int calls) {
-    if (calls < 1) {
-      throw new IllegalArgumentException("maxPendingCalls: " + calls + " (expected: > 0)");
-    }
-    this.maxPendingCalls = calls;
+    this.maxPendingCalls = positive(calls, "maxPendingCalls");
     return this;
   }
 
@@ -183,21 +175,13 @@ public final class RpcClientBuilder {
    * faster pings as abuse); tests may use less.
    */
   public RpcClientBuilder keepAlive(Duration interval, Duration timeout) {
-    this.keepAliveInterval = checkPositive(interval, "interval");
-    this.keepAliveTimeout = checkPositive(timeout, "timeout");
+    this.keepAliveInterval = positive(interval, "interval");
+    this.keepAliveTimeout = positive(timeout, "timeout");
     return this;
   }
 
   ObjectMapper mapper() {
     return mapper != null ? mapper : CourierJson.newMapper(maxMessageBytes);
-  }
-
-  private static Duration checkPositive(Duration d, String name) {
-    requireNonNull(d, name);
-    if (d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException(name + ": " + d + " (expected: > 0)");
-    }
-    return d;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.courier.server;
 
+import static io.courier.Checks.positive;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -114,10 +115,7 @@ public final class RpcServerBuilder {
 
   /** Number of Netty I/O threads. Default: the number of cores. */
   public RpcServerBuilder ioThreads(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("ioThreads: " + threads + " (expected: >= 1)");
-    }
-    this.ioThreads = threads;
+    this.ioThreads = positive(threads, "ioThreads");
     return this;
   }
 
@@ -126,10 +124,7 @@ public final class RpcServerBuilder {
    * most 200. Ignored when {@link #executor} is set.
    */
   public RpcServerBuilder workerThreads(int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("workerThreads: " + threads + " (expected: >= 1)");
-    }
-    this.workerThreads = threads;
+    this.workerThreads = positive(threads, "workerThreads");
     return this;
   }
 
@@ -170,10 +165,7 @@ public final class RpcServerBuilder {
    * "limit exceeded" error and the connection is closed.
    */
   public RpcServerBuilder maxMessageBytes(int bytes) {
-    if (bytes < 1) {
-      throw new IllegalArgumentException("maxMessageBytes: " + bytes + " (expected: > 0)");
-    }
-    this.maxMessageBytes = bytes;
+    this.maxMessageBytes = positive(bytes, "maxMessageBytes");
     return this;
   }
 
@@ -201,7 +193,7 @@ public final class RpcServerBuilder {
    * that connection until a call completes: backpressure, not a queue. Default: 256.
    */
   public RpcServerBuilder maxInFlightPerConnection(int calls) {
-    this.maxInFlightPerConnection = checkPositive(calls, "maxInFlightPerConnection");
+    this.maxInFlightPerConnection = positive(calls, "maxInFlightPerConnection");
     return this;
   }
 
@@ -210,7 +202,7 @@ public final class RpcServerBuilder {
    * its calls run. Default: 100.
    */
   public RpcServerBuilder maxBatchItems(int items) {
-    this.maxBatchItems = checkPositive(items, "maxBatchItems");
+    this.maxBatchItems = positive(items, "maxBatchItems");
     return this;
   }
 
@@ -219,19 +211,19 @@ public final class RpcServerBuilder {
    * calls. Default: 16 MiB.
    */
   public RpcServerBuilder maxBatchResponseBytes(int bytes) {
-    this.maxBatchResponseBytes = checkPositive(bytes, "maxBatchResponseBytes");
+    this.maxBatchResponseBytes = positive(bytes, "maxBatchResponseBytes");
     return this;
   }
 
   /** Most connections open at once; further connections are closed as soon as they are accepted. Default: 10,000. */
   public RpcServerBuilder maxConnections(int connections) {
-    this.maxConnections = checkPositive(connections, "maxConnections");
+    this.maxConnections = positive(connections, "maxConnections");
     return this;
   }
 
   /** How long a new connection may take to send the bytes that tell its protocol. Default: 10 seconds. */
   public RpcServerBuilder protocolDetectionTimeout(Duration timeout) {
-    this.protocolDetectionTimeout = checkPositive(timeout, "protocolDetectionTimeout");
+    this.protocolDetectionTimeout = positive(timeout, "protocolDetectionTimeout");
     return this;
   }
 
@@ -240,13 +232,13 @@ public final class RpcServerBuilder {
    * connection and its buffer forever. Default: 30 seconds.
    */
   public RpcServerBuilder partialFrameTimeout(Duration timeout) {
-    this.partialFrameTimeout = checkPositive(timeout, "partialFrameTimeout");
+    this.partialFrameTimeout = positive(timeout, "partialFrameTimeout");
     return this;
   }
 
   /** How long a connection may stay open with nothing received and no call running. Default: 120 seconds. */
   public RpcServerBuilder idleTimeout(Duration timeout) {
-    this.idleTimeout = checkPositive(timeout, "idleTimeout");
+    this.idleTimeout = positive(timeout, "idleTimeout");
     return this;
   }
 
@@ -255,23 +247,8 @@ public final class RpcServerBuilder {
    * unwritable the server reads no more calls from it. Default: 30 seconds.
    */
   public RpcServerBuilder unwritableTimeout(Duration timeout) {
-    this.unwritableTimeout = checkPositive(timeout, "unwritableTimeout");
+    this.unwritableTimeout = positive(timeout, "unwritableTimeout");
     return this;
-  }
-
-  private static int checkPositive(int value, String name) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-    }
-    return value;
-  }
-
-  private static Duration checkPositive(Duration value, String name) {
-    requireNonNull(value, name);
-    if (value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(name + ": " + value + " (expected: > 0)");
-    }
-    return value;
   }
 
   Limits limits() {
