@@ -139,7 +139,10 @@ final class Dispatcher {
     server.callStarted();
     if (!decoded.batch()) {
       Message message = messages.get(0);
-      dispatch(message).whenComplete((reply, unexpected) -> {
+      // A single call in a frame decoded on a worker runs right there; a batch's calls still spread over the
+      // executor, so that one slow call does not run the others one after another.
+      boolean inline = !channel.eventLoop().inEventLoop();
+      dispatch(message, inline).whenComplete((reply, unexpected) -> {
         try {
           sink.reply(reply, !(message instanceof SeedRequest) && !isSeedError(message));
         } finally {
@@ -165,7 +168,7 @@ final class Dispatcher {
     AtomicLong budget = new AtomicLong(limits.maxBatchResponseBytes());
     for (int i = 0; i < replies.length; i++) {
       RequestId elementId = idOf(messages.get(i));
-      replies[i] = dispatch(messages.get(i)).thenApply(element -> withinBudget(element, elementId, budget));
+      replies[i] = dispatch(messages.get(i), false).thenApply(element -> withinBudget(element, elementId, budget));
     }
     CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
       try {
@@ -181,7 +184,7 @@ final class Dispatcher {
   }
 
   /** Runs one message; the future completes with its encoded reply, or null when nothing is answered. */
-  private CompletableFuture<ByteBuf> dispatch(Message message) {
+  private CompletableFuture<ByteBuf> dispatch(Message message, boolean inline) {
     if (message instanceof InvalidMessage invalid) {
       return CompletableFuture.completedFuture(invalid.seed()
           ? encodeSeedError(invalid.error())
@@ -193,7 +196,7 @@ final class Dispatcher {
       return CompletableFuture.completedFuture(null);
     }
     if (message instanceof SeedRequest seed) {
-      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1);
+      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, inline);
     }
     Request request = (Request) message;
     if (Request.CANCEL_METHOD.equals(request.method())) {
@@ -210,12 +213,15 @@ final class Dispatcher {
     JsonNode params = request.params();
     return call(request.method(), request.isNotification() ? null : request.id(),
         params instanceof ArrayNode array ? array : null,
-        params instanceof ObjectNode object ? object : null, false, request.timeoutMs());
+        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), inline);
   }
 
-  /** Looks a method up and runs it on the executor. {@code id} is null for notifications. */
+  /**
+   * Looks a method up and runs it: on the executor, or right here when it is non-blocking or {@code inline}
+   * (this thread is already a worker). {@code id} is null for notifications.
+   */
   private CompletableFuture<ByteBuf> call(String name, RequestId id, ArrayNode args, ObjectNode kwargs,
-      boolean seed, long timeoutMs) {
+      boolean seed, long timeoutMs, boolean inline) {
     boolean notification = id == null && !seed;
     if (server.isStopping()) {
       return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
@@ -237,8 +243,8 @@ final class Dispatcher {
       running.put(id, new Running(context, reply, seed));
     }
     active.incrementAndGet();
-    if (method.nonBlocking() || !channel.eventLoop().inEventLoop()) {
-      // Non-blocking methods run on the I/O thread; a frame decoded on a worker runs its calls there too.
+    if (method.nonBlocking() || inline) {
+      // Non-blocking methods run on the I/O thread; a call decoded on a worker runs on that worker.
       invoke(method, context, args, kwargs, seed, reply);
       return reply;
     }
