@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,8 +83,8 @@ public final class RpcServer implements AutoCloseable {
       GlobalEventExecutor.INSTANCE);
 
   private final Object lock = new Object();
-  /** Frames whose calls have not yet been answered; guarded by {@code lock}. */
-  private int inFlight;
+  /** Frames whose calls have not yet been answered; {@code lock} is only for stop() waiting on it. */
+  private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
   private boolean started;
   private EventLoopGroup bossGroup;
@@ -213,10 +214,10 @@ public final class RpcServer implements AutoCloseable {
     }
     long deadline = System.nanoTime() + grace.toNanos();
     synchronized (lock) {
-      while (inFlight > 0) {
+      while (inFlight.get() > 0) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          if (inFlight > 0 && !grace.isZero()) {
+          if (!grace.isZero()) {
             log.warn("Stopping with {} calls still in flight after the grace period of {}", inFlight, grace);
           }
           break;
@@ -338,14 +339,13 @@ public final class RpcServer implements AutoCloseable {
   }
 
   void callStarted() {
-    synchronized (lock) {
-      inFlight++;
-    }
+    inFlight.incrementAndGet();
   }
 
+  /** Lock-free on the call path; only the last call of a stopping server wakes stop(). */
   void callFinished() {
-    synchronized (lock) {
-      if (--inFlight == 0 && stopping) {
+    if (inFlight.decrementAndGet() == 0 && stopping) {
+      synchronized (lock) {
         lock.notifyAll();
       }
     }
