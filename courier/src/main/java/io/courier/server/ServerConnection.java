@@ -7,7 +7,6 @@ import io.courier.transport.FrameWriter;
 import io.courier.transport.WriteQueue;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -126,9 +125,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   private void rejectFrame(FrameError error) {
     RpcError reply = (error.kind() == FrameError.Kind.TOO_LARGE ? RpcError.LIMIT_EXCEEDED : RpcError.INVALID_REQUEST)
         .withMessage(error.message());
-    ByteBuf body = dispatcher.encodeFrameError(reply);
-    channel.writeAndFlush(FrameWriter.frame(channel.alloc(), decoder.framing(), body, true))
-        .addListener(ChannelFutureListener.CLOSE);
+    // Through the write queue, so that replies to earlier messages still go out before the close.
+    writes.write(FrameWriter.frame(channel.alloc(), decoder.framing(), dispatcher.encodeFrameError(reply), true));
+    writes.closeWhenFlushed();
   }
 
   @Override
