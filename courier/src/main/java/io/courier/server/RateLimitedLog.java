@@ -19,17 +19,25 @@ final class RateLimitedLog {
   }
 
   void warn(Logger log, String message, Object argument) {
+    long others = admit();
+    if (others == 0) {
+      log.warn(message, argument);
+    } else if (others > 0) {
+      log.warn(message + " ({} more since the last report)", argument, others);
+    }
+  }
+
+  /**
+   * Returns -1 when this occurrence is to be suppressed, otherwise how many were suppressed since the last one
+   * that was logged.
+   */
+  long admit() {
     long now = System.nanoTime();
     long due = nextAt.get();
     if (now - due < 0 || !nextAt.compareAndSet(due, now + periodNanos)) {
       suppressed.incrementAndGet();
-      return;
+      return -1;
     }
-    long others = suppressed.getAndSet(0);
-    if (others == 0) {
-      log.warn(message, argument);
-    } else {
-      log.warn(message + " ({} more since the last report)", argument, others);
-    }
+    return suppressed.getAndSet(0);
   }
 }
