@@ -45,43 +45,28 @@ class FaultsIT {
   private static final int KIB = 1024;
   private static final int MIB = 1024 * KIB;
 
-  private final Api.Impl impl = new Api.Impl();
+  private final Harness harness = new Harness(Duration.ofMillis(300));
+  private final Api.Impl impl = harness.impl;
   private RpcServer server;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
 
   private RpcServer start(Consumer<RpcServerBuilder> config) {
-    RpcServerBuilder b = RpcServer.builder().host("127.0.0.1").port(0).service(Api.class, impl);
-    config.accept(b);
-    server = b.build().start();
+    server = harness.start(config);
     return server;
   }
 
   private <T extends AutoCloseable> T closeLater(T c) {
-    closeables.add(c);
-    return c;
+    return harness.closeLater(c);
   }
 
   private RpcClient client(int port, Consumer<io.courier.client.RpcClientBuilder> config) {
-    io.courier.client.RpcClientBuilder b = RpcClient.builder().target("tcp://127.0.0.1:" + port)
-        .callTimeout(Duration.ofSeconds(5));
-    config.accept(b);
-    return closeLater(b.build());
+    return harness.client(port, Duration.ofSeconds(5), config);
   }
 
   @AfterEach
   void stop() {
-    impl.gate.countDown();
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      try {
-        closeables.get(i).close();
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
-    if (server != null) {
-      server.stop(Duration.ofMillis(300));
-    }
+    harness.close();
   }
+
 
   private static Throwable failure(CompletableFuture<?> f, long seconds) throws Exception {
     try {

@@ -39,40 +39,28 @@ class OverloadIT {
   private static final int KIB = 1024;
   private static final int HIGH_WATER_MARK = 64 * KIB;
 
-  private final Api.Impl impl = new Api.Impl();
+  private final Harness harness = new Harness(Duration.ofMillis(500));
+  private final Api.Impl impl = harness.impl;
   private RpcServer server;
-  private final List<AutoCloseable> closeables = new ArrayList<>();
 
   private RpcServer start(Consumer<RpcServerBuilder> config) {
-    RpcServerBuilder b = RpcServer.builder().host("127.0.0.1").port(0).service(Api.class, impl);
-    config.accept(b);
-    server = b.build().start();
+    server = harness.start(config);
     return server;
   }
 
+  private <T extends AutoCloseable> T closeLater(T c) {
+    return harness.closeLater(c);
+  }
+
   private RpcClient client(int port, Consumer<io.courier.client.RpcClientBuilder> config) {
-    io.courier.client.RpcClientBuilder b = RpcClient.builder().target("tcp://127.0.0.1:" + port)
-        .callTimeout(Duration.ofSeconds(10));
-    config.accept(b);
-    RpcClient c = b.build();
-    closeables.add(c);
-    return c;
+    return harness.client(port, Duration.ofSeconds(10), config);
   }
 
   @AfterEach
-  void stop() throws Exception {
-    impl.gate.countDown();
-    for (AutoCloseable c : closeables) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // best effort
-      }
-    }
-    if (server != null) {
-      server.stop(Duration.ofMillis(500));
-    }
+  void stop() {
+    harness.close();
   }
+
 
   private static Latencies probeLatency(int port, int calls) throws IOException {
     Latencies lat = new Latencies();
@@ -162,7 +150,7 @@ class OverloadIT {
     start(b -> b.unwritableTimeout(Duration.ofSeconds(1)));
     probeLatency(server.port(), 20);
     Wire w = new Wire(server.port(), Framing.NEWLINE, 4096, 8192);
-    closeables.add(w);
+    closeLater(w);
     AtomicLong written = new AtomicLong();
     AtomicLong writeFailedAt = new AtomicLong();
     Thread writer = new Thread(() -> {
@@ -245,7 +233,7 @@ class OverloadIT {
   void t21_slowReaderOnResponses() throws Exception {
     start(b -> b.unwritableTimeout(Duration.ofSeconds(1)));
     ChaosProxy proxy = ChaosProxy.start(server.port());
-    closeables.add(proxy);
+    closeLater(proxy);
     RpcClient client = client(proxy.port(), b -> b.maxAttempts(1));
     client.call("add", Integer.class, 1, 1).get();
     proxy.pauseReads(Direction.DOWNSTREAM);
