@@ -161,23 +161,15 @@ public final class CourierTarget {
     }
 
     LineClient.Reply checking(long id, Workload workload, int a, int b, Completion done) {
-      return new LineClient.Reply() {
-        @Override
-        public void onLine(ByteBuf line) {
-          JsonNode reply;
-          try {
-            reply = JsonRpcLines.MAPPER.readTree(new ByteBufInputStream(line));
-          } catch (IOException e) {
-            reply = null;
-          }
-          done.complete(JsonRpcLines.isRightReply(reply, id, workload, a, b));
+      return LineClient.Reply.checking(line -> {
+        JsonNode reply;
+        try {
+          reply = JsonRpcLines.MAPPER.readTree(new ByteBufInputStream(line));
+        } catch (IOException e) {
+          reply = null;
         }
-
-        @Override
-        public void onFailure(Throwable cause) {
-          done.complete(false);
-        }
-      };
+        return JsonRpcLines.isRightReply(reply, id, workload, a, b);
+      }, done);
     }
 
     @Override

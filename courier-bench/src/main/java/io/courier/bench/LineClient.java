@@ -21,6 +21,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.function.Predicate;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -46,6 +47,21 @@ final class LineClient implements AutoCloseable {
     void onLine(ByteBuf line);
 
     void onFailure(Throwable cause);
+
+    /** A reply that completes {@code done} with whether the line passes {@code check}, or false on failure. */
+    static Reply checking(Predicate<ByteBuf> check, Driver.Completion done) {
+      return new Reply() {
+        @Override
+        public void onLine(ByteBuf line) {
+          done.complete(check.test(line));
+        }
+
+        @Override
+        public void onFailure(Throwable cause) {
+          done.complete(false);
+        }
+      };
+    }
   }
 
   private final EventLoopGroup group;

@@ -132,32 +132,12 @@ public final class NettyEchoTarget {
       if (!w.equals(workload)) {
         throw new IllegalArgumentException("workload: " + w + " (expected: " + workload + ")");
       }
-      lines.send(request.duplicate(), new LineClient.Reply() {
-        @Override
-        public void onLine(ByteBuf line) {
-          done.complete(ByteBufUtil.equals(line, request));
-        }
-
-        @Override
-        public void onFailure(Throwable cause) {
-          done.complete(false);
-        }
-      });
+      lines.send(request.duplicate(), LineClient.Reply.checking(line -> ByteBufUtil.equals(line, request), done));
     }
 
     void oneCallOnEach() throws InterruptedException {
       Calls.onEachConnection(lines.size(), (i, done) -> lines.send(i, request.duplicate(),
-          new LineClient.Reply() {
-            @Override
-            public void onLine(ByteBuf line) {
-              done.complete(ByteBufUtil.equals(line, request));
-            }
-
-            @Override
-            public void onFailure(Throwable cause) {
-              done.complete(false);
-            }
-          }));
+          LineClient.Reply.checking(line -> ByteBufUtil.equals(line, request), done)));
     }
 
     @Override
