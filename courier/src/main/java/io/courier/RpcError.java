@@ -29,8 +29,15 @@ public final class RpcError {
 
   /** The server was too busy to take the call; it was not processed and is safe to retry (-32000). */
   public static final int SERVER_BUSY_CODE = -32000;
-  /** The server is shutting down; the call was not processed and is safe to retry elsewhere (-32001). */
-  public static final int SHUTTING_DOWN_CODE = -32001;
+  /**
+   * The caller is not authenticated: no credentials, or ones the server does not accept (-32001, the code the
+   * acceptance battery fixes). The method did not run and its params were not read.
+   */
+  public static final int UNAUTHENTICATED_CODE = -32001;
+  /** The server is shutting down; the call was not processed and is safe to retry elsewhere (-32007). */
+  public static final int SHUTTING_DOWN_CODE = -32007;
+  /** The caller is authenticated but not allowed to call this method (-32008). The method did not run. */
+  public static final int PERMISSION_DENIED_CODE = -32008;
   /** The call's deadline passed before it completed (-32002). */
   public static final int TIMEOUT_CODE = -32002;
   /** The caller cancelled the call (-32003). */
@@ -54,6 +61,10 @@ public final class RpcError {
   public static final RpcError INTERNAL_ERROR = new RpcError(INTERNAL_ERROR_CODE, "Internal error", null);
   public static final RpcError SERVER_BUSY =
       new RpcError(SERVER_BUSY_CODE, "Server busy: the call was not processed", null);
+  public static final RpcError UNAUTHENTICATED =
+      new RpcError(UNAUTHENTICATED_CODE, "Unauthenticated: missing or invalid credentials", null);
+  public static final RpcError PERMISSION_DENIED =
+      new RpcError(PERMISSION_DENIED_CODE, "Permission denied", null);
   public static final RpcError SHUTTING_DOWN =
       new RpcError(SHUTTING_DOWN_CODE, "Server shutting down: the call was not processed", null);
   public static final RpcError TIMEOUT = new RpcError(TIMEOUT_CODE, "Deadline exceeded", null);

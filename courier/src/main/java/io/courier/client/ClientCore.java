@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.CallTimeoutException;
 import io.courier.ConnectionException;
@@ -49,7 +50,13 @@ final class ClientCore {
 
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
 
+  private final Target target;
+  private final Duration connectTimeout;
   private final Endpoint endpoint;
+  /** How to run TLS, for a secure target; null otherwise. */
+  private final ClientTls tls;
+  private final String bearerToken;
+  private final NotificationListener notificationListener;
   private final Dialect dialect;
   private final JsonRpcCodec codec;
   private final int maxMessageBytes;
@@ -80,7 +87,12 @@ final class ClientCore {
   private volatile boolean closed;
 
   ClientCore(RpcClientBuilder builder) {
-    this.endpoint = builder.endpoint;
+    this.target = builder.target;
+    this.connectTimeout = builder.connectTimeout;
+    this.endpoint = target.endpoint();
+    this.tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
+    this.bearerToken = builder.bearerToken;
+    this.notificationListener = builder.notificationListener;
     this.dialect = builder.dialect;
     this.codec = new JsonRpcCodec(builder.mapper());
     this.maxMessageBytes = builder.maxMessageBytes;
@@ -107,6 +119,38 @@ final class ClientCore {
 
   Endpoint endpoint() {
     return endpoint;
+  }
+
+  Target target() {
+    return target;
+  }
+
+  Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  ClientTls tls() {
+    return tls;
+  }
+
+  /** The bearer token to present, or null; never log it. */
+  String bearerToken() {
+    return bearerToken;
+  }
+
+  /** Hands a notification from the server to the listener, on the callback executor. */
+  void notificationReceived(String method, JsonNode params) {
+    if (notificationListener == null) {
+      log.debug("Dropped notification {} from {}: no listener", method, target);
+      return;
+    }
+    callbackExecutor.execute(() -> {
+      try {
+        notificationListener.onNotification(method, params);
+      } catch (RuntimeException e) {
+        log.warn("Notification listener failed on {} from {}", method, target, e);
+      }
+    });
   }
 
   JsonRpcCodec codec() {

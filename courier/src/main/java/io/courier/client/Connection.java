@@ -11,7 +11,19 @@ import io.courier.protocol.Message;
 import io.courier.protocol.Request;
 import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
+import io.courier.RpcException;
 import io.courier.transport.FrameDecoder;
+import io.courier.transport.HttpClientAdapter;
+import io.courier.transport.WebSocketClientAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import java.net.URI;
 import io.courier.transport.FrameError;
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
@@ -55,6 +67,8 @@ final class Connection {
 
   /** The id of keepalive pings: a string, so it never collides with a call's numeric id. */
   private static final RequestId PING_ID = RequestId.of("$ping");
+  /** Room for the server's answer to the WebSocket upgrade. */
+  private static final int WS_HANDSHAKE_BYTES = 8192;
 
   private final ClientCore core;
   private final CompletableFuture<Channel> ready = new CompletableFuture<>();
@@ -67,6 +81,7 @@ final class Connection {
 
   Connection(ClientCore core, Bootstrap bootstrap) {
     this.core = core;
+    Target target = core.target();
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
@@ -74,25 +89,88 @@ final class Connection {
           long interval = core.keepAliveInterval().toNanos();
           ch.pipeline().addLast("keepalive", new IdleStateHandler(interval, 0, 0, TimeUnit.NANOSECONDS));
         }
-        ch.pipeline()
-            .addLast("framer", new FrameDecoder(core.maxMessageBytes()))
-            .addLast("rpc", new Handler());
+        if (core.tls() != null) {
+          ch.pipeline().addLast("tls", core.tls().newHandler(ch.alloc(), target.endpoint().host(),
+              target.endpoint().port()));
+        }
+        installTransport(ch.pipeline(), target);
+        ch.pipeline().addLast("rpc", new Handler());
       }
     });
-    ChannelFuture connect = b.connect(core.endpoint().host(), core.endpoint().port());
+    ChannelFuture connect = b.connect(target.endpoint().host(), target.endpoint().port());
     connect.addListener(f -> {
       if (f.isSuccess()) {
         Channel ch = connect.channel();
-        writes = new WriteQueue(ch);
-        ch.closeFuture().addListener(closedFuture -> onClose());
-        ready.complete(ch);
+        transportReady(ch).addListener(handshake -> {
+          if (handshake.isSuccess()) {
+            opened(ch);
+          } else {
+            ch.close();
+            failToOpen(handshake.cause(), "handshake with " + target + " failed: ");
+          }
+        });
       } else {
-        closed = true;
-        core.connectFailed(this, f.cause());
-        ready.completeExceptionally(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
-            "Cannot connect to " + core.endpoint() + ": " + f.cause().getMessage()), f.cause()));
+        failToOpen(f.cause(), "Cannot connect to " + target + ": ");
       }
     });
+  }
+
+  /** Adds the handlers that turn the target's protocol into JSON-RPC frames and back. */
+  private void installTransport(ChannelPipeline pipeline, Target target) {
+    int max = core.maxMessageBytes();
+    switch (target.transport()) {
+      case TCP -> pipeline.addLast("framer", new FrameDecoder(max));
+      case HTTP -> pipeline
+          .addLast("http", new HttpClientCodec())
+          .addLast("http-aggregator", new HttpObjectAggregator(max))
+          .addLast("adapter", new HttpClientAdapter(target.path(), target.endpoint().toString(),
+              core.bearerToken() == null ? null : "Bearer " + core.bearerToken()));
+      case WS -> pipeline
+          .addLast("http", new HttpClientCodec())
+          .addLast("http-aggregator", new HttpObjectAggregator(WS_HANDSHAKE_BYTES))
+          .addLast("ws", new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
+              .webSocketUri(URI.create(target.toString()))
+              .maxFramePayloadLength(max)
+              .handshakeTimeoutMillis(core.connectTimeout().toMillis())
+              .dropPongFrames(true)
+              .build()))
+          .addLast("ws-aggregator", new WebSocketFrameAggregator(max))
+          .addLast("adapter", new WebSocketClientAdapter());
+    }
+  }
+
+  /** Completes when calls may be written: after the TLS handshake, and the WebSocket upgrade. */
+  private Future<?> transportReady(Channel ch) {
+    WebSocketClientAdapter ws = ch.pipeline().get(WebSocketClientAdapter.class);
+    if (ws != null) {
+      return ws.handshake(); // it runs inside TLS, so it also waits for the TLS handshake
+    }
+    SslHandler tls = ch.pipeline().get(SslHandler.class);
+    return tls != null ? tls.handshakeFuture() : ch.newSucceededFuture();
+  }
+
+  private void opened(Channel ch) {
+    writes = new WriteQueue(ch);
+    ch.closeFuture().addListener(closedFuture -> onClose());
+    if (core.bearerToken() != null && core.target().transport() != Target.Transport.HTTP) {
+      // First on the connection, so that every call after it is authenticated.
+      ObjectNode params = JsonNodeFactory.instance.objectNode().put("token", core.bearerToken());
+      try {
+        writes.write(encode(ch, (codec, out) -> codec.writeRequest(out, null, Request.AUTHENTICATE_METHOD, params, -1)));
+      } catch (IOException | RuntimeException e) {
+        ch.close();
+        failToOpen(e, "Cannot authenticate to " + core.target() + ": ");
+        return;
+      }
+    }
+    ready.complete(ch);
+  }
+
+  private void failToOpen(Throwable cause, String what) {
+    closed = true;
+    core.connectFailed(this, cause);
+    ready.completeExceptionally(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+        what + cause.getMessage()), cause));
   }
 
   /** Whether new calls may use this connection. */
@@ -129,18 +207,31 @@ final class Connection {
       if (!calls.isEmpty() && live.stream().noneMatch(call -> pending.get(call.id) == call)) {
         return; // every call was abandoned while connecting
       }
-      ByteBuf buf = channel.alloc().buffer();
-      try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-        body.write(core.codec(), out);
-        buf.writeByte('\n');
+      ByteBuf buf;
+      try {
+        buf = encode(channel, body);
       } catch (IOException | RuntimeException e) {
-        buf.release();
         live.forEach(call -> failIfPending(call, e));
         return;
       }
       // A write that fails closes the connection, and closing fails every call pending on it.
       writes.write(buf);
     });
+  }
+
+  /** Encodes one message; raw TCP ends it with a newline, the other transports delimit it themselves. */
+  private ByteBuf encode(Channel channel, Body body) throws IOException {
+    ByteBuf buf = channel.alloc().buffer();
+    try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
+      body.write(core.codec(), out);
+      if (core.target().transport() == Target.Transport.TCP) {
+        buf.writeByte('\n');
+      }
+      return buf;
+    } catch (IOException | RuntimeException e) {
+      buf.release();
+      throw e;
+    }
   }
 
   private void failIfPending(PendingCall<?> call, Throwable failure) {
@@ -226,6 +317,16 @@ final class Connection {
     }
   }
 
+  /** The Courier code closest to an HTTP status that refused a JSON-RPC post. */
+  private static int codeFor(int httpStatus) {
+    return switch (httpStatus) {
+      case 401 -> RpcError.UNAUTHENTICATED_CODE;
+      case 403 -> RpcError.PERMISSION_DENIED_CODE;
+      case 413 -> RpcError.LIMIT_EXCEEDED_CODE;
+      default -> RpcError.INVALID_REQUEST_CODE;
+    };
+  }
+
   /** Reads replies on the connection's event loop. */
   private final class Handler extends ChannelInboundHandlerAdapter {
 
@@ -281,7 +382,9 @@ final class Connection {
       for (Message message : decoded.messages()) {
         if (message instanceof Response response) {
           onResponse(response);
-        } else if (message instanceof Request request && !request.isNotification()) {
+        } else if (message instanceof Request request && request.isNotification()) {
+          core.notificationReceived(request.method(), request.params());
+        } else if (message instanceof Request request) {
           // Calls from the server to the client are not served yet: say so rather than leave it waiting.
           RequestId requestId = request.id();
           send(List.of(), (codec, out) -> codec.writeError(out, requestId, RpcError.METHOD_NOT_FOUND));
@@ -309,6 +412,12 @@ final class Connection {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       if (cause instanceof ClosedChannelException) {
         return; // a write raced with the connection closing; pending calls fail on close
+      }
+      if (cause instanceof HttpClientAdapter.HttpStatusException http) {
+        // Not an answer to one call but a fault of the endpoint: every call on the connection gets it.
+        log.warn("Closing connection to {}: {}", core.target(), http.getMessage());
+        close(new RpcException(RpcError.of(codeFor(http.status()), http.getMessage() + " from " + core.target())));
+        return;
       }
       log.warn("Closing connection to {}: {}", core.endpoint(), cause.toString());
       ctx.close();

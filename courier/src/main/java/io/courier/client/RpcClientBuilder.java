@@ -22,7 +22,7 @@ public final class RpcClientBuilder {
   static final int DEFAULT_MAX_PENDING_CALLS = 4096;
   static final int DEFAULT_MAX_ATTEMPTS = 5;
 
-  Endpoint endpoint;
+  Target target;
   Dialect dialect = Dialect.JSON_RPC;
   Duration callTimeout = DEFAULT_CALL_TIMEOUT;
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
@@ -36,13 +36,20 @@ public final class RpcClientBuilder {
   Backoff reconnectBackoff = Backoff.DEFAULT;
   Duration keepAliveInterval;
   Duration keepAliveTimeout;
+  ClientTls tls;
+  String bearerToken;
+  boolean allowPlaintextToken;
+  NotificationListener notificationListener;
 
   RpcClientBuilder() {}
 
   /**
-   * The server to call, as a URI {@code tcp://host:port} or a plain {@code host:port}. Required.
+   * The server to call, as a URI or a plain {@code host:port} (raw TCP). Required. The scheme chooses the
+   * transport: {@code tcp://host:port}, {@code http://host:port/rpc} (each call an HTTP POST, pipelined on a
+   * keep-alive connection), {@code ws://host:port/ws} (WebSocket), and their TLS forms {@code tls://},
+   * {@code https://} and {@code wss://}. HTTP and WebSocket paths default to {@code /rpc} and {@code /ws}.
    *
-   * @throws IllegalArgumentException when it is not a TCP address with a port
+   * @throws IllegalArgumentException when the scheme is unknown or the port missing
    */
   public RpcClientBuilder target(String target) {
     requireNonNull(target, "target");
@@ -52,21 +59,58 @@ public final class RpcClientBuilder {
     return target(URI.create(target));
   }
 
-  /** The server to call, as a URI {@code tcp://host:port}. */
+  /** The server to call, as a URI; see {@link #target(String)}. */
   public RpcClientBuilder target(URI target) {
-    requireNonNull(target, "target");
-    if (!"tcp".equalsIgnoreCase(target.getScheme())) {
-      throw new IllegalArgumentException("target: " + target + " (expected: tcp://host:port)");
-    }
-    if (target.getHost() == null || target.getPort() < 0) {
-      throw new IllegalArgumentException("target: " + target + " (expected: tcp://host:port, with a port)");
-    }
-    return endpoint(Endpoint.of(target.getHost(), target.getPort()));
+    this.target = Target.parse(requireNonNull(target, "target"));
+    return this;
   }
 
-  /** The server to call. */
+  /** The server to call, over raw TCP. */
   public RpcClientBuilder endpoint(Endpoint endpoint) {
-    this.endpoint = requireNonNull(endpoint, "endpoint");
+    this.target = Target.tcp(requireNonNull(endpoint, "endpoint"));
+    return this;
+  }
+
+  /**
+   * How to check the server's certificate, and the client's own certificate for mutual TLS, on
+   * {@code tls://}, {@code https://} and {@code wss://} targets. Default: {@link ClientTls#system()}, the JDK's
+   * trusted authorities with hostname verification.
+   */
+  public RpcClientBuilder tls(ClientTls tls) {
+    this.tls = requireNonNull(tls, "tls");
+    return this;
+  }
+
+  /**
+   * A bearer token to authenticate with: sent as an {@code Authorization: Bearer} header on HTTP, and as a
+   * {@code $/authenticate} notification opening each raw TCP or WebSocket connection. {@link #build()} refuses
+   * to send it over a connection without TLS unless {@link #allowPlaintextToken(boolean)} says so. It is never
+   * logged. Default: none.
+   */
+  public RpcClientBuilder bearerToken(String token) {
+    requireNonNull(token, "token");
+    if (token.isBlank() || token.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+      throw new IllegalArgumentException("bearerToken: expected visible ASCII characters only");
+    }
+    this.bearerToken = token;
+    return this;
+  }
+
+  /**
+   * Whether a {@link #bearerToken} may be sent without TLS, where anyone on the path can read and replay it.
+   * Default: false. Turn it on only on loopback or a network you trust.
+   */
+  public RpcClientBuilder allowPlaintextToken(boolean allow) {
+    this.allowPlaintextToken = allow;
+    return this;
+  }
+
+  /**
+   * Receives the notifications the server sends on the client's connection (raw TCP and WebSocket), on the
+   * callback executor. Default: none (they are logged at debug level and dropped).
+   */
+  public RpcClientBuilder notificationListener(NotificationListener listener) {
+    this.notificationListener = requireNonNull(listener, "listener");
     return this;
   }
 
@@ -187,11 +231,18 @@ public final class RpcClientBuilder {
   /**
    * Builds the client. It connects lazily, on the first call.
    *
-   * @throws IllegalStateException when no target was set
+   * @throws IllegalStateException when no target was set, or a bearer token would travel without TLS
    */
   public RpcClient build() {
-    if (endpoint == null) {
+    if (target == null) {
       throw new IllegalStateException("target is required (e.g. target(\"tcp://127.0.0.1:7070\"))");
+    }
+    if (bearerToken != null && !target.secure() && !allowPlaintextToken) {
+      throw new IllegalStateException("Refusing to send a bearer token over " + target.scheme() + "://, which "
+          + "has no TLS: use tls://, https:// or wss://, or allowPlaintextToken(true) on a trusted network");
+    }
+    if (dialect == Dialect.SEED && target.transport() != Target.Transport.TCP) {
+      throw new IllegalStateException("The seed dialect runs over tcp:// only, not " + target.scheme() + "://");
     }
     return new RpcClient(new ClientCore(this), mapper(), callTimeout, true);
   }

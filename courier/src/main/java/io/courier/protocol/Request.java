@@ -28,6 +28,13 @@ public record Request(RequestId id, String method, JsonNode params, long timeout
    */
   public static final String PING_METHOD = "$/ping";
 
+  /**
+   * The notification that gives a connection its bearer token, params {@code {"token": "..."}}: how a client
+   * authenticates on transports without request headers (raw TCP, and WebSocket from a browser). It applies to
+   * the calls that follow it on the connection.
+   */
+  public static final String AUTHENTICATE_METHOD = "$/authenticate";
+
   /** Creates a request that does not say how long its caller waits. */
   public Request(RequestId id, String method, JsonNode params) {
     this(id, method, params, -1);

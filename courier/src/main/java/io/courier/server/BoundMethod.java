@@ -17,6 +17,7 @@ import java.io.OutputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
@@ -55,9 +56,14 @@ final class BoundMethod implements ServerMethod {
   private final ObjectWriter resultWriter;
   private final Class<?>[] declaredExceptions;
   private final boolean nonBlocking;
+  private final Method method;
+  private final Class<?> targetClass;
 
   private BoundMethod(String name, String javaName, MethodHandle handle, ParamSpec[] params,
-      boolean varargs, ObjectWriter resultWriter, Class<?>[] declaredExceptions, boolean nonBlocking) {
+      boolean varargs, ObjectWriter resultWriter, Class<?>[] declaredExceptions, boolean nonBlocking,
+      Method method, Class<?> targetClass) {
+    this.method = method;
+    this.targetClass = targetClass;
     this.name = name;
     this.javaName = javaName;
     this.handle = handle;
@@ -100,7 +106,16 @@ final class BoundMethod implements ServerMethod {
     }
     return new BoundMethod(wireName, javaName, methodHandle(method, target, javaName), specs,
         method.isVarArgs(), resultWriter(method, mapper, javaName), declaredExceptions(method),
-        isNonBlocking(method, target));
+        isNonBlocking(method, target), method, target.getClass());
+  }
+
+  @Override
+  public <A extends Annotation> A annotation(Class<A> type) {
+    A found = method.getAnnotation(type);
+    if (found == null) {
+      found = method.getDeclaringClass().getAnnotation(type);
+    }
+    return found != null ? found : targetClass.getAnnotation(type);
   }
 
   private static boolean isNonBlocking(Method method, Object target) {

@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -59,6 +60,7 @@ final class Dispatcher {
 
   private final RpcServer server;
   private final JsonRpcCodec codec;
+  private final ServerConnection connection;
   private final Channel channel;
   /** At most this many cancels for unknown calls per window before the connection counts as abusive. */
   static final int MAX_UNMATCHED_CANCELS = 200;
@@ -80,10 +82,11 @@ final class Dispatcher {
    * @param onRoomAgain run (on any thread) when the calls in flight fall below the cap again, so the transport
    *     can resume reading
    */
-  Dispatcher(RpcServer server, Channel channel, Runnable onRoomAgain) {
+  Dispatcher(RpcServer server, ServerConnection connection, Runnable onRoomAgain) {
     this.server = server;
     this.codec = server.codec();
-    this.channel = channel;
+    this.connection = connection;
+    this.channel = connection.channel();
     this.onRoomAgain = onRoomAgain;
   }
 
@@ -127,8 +130,10 @@ final class Dispatcher {
   /**
    * Decodes one frame, runs the calls in it and hands the frame's reply to {@code sink} once they are done:
    * exactly once per frame, with {@code null} when nothing is to be answered. Releases {@code frame}.
+   *
+   * @param headers the HTTP headers that came with the frame, or null on raw TCP
    */
-  void handle(ByteBuf frame, ReplySink sink) {
+  void handle(ByteBuf frame, ReplySink sink, HttpHeaders headers) {
     Decoded decoded;
     try {
       decoded = decode(frame);
@@ -142,7 +147,7 @@ final class Dispatcher {
       // A single call in a frame decoded on a worker runs right there; a batch's calls still spread over the
       // executor, so that one slow call does not run the others one after another.
       boolean inline = !channel.eventLoop().inEventLoop();
-      dispatch(message, inline).whenComplete((reply, unexpected) -> {
+      dispatch(message, headers, inline).whenComplete((reply, unexpected) -> {
         try {
           sink.reply(reply, !(message instanceof SeedRequest) && !isSeedError(message));
         } finally {
@@ -168,7 +173,7 @@ final class Dispatcher {
     AtomicLong budget = new AtomicLong(limits.maxBatchResponseBytes());
     for (int i = 0; i < replies.length; i++) {
       RequestId elementId = idOf(messages.get(i));
-      replies[i] = dispatch(messages.get(i), false).thenApply(element -> withinBudget(element, elementId, budget));
+      replies[i] = dispatch(messages.get(i), headers, false).thenApply(element -> withinBudget(element, elementId, budget));
     }
     CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
       try {
@@ -184,7 +189,7 @@ final class Dispatcher {
   }
 
   /** Runs one message; the future completes with its encoded reply, or null when nothing is answered. */
-  private CompletableFuture<ByteBuf> dispatch(Message message, boolean inline) {
+  private CompletableFuture<ByteBuf> dispatch(Message message, HttpHeaders headers, boolean inline) {
     if (message instanceof InvalidMessage invalid) {
       return CompletableFuture.completedFuture(invalid.seed()
           ? encodeSeedError(invalid.error())
@@ -196,7 +201,7 @@ final class Dispatcher {
       return CompletableFuture.completedFuture(null);
     }
     if (message instanceof SeedRequest seed) {
-      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, inline);
+      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, headers, inline);
     }
     Request request = (Request) message;
     if (Request.CANCEL_METHOD.equals(request.method())) {
@@ -207,13 +212,28 @@ final class Dispatcher {
           : encodeError(request.id(), RpcError.INVALID_REQUEST.withMessage(
               "Invalid Request: " + Request.CANCEL_METHOD + " is a notification"), false));
     }
+    if (Request.AUTHENTICATE_METHOD.equals(request.method())) {
+      return done(authenticate(request));
+    }
     if (Request.PING_METHOD.equals(request.method())) {
       return done(request.isNotification() ? null : encode(out -> codec.writeResult(out, request.id(), "pong")));
     }
     JsonNode params = request.params();
     return call(request.method(), request.isNotification() ? null : request.id(),
         params instanceof ArrayNode array ? array : null,
-        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), inline);
+        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), headers, inline);
+  }
+
+  /** Keeps the connection's bearer token for the interceptors; the token itself is never logged. */
+  private ByteBuf authenticate(Request request) {
+    JsonNode token = request.params() instanceof ObjectNode object ? object.get("token") : null;
+    if (token == null || !token.isTextual()) {
+      log.info("Ignored a {} from {} without a string token", Request.AUTHENTICATE_METHOD, channel.remoteAddress());
+      return request.isNotification() ? null : encodeError(request.id(), RpcError.INVALID_PARAMS.withMessage(
+          "Invalid params: " + Request.AUTHENTICATE_METHOD + " takes {\"token\": string}"), false);
+    }
+    connection.token(token.asText());
+    return request.isNotification() ? null : encode(out -> codec.writeResult(out, request.id(), true));
   }
 
   /**
@@ -221,7 +241,7 @@ final class Dispatcher {
    * (this thread is already a worker). {@code id} is null for notifications.
    */
   private CompletableFuture<ByteBuf> call(String name, RequestId id, ArrayNode args, ObjectNode kwargs,
-      boolean seed, long timeoutMs, boolean inline) {
+      boolean seed, long timeoutMs, HttpHeaders headers, boolean inline) {
     boolean notification = id == null && !seed;
     if (server.isStopping()) {
       return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
@@ -237,7 +257,7 @@ final class Dispatcher {
       return notification ? done(null) : fail(id, RpcError.METHOD_NOT_FOUND, seed);
     }
     long deadline = timeoutMs < 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    RpcContext context = new RpcContext(name, id, channel.remoteAddress(), deadline);
+    RpcContext context = new RpcContext(name, id, connection, headers, method, deadline);
     CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
     if (id != null) {
       running.put(id, new Running(context, reply, seed));
@@ -279,7 +299,11 @@ final class Dispatcher {
     Object result;
     context.enter();
     try {
-      result = method.invoke(method.bind(args, kwargs));
+      List<ServerInterceptor> interceptors = server.interceptors();
+      result = interceptors.isEmpty()
+          ? method.invoke(method.bind(args, kwargs))
+          : new InterceptorChain(interceptors, 0, context, args != null ? args : kwargs,
+              () -> method.invoke(method.bind(args, kwargs))).proceed();
     } catch (Throwable t) {
       context.exit();
       complete(method, context, seed, null, t, reply);

@@ -1,5 +1,6 @@
 package io.courier.server;
 
+import java.lang.annotation.Annotation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -66,5 +67,10 @@ final class HandlerMethod implements ServerMethod {
   @Override
   public boolean declares(Throwable thrown) {
     return false;
+  }
+
+  @Override
+  public <A extends Annotation> A annotation(Class<A> type) {
+    return null;
   }
 }

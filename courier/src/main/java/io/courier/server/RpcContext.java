@@ -1,13 +1,20 @@
 package io.courier.server;
 
+import static java.util.Objects.requireNonNull;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.lang.annotation.Annotation;
+import java.util.Optional;
 import io.courier.Deadline;
 import io.courier.protocol.RequestId;
 import java.net.SocketAddress;
 import java.time.Duration;
 
 /**
- * Facts about the call being served: the method, the request id, the peer's address, and whether the caller
- * has cancelled it (by timing out or cancelling, which sends {@code $/cancelRequest}).
+ * Facts about the call being served: the method, the request id, the connection it came on (address,
+ * protocol, TLS certificate), the HTTP headers, who the caller is once an interceptor has authenticated it,
+ * and whether the caller has cancelled it (by timing out or cancelling, which sends {@code $/cancelRequest}).
  *
  * <p>A service method reads it with {@link #current()} on the thread it was called on. A method that returns a
  * {@code CompletableFuture} should capture it before going asynchronous. Thread-safe.
@@ -15,20 +22,28 @@ import java.time.Duration;
 public final class RpcContext {
 
   private static final ThreadLocal<RpcContext> CURRENT = new ThreadLocal<>();
+  private static final String BEARER = "Bearer ";
 
   private final String method;
   private final RequestId id;
-  private final SocketAddress remoteAddress;
+  private final ServerConnection connection;
+  /** The HTTP request's headers, or the WebSocket upgrade's; null on raw TCP. */
+  private final HttpHeaders headers;
+  private final ServerMethod target;
   /** When the caller stops waiting, in {@link System#nanoTime()} units; 0 when it did not say. */
   private final long deadline;
+  private volatile Identity identity;
   private volatile boolean cancelled;
   /** The thread running a blocking method, interrupted on cancel; guarded by {@code this}. */
   private Thread runner;
 
-  RpcContext(String method, RequestId id, SocketAddress remoteAddress, long deadline) {
+  RpcContext(String method, RequestId id, ServerConnection connection, HttpHeaders headers, ServerMethod target,
+      long deadline) {
     this.method = method;
     this.id = id;
-    this.remoteAddress = remoteAddress;
+    this.connection = connection;
+    this.headers = headers;
+    this.target = target;
     this.deadline = deadline;
   }
 
@@ -58,7 +73,50 @@ public final class RpcContext {
 
   /** Returns the address of the peer that sent the call. */
   public SocketAddress remoteAddress() {
-    return remoteAddress;
+    return connection.remoteAddress();
+  }
+
+  /** Returns the connection the call came on, to learn about the peer or send it notifications. */
+  public PeerConnection connection() {
+    return connection;
+  }
+
+  /**
+   * Returns an HTTP header of the call: of its HTTP request, or of the request that opened its WebSocket;
+   * empty on raw TCP or when absent.
+   */
+  public Optional<String> header(String name) {
+    return headers == null ? Optional.empty() : Optional.ofNullable(headers.get(name));
+  }
+
+  /**
+   * Returns the bearer token the caller presented: from an {@code Authorization: Bearer} header, else the one
+   * its connection sent with {@code $/authenticate}. Never log it.
+   */
+  public Optional<String> bearerToken() {
+    String authorization = headers == null ? null : headers.get(HttpHeaderNames.AUTHORIZATION);
+    if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return Optional.of(authorization.substring(BEARER.length()).trim());
+    }
+    return Optional.ofNullable(connection.token());
+  }
+
+  /**
+   * Returns an annotation of the called method: on the Java method, else on its interface or class, else on
+   * the service object's class. Empty for methods registered as functions.
+   */
+  public <A extends Annotation> Optional<A> annotation(Class<A> type) {
+    return Optional.ofNullable(target.annotation(type));
+  }
+
+  /** Returns who the caller is, once an authentication interceptor has said so. */
+  public Optional<Identity> identity() {
+    return Optional.ofNullable(identity);
+  }
+
+  /** Records who the caller is; for authentication interceptors. */
+  public void identity(Identity identity) {
+    this.identity = requireNonNull(identity, "identity");
   }
 
   /**
@@ -114,6 +172,6 @@ public final class RpcContext {
 
   @Override
   public String toString() {
-    return "RpcContext{method=" + method + ", id=" + id + ", remote=" + remoteAddress + "}";
+    return "RpcContext{method=" + method + ", id=" + id + ", remote=" + connection.remoteAddress() + "}";
   }
 }

@@ -7,6 +7,15 @@ import io.courier.RpcError;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.EventLoops;
 import io.courier.transport.FrameDecoder;
+import io.courier.transport.HttpOptions;
+import io.courier.transport.HttpServerHandler;
+import io.courier.transport.ProtocolDetector;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Map;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -56,6 +65,7 @@ import org.slf4j.LoggerFactory;
 public final class RpcServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
+  private static final String BROWSER_CLIENT = "/io/courier/web/courier.js";
 
   /**
    * Output a connection may buffer before it counts as unwritable and the server stops reading calls from it
@@ -93,6 +103,9 @@ public final class RpcServer implements AutoCloseable {
   private ScheduledFuture<?> sweeper;
   private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
   private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
+  private final List<ServerInterceptor> interceptors;
+  private final ServerTls tls;
+  private final Stacks stacks;
 
   RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodRegistry registry) {
     this.host = builder.host;
@@ -107,6 +120,54 @@ public final class RpcServer implements AutoCloseable {
     this.executor = ownsExecutor
         ? newExecutor(builder.workerThreads, builder.queueCapacity)
         : builder.executor;
+    this.interceptors = List.copyOf(builder.interceptors);
+    this.tls = builder.tls;
+    this.stacks = new Stacks(new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
+        limits.maxMessageBytes(), browserClient()));
+  }
+
+  /** The browser client, served at {@code /courier.js} when its file is on the class path. */
+  private static Map<String, HttpOptions.Resource> browserClient() {
+    try (InputStream in = RpcServer.class.getResourceAsStream(BROWSER_CLIENT)) {
+      if (in == null) {
+        return Map.of();
+      }
+      return Map.of("/courier.js", new HttpOptions.Resource("text/javascript; charset=utf-8", in.readAllBytes()));
+    } catch (IOException e) {
+      log.warn("Cannot read the browser client {}: not serving /courier.js", BROWSER_CLIENT, e);
+      return Map.of();
+    }
+  }
+
+  /** Installs each protocol's handlers once the detector has recognised it; one per server. */
+  private final class Stacks implements ProtocolDetector.Stacks {
+    private final HttpOptions http;
+
+    Stacks(HttpOptions http) {
+      this.http = http;
+    }
+
+    @Override
+    public void tls(ChannelHandlerContext detector) {
+      detector.pipeline()
+          .addAfter(detector.name(), "tls", tls.newHandler(detector.alloc()))
+          .addAfter("tls", "detect-inner", new ProtocolDetector(this, false));
+    }
+
+    @Override
+    public void http(ChannelHandlerContext detector) {
+      // The encoder goes first: on upgrade, the WebSocket encoder takes its place, and must sit before the
+      // WebSocket decoder so that the close frames the decoder sends on protocol errors get encoded.
+      detector.pipeline()
+          .addAfter(detector.name(), "http-encoder", new HttpResponseEncoder())
+          .addAfter("http-encoder", "http-decoder", HttpServerHandler.newDecoder())
+          .addAfter("http-decoder", "http", new HttpServerHandler(http));
+    }
+
+    @Override
+    public void raw(ChannelHandlerContext detector) {
+      detector.pipeline().addAfter(detector.name(), "framer", new FrameDecoder(limits.maxMessageBytes()));
+    }
   }
 
   /** Returns a builder for a server. */
@@ -154,10 +215,9 @@ public final class RpcServer implements AutoCloseable {
               return;
             }
             connections.add(ch);
-            FrameDecoder decoder = new FrameDecoder(limits.maxMessageBytes());
             ch.pipeline()
-                .addLast("framer", decoder)
-                .addLast("rpc", new ServerConnection(RpcServer.this, decoder));
+                .addLast("detect", new ProtocolDetector(stacks, tls != null))
+                .addLast("rpc", new ServerConnection(RpcServer.this));
           }
         });
     ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
@@ -168,6 +228,9 @@ public final class RpcServer implements AutoCloseable {
           + bound.cause().getMessage(), bound.cause());
     }
     serverChannel = bound.channel();
+    if (tls != null) {
+      tls.startReloading(bossGroup);
+    }
     long period = sweepPeriod().toNanos();
     sweeper = bossGroup.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
     log.info("Courier server listening on {} with {} methods", serverChannel.localAddress(),
@@ -211,6 +274,9 @@ public final class RpcServer implements AutoCloseable {
     }
     if (sweeper != null) {
       sweeper.cancel(false);
+    }
+    if (tls != null) {
+      tls.stopReloading();
     }
     long deadline = System.nanoTime() + grace.toNanos();
     synchronized (lock) {
@@ -312,6 +378,10 @@ public final class RpcServer implements AutoCloseable {
     live.remove(connection);
   }
 
+
+  List<ServerInterceptor> interceptors() {
+    return interceptors;
+  }
 
   JsonRpcCodec codec() {
     return codec;

@@ -8,6 +8,7 @@ import io.courier.protocol.CourierJson;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -30,6 +31,7 @@ public final class RpcServerBuilder {
   static final Duration DEFAULT_PARTIAL_FRAME_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
   static final Duration DEFAULT_UNWRITABLE_TIMEOUT = Duration.ofSeconds(30);
+  static final String DEFAULT_WEB_SOCKET_PATH = "/ws";
 
   private interface Registration {
     void apply(MethodRegistry.Builder registry, ObjectMapper mapper);
@@ -53,6 +55,10 @@ public final class RpcServerBuilder {
   Duration partialFrameTimeout = DEFAULT_PARTIAL_FRAME_TIMEOUT;
   Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
   Duration unwritableTimeout = DEFAULT_UNWRITABLE_TIMEOUT;
+  String webSocketPath = DEFAULT_WEB_SOCKET_PATH;
+  Set<String> corsOrigins = Set.of();
+  ServerTls tls;
+  final List<ServerInterceptor> interceptors = new ArrayList<>();
   private final List<Registration> registrations = new ArrayList<>();
   private final MethodRegistry.Builder checked = new MethodRegistry.Builder();
   private ObjectMapper checkMapper;
@@ -248,6 +254,49 @@ public final class RpcServerBuilder {
    */
   public RpcServerBuilder unwritableTimeout(Duration timeout) {
     this.unwritableTimeout = positive(timeout, "unwritableTimeout");
+    return this;
+  }
+
+  /**
+   * Adds interceptors that run around every call, before its params are bound (authentication, authorization,
+   * metrics). They run in the order added: the first added is the outermost. Default: none.
+   */
+  public RpcServerBuilder intercept(ServerInterceptor... interceptors) {
+    for (ServerInterceptor interceptor : interceptors) {
+      this.interceptors.add(requireNonNull(interceptor, "interceptor"));
+    }
+    return this;
+  }
+
+  /**
+   * Serves TLS on the port, alongside the clear protocols: a connection that starts with a TLS handshake gets
+   * TLS, and then raw TCP, HTTP or WebSocket inside it. Default: none (a TLS handshake is refused).
+   */
+  public RpcServerBuilder tls(ServerTls tls) {
+    this.tls = requireNonNull(tls, "tls");
+    return this;
+  }
+
+  /**
+   * Browser origins (such as {@code https://app.example.com}) allowed to call over HTTP from a page served
+   * elsewhere (CORS); {@code "*"} allows any origin. Default: none, so browsers only allow pages served by this
+   * server. WebSocket is not subject to CORS: check the {@code Origin} header in an interceptor if needed.
+   */
+  public RpcServerBuilder corsOrigins(String... origins) {
+    for (String origin : origins) {
+      requireNonNull(origin, "origin");
+    }
+    this.corsOrigins = Set.of(origins);
+    return this;
+  }
+
+  /** The path of the WebSocket upgrade. Default: {@code /ws}. JSON-RPC over HTTP is posted to {@code /rpc} or {@code /}. */
+  public RpcServerBuilder webSocketPath(String path) {
+    requireNonNull(path, "path");
+    if (!path.startsWith("/") || path.equals("/") || path.equals("/rpc")) {
+      throw new IllegalArgumentException("webSocketPath: " + path + " (expected: a path starting with / other than / and /rpc)");
+    }
+    this.webSocketPath = path;
     return this;
   }
 

@@ -1,25 +1,37 @@
 package io.courier.server;
 
 import io.courier.RpcError;
-import io.courier.transport.FrameDecoder;
+import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.FrameError;
-import io.courier.transport.FrameWriter;
+import io.courier.transport.HttpCall;
+import io.courier.transport.HttpReply;
+import io.courier.transport.TlsSupport;
+import io.courier.transport.WebSocketServerHandler;
+import io.courier.transport.WireStack;
 import io.courier.transport.WriteQueue;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A raw TCP connection on the server: frames from the {@link FrameDecoder} go to the connection's
- * {@link Dispatcher}, and replies go back in the framing the peer chose, through a write queue that flushes
- * once per burst.
+ * A server connection, whatever its protocol: the last handler of every stack (raw TCP, HTTP, WebSocket, each
+ * in the clear or inside TLS). Frames cut by the protocol's handlers go to the connection's {@link Dispatcher},
+ * and replies go back wrapped by the connection's {@link WireStack}, through a write queue that flushes once
+ * per burst. HTTP requests arrive as {@link HttpCall}s and are answered with {@link HttpReply}s.
  *
  * <p>It applies backpressure rather than buffering: it stops reading while the connection has as many calls
  * in flight as it may, or while its peer is not reading replies (the channel is unwritable); frames already
@@ -27,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * protocol detected, a message trickling in, idle, unwritable too long) are checked by the server's sweeper.
  * Stateful, one per channel.
  */
-final class ServerConnection extends ChannelInboundHandlerAdapter implements Dispatcher.ReplySink {
+final class ServerConnection extends ChannelInboundHandlerAdapter implements Dispatcher.ReplySink, PeerConnection {
 
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
@@ -35,14 +47,19 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   static final int OFFLOAD_BYTES = 16 * 1024;
 
   private final RpcServer server;
-  private final FrameDecoder decoder;
   private final Limits limits;
+  /** The protocol, once detected (it changes once more when HTTP upgrades to WebSocket). */
+  private volatile WireStack stack;
+  /** The headers of the WebSocket upgrade request, which stand for the connection's HTTP headers. */
+  private volatile HttpHeaders connectionHeaders;
+  /** A bearer token the peer sent as {@code $/authenticate}, for the authentication interceptors. */
+  private volatile String token;
   private Channel channel;
   private Dispatcher dispatcher;
   private WriteQueue writes;
   private final Runnable updateReading = this::updateReading;
   /** Frames read past the in-flight cap, run as calls complete; at most one read's worth. Event loop only. */
-  private final ArrayDeque<ByteBuf> held = new ArrayDeque<>();
+  private final ArrayDeque<Object> held = new ArrayDeque<>();
 
   // Timer state, in System.nanoTime() units; written on the event loop, read by the sweeper.
   private final long openedAt = System.nanoTime();
@@ -55,16 +72,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   private long partialSeenAt;
   private long framesAtPartial;
 
-  ServerConnection(RpcServer server, FrameDecoder decoder) {
+  ServerConnection(RpcServer server) {
     this.server = server;
-    this.decoder = decoder;
     this.limits = server.limits();
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     channel = ctx.channel();
-    dispatcher = new Dispatcher(server, channel, () -> channel.eventLoop().execute(updateReading));
+    dispatcher = new Dispatcher(server, this, () -> channel.eventLoop().execute(updateReading));
     writes = new WriteQueue(channel);
     server.connectionOpened(this);
     super.channelActive(ctx);
@@ -75,13 +91,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     lastActivityAt = System.nanoTime();
     if (msg instanceof FrameError error) {
       rejectFrame(error);
-    } else if (msg instanceof ByteBuf frame) {
+    } else if (msg instanceof ByteBuf || msg instanceof HttpCall) {
       frames++;
       if (held.isEmpty() && !dispatcher.atCapacity()) {
-        handle(frame);
+        handle(msg);
       } else {
         // The cap was reached within this read: frames the decoder already cut wait here, unrun.
-        held.add(frame);
+        held.add(msg);
       }
       if (dispatcher.atCapacity()) {
         updateReading();
@@ -92,8 +108,21 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof WireStack detected) {
+      stack = detected;
+      if (detected instanceof WebSocketServerHandler ws) {
+        connectionHeaders = ws.upgradeHeaders();
+      }
+      return;
+    }
+    super.userEventTriggered(ctx, event);
+  }
+
+  @Override
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-    partial = decoder.hasPartialFrame();
+    WireStack current = stack;
+    partial = current != null && current.hasPartialMessage();
     super.channelReadComplete(ctx);
   }
 
@@ -101,23 +130,35 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
    * Runs a frame. A large one is decoded on a worker rather than here: parsing it would hold up every other
    * connection on this I/O thread, and the calls in it run on a worker anyway.
    */
-  private void handle(ByteBuf frame) {
+  private void handle(Object msg) {
+    ByteBuf frame;
+    Dispatcher.ReplySink sink;
+    HttpHeaders headers;
+    if (msg instanceof HttpCall call) {
+      frame = call.body();
+      headers = call.headers();
+      sink = (body, jsonRpc) -> writes.write(new HttpReply(call.sequence(), body));
+    } else {
+      frame = (ByteBuf) msg;
+      headers = connectionHeaders;
+      sink = this;
+    }
     if (frame.readableBytes() < OFFLOAD_BYTES) {
-      dispatcher.handle(frame, this);
+      dispatcher.handle(frame, sink, headers);
       return;
     }
     dispatcher.reserve();
     try {
       server.executor().execute(() -> {
         try {
-          dispatcher.handle(frame, this);
+          dispatcher.handle(frame, sink, headers);
         } finally {
           dispatcher.unreserve();
         }
       });
     } catch (RejectedExecutionException busy) {
       dispatcher.unreserve();
-      dispatcher.handle(frame, this); // its calls will be refused as "server busy"
+      dispatcher.handle(frame, sink, headers); // its calls will be refused as "server busy"
     }
   }
 
@@ -126,7 +167,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     RpcError reply = (error.kind() == FrameError.Kind.TOO_LARGE ? RpcError.LIMIT_EXCEEDED : RpcError.INVALID_REQUEST)
         .withMessage(error.message());
     // Through the write queue, so that replies to earlier messages still go out before the close.
-    writes.write(FrameWriter.frame(channel.alloc(), decoder.framing(), dispatcher.encodeFrameError(reply), true));
+    writes.write(stack.wrap(channel.alloc(), dispatcher.encodeFrameError(reply), true));
     writes.closeWhenFlushed();
   }
 
@@ -134,8 +175,68 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   public void reply(ByteBuf body, boolean jsonRpc) {
     lastActivityAt = System.nanoTime();
     if (body != null) {
-      writes.write(FrameWriter.frame(channel.alloc(), decoder.framing(), body, jsonRpc));
+      writes.write(stack.wrap(channel.alloc(), body, jsonRpc));
     }
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  // ------------------------------------------------------------------------------------ PeerConnection
+  @Override
+  public SocketAddress remoteAddress() {
+    return channel.remoteAddress();
+  }
+
+  @Override
+  public String protocol() {
+    WireStack current = stack;
+    return current == null ? "unknown" : current.protocol();
+  }
+
+  @Override
+  public boolean isSecure() {
+    return channel.pipeline().get(SslHandler.class) != null;
+  }
+
+  @Override
+  public Optional<X509Certificate> peerCertificate() {
+    SslHandler tls = channel.pipeline().get(SslHandler.class);
+    return tls == null ? Optional.empty() : TlsSupport.peerCertificate(tls);
+  }
+
+  @Override
+  public boolean canNotify() {
+    WireStack current = stack;
+    return current != null && current.canPush() && channel.isActive();
+  }
+
+  @Override
+  public void notify(String method, Object params) {
+    WireStack current = stack;
+    if (current == null || !current.canPush()) {
+      throw new IllegalStateException("A " + protocol() + " connection cannot carry notifications from the server");
+    }
+    JsonRpcCodec codec = server.codec();
+    ByteBuf body = channel.alloc().buffer();
+    try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+      codec.writeRequest(out, null, method, params);
+    } catch (IOException | RuntimeException e) {
+      body.release();
+      throw new IllegalArgumentException("Cannot encode the params of notification " + method + ": " + e, e);
+    }
+    writes.write(current.wrap(channel.alloc(), body, true));
+  }
+
+  /** Remembers the bearer token the peer sent for this connection; never logged. */
+  void token(String token) {
+    this.token = token;
+  }
+
+  /** Returns the bearer token sent with {@code $/authenticate}, or null. */
+  String token() {
+    return token;
   }
 
   /**
@@ -161,7 +262,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
 
   /** Closes the connection when one of its timers ran out. Called by the server's sweeper thread. */
   void sweep(long now) {
-    if (decoder.framing() == null && now - openedAt > limits.protocolDetectionTimeout().toNanos()) {
+    if (stack == null && now - openedAt > limits.protocolDetectionTimeout().toNanos()) {
       closeFor("no protocol detected within " + limits.protocolDetectionTimeout());
       return;
     }
@@ -217,8 +318,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     server.connectionClosed(this);
     dispatcher.cancelAll();
-    for (ByteBuf frame; (frame = held.poll()) != null; ) {
-      frame.release();
+    for (Object frame; (frame = held.poll()) != null; ) {
+      ReferenceCountUtil.release(frame instanceof HttpCall call ? call.body() : frame);
     }
     writes.discard();
     super.channelInactive(ctx);

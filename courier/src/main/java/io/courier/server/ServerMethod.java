@@ -1,6 +1,7 @@
 package io.courier.server;
 
 import com.fasterxml.jackson.databind.ObjectWriter;
+import java.lang.annotation.Annotation;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -34,4 +35,10 @@ interface ServerMethod {
 
   /** Whether the method declares {@code thrown} in its {@code throws} clause. */
   boolean declares(Throwable thrown);
+
+  /**
+   * Returns the annotation of that type on the Java method, else on its interface or class, else on the
+   * service object's class; null when there is none (or the method is a handler function).
+   */
+  <A extends Annotation> A annotation(Class<A> type);
 }

@@ -1,6 +1,7 @@
 package io.courier.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not sharable: one instance per channel.
  */
-public final class FrameDecoder extends ByteToMessageDecoder {
+public final class FrameDecoder extends ByteToMessageDecoder implements WireStack {
 
   /** The largest header block (all header lines plus the terminating empty line) accepted for one message. */
   public static final int MAX_HEADER_BYTES = 8192;
@@ -112,6 +113,32 @@ public final class FrameDecoder extends ByteToMessageDecoder {
    */
   public boolean hasPartialFrame() {
     return !failed && bufferedBytes() > 0;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    ctx.fireUserEventTriggered(this);
+  }
+
+  @Override
+  public String protocol() {
+    return "tcp";
+  }
+
+  @Override
+  public boolean hasPartialMessage() {
+    return hasPartialFrame();
+  }
+
+  @Override
+  public boolean canPush() {
+    return true;
+  }
+
+  /** Frames a message in the framing this connection uses; see {@link FrameWriter#frame}. */
+  @Override
+  public Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc) {
+    return FrameWriter.frame(alloc, framing, body, jsonRpc);
   }
 
   /** Bytes held in the cumulation buffer; lets tests check that the decoder does not hoard input. */

@@ -14,6 +14,10 @@ import io.courier.RpcService;
 import io.courier.client.Batch;
 import io.courier.client.RpcClient;
 import io.courier.testing.NettyLeakCheck;
+import io.courier.testing.Transports;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -24,7 +28,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -37,10 +43,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Calls from a real client to a real server over loopback TCP: proxies, dynamic calls, params, batches. */
+/**
+ * Calls from a real client to a real server over loopback: proxies, dynamic calls, params, batches. The
+ * transport conformance suite: every test runs over each client transport (raw TCP, HTTP, WebSocket, and each
+ * inside TLS) against the same one-port server.
+ */
 @Timeout(30)
 @ExtendWith(NettyLeakCheck.class)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Transports.class)
 class EndToEndIT {
+
+  @Parameter
+  Transports transport;
 
   record Foo(String name, int size) {}
 
@@ -165,7 +180,7 @@ class EndToEndIT {
   @BeforeEach
   void start() {
     calculator = new CalculatorImpl(scheduler);
-    server = RpcServer.builder()
+    server = Transports.serve(RpcServer.builder())
         .host("127.0.0.1")
         .port(0)
         .service(Calculator.class, calculator)
@@ -175,13 +190,20 @@ class EndToEndIT {
             "args", args.args(),
             "kwargs", args.kwargs(),
             "first", args.args().isEmpty() ? "none" : args.arg(0, String.class)))
+        .method("transport", args -> {
+          PeerConnection connection = RpcContext.current().connection();
+          return connection.protocol() + (connection.isSecure() ? "+tls" : "");
+        })
+        .method("push", args -> {
+          RpcContext.current().connection().notify("pushed", Map.of("n", args.arg(0, Integer.class)));
+          return "sent";
+        })
         .method("fail", args -> {
           throw new RpcException(RpcError.of(4242, "handler says no"));
         })
         .build()
         .start();
-    client = RpcClient.builder()
-        .target("tcp://127.0.0.1:" + server.port())
+    client = transport.target(RpcClient.builder(), server.port())
         .callTimeout(Duration.ofSeconds(5))
         .build();
   }
@@ -207,6 +229,37 @@ class EndToEndIT {
   }
 
   // ------------------------------------------------------------------------------------------------- proxies
+
+  @Test
+  void callArrivesOverTheChosenTransport() throws Exception {
+    String expected = switch (transport) {
+      case TCP -> "tcp";
+      case HTTP -> "http";
+      case WS -> "ws";
+      case TLS -> "tcp+tls";
+      case HTTPS -> "http+tls";
+      case WSS -> "ws+tls";
+    };
+
+    assertThat(client.call("transport", String.class).get(5, TimeUnit.SECONDS)).isEqualTo(expected);
+  }
+
+  @Test
+  void serverNotificationsReachTheClientWhereTheTransportCarriesThem() throws Exception {
+    BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    try (RpcClient listening = transport.target(RpcClient.builder(), server.port())
+        .notificationListener((method, params) -> received.add(method + " " + params))
+        .build()) {
+      if (transport.canPush()) {
+        assertThat(listening.call("push", String.class, 7).get(5, TimeUnit.SECONDS)).isEqualTo("sent");
+        assertThat(received.poll(5, TimeUnit.SECONDS)).isEqualTo("pushed {\"n\":7}");
+      } else {
+        RpcException refused = rpcFailure(listening.call("push", String.class, 7));
+        assertThat(refused.code()).isEqualTo(RpcError.INTERNAL_ERROR_CODE);
+        assertThat(refused.error().data().get("type").asText()).isEqualTo("IllegalStateException");
+      }
+    }
+  }
 
   @Test
   void syncProxyCallReturnsTheResult() {

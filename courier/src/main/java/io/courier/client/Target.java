@@ -1,0 +1,71 @@
+package io.courier.client;
+
+import io.courier.Endpoint;
+import java.net.URI;
+import java.util.Locale;
+
+/**
+ * Where a client connects and how: the transport named by the target URI's scheme, whether it runs inside TLS,
+ * the server's address and, for HTTP and WebSocket, the path.
+ */
+record Target(Transport transport, boolean secure, Endpoint endpoint, String path) {
+
+  /** The protocol spoken on the connection. */
+  enum Transport { TCP, HTTP, WS }
+
+  static final String DEFAULT_HTTP_PATH = "/rpc";
+  static final String DEFAULT_WS_PATH = "/ws";
+
+  /** A plain TCP target. */
+  static Target tcp(Endpoint endpoint) {
+    return new Target(Transport.TCP, false, endpoint, null);
+  }
+
+  /**
+   * Parses {@code tcp://}, {@code tls://}, {@code http://}, {@code https://}, {@code ws://} and {@code wss://}
+   * URIs; a port is required.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static Target parse(URI uri) {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    Transport transport;
+    boolean secure;
+    switch (scheme) {
+      case "tcp" -> { transport = Transport.TCP; secure = false; }
+      case "tls" -> { transport = Transport.TCP; secure = true; }
+      case "http" -> { transport = Transport.HTTP; secure = false; }
+      case "https" -> { transport = Transport.HTTP; secure = true; }
+      case "ws" -> { transport = Transport.WS; secure = false; }
+      case "wss" -> { transport = Transport.WS; secure = true; }
+      default -> throw new IllegalArgumentException("target: " + uri
+          + " (expected a scheme of tcp, tls, http, https, ws or wss)");
+    }
+    if (uri.getHost() == null || uri.getPort() < 0) {
+      throw new IllegalArgumentException("target: " + uri + " (expected: " + scheme + "://host:port"
+          + (transport == Transport.TCP ? "" : "/path") + ", with a port)");
+    }
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? null : uri.getRawPath();
+    if (transport == Transport.TCP && path != null && !path.equals("/")) {
+      throw new IllegalArgumentException("target: " + uri + " (a " + scheme + " target has no path)");
+    }
+    if (transport != Transport.TCP && path == null) {
+      path = transport == Transport.HTTP ? DEFAULT_HTTP_PATH : DEFAULT_WS_PATH;
+    }
+    return new Target(transport, secure, Endpoint.of(uri.getHost(), uri.getPort()), transport == Transport.TCP ? null : path);
+  }
+
+  /** The scheme this target is written with. */
+  String scheme() {
+    return switch (transport) {
+      case TCP -> secure ? "tls" : "tcp";
+      case HTTP -> secure ? "https" : "http";
+      case WS -> secure ? "wss" : "ws";
+    };
+  }
+
+  @Override
+  public String toString() {
+    return scheme() + "://" + endpoint + (path == null ? "" : path);
+  }
+}

@@ -1,0 +1,38 @@
+package io.courier.server;
+
+import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
+
+/**
+ * The connection a call came in on, as a service method or an interceptor sees it through
+ * {@link RpcContext#connection()}: who is at the other end and how they are connected, and a way to send them
+ * notifications on the same connection (raw TCP and WebSocket; HTTP only answers requests). Thread-safe.
+ */
+public interface PeerConnection {
+
+  /** Returns the peer's address. */
+  SocketAddress remoteAddress();
+
+  /** Returns the protocol the connection speaks: {@code tcp}, {@code http} or {@code ws}. */
+  String protocol();
+
+  /** Returns whether the connection runs inside TLS. */
+  boolean isSecure();
+
+  /** Returns the certificate the peer presented in the TLS handshake (mutual TLS), if any. */
+  Optional<X509Certificate> peerCertificate();
+
+  /** Returns whether {@link #notify} can reach the peer: the connection is open and not HTTP. */
+  boolean canNotify();
+
+  /**
+   * Sends the peer a JSON-RPC notification ({@code params} serialized with the server's object mapper). It is
+   * queued behind the replies already queued on the connection and never blocks; it is lost if the connection
+   * closes first, like any message in flight.
+   *
+   * @throws IllegalStateException when the connection cannot carry notifications from the server (HTTP)
+   * @throws IllegalArgumentException when {@code params} cannot be serialized
+   */
+  void notify(String method, Object params);
+}

@@ -1,0 +1,431 @@
+package io.courier.transport;
+
+import static io.netty.handler.codec.http.HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS;
+import static io.netty.handler.codec.http.HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS;
+import static io.netty.handler.codec.http.HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN;
+import static io.netty.handler.codec.http.HttpHeaderNames.ACCESS_CONTROL_MAX_AGE;
+import static io.netty.handler.codec.http.HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD;
+import static io.netty.handler.codec.http.HttpHeaderNames.ALLOW;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONNECTION;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
+import static io.netty.handler.codec.http.HttpHeaderNames.ORIGIN;
+import static io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING;
+import static io.netty.handler.codec.http.HttpHeaderNames.VARY;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP/1.1 side of a server connection, after the request decoder: it checks each request, collects a
+ * JSON-RPC body up to the size limit and passes it on as an {@link HttpCall}, answers what is not JSON-RPC
+ * itself (CORS preflight, static files, HTTP-level faults), upgrades to WebSocket, and writes responses in
+ * request order, however the calls of pipelined requests complete.
+ *
+ * <p>It is strict where leniency lets requests be smuggled: a request with both {@code Transfer-Encoding} and
+ * {@code Content-Length}, a transfer coding other than exactly {@code chunked}, or anything the decoder could
+ * not parse is answered 400 and the connection closed, so no second request is ever cut out of its bytes. A
+ * body over the limit is answered 413 and the connection closed without reading the rest. Not sharable.
+ */
+public final class HttpServerHandler extends ChannelDuplexHandler implements WireStack {
+
+  private static final Logger log = LoggerFactory.getLogger(HttpServerHandler.class);
+
+  /** Longest request line, and header block, accepted. */
+  static final int MAX_INITIAL_LINE_BYTES = 4096;
+  static final int MAX_HEADER_BYTES = 8192;
+  /** Body bytes handed on at a time; the body itself is limited by {@link HttpOptions#maxMessageBytes()}. */
+  static final int MAX_CHUNK_BYTES = 64 * 1024;
+
+  private static final String JSON = "application/json";
+  private static final String ALLOWED_METHODS = "POST, OPTIONS";
+  private static final String ALLOWED_HEADERS = "Content-Type, Authorization";
+  private static final String PREFLIGHT_MAX_AGE_SECONDS = "600";
+
+  private final HttpOptions options;
+
+  /** How to answer a request once its turn comes: whether the connection stays open, and its CORS origin. */
+  private record Exchange(boolean keepAlive, String corsOrigin) {}
+
+  private final Map<Long, Exchange> exchanges = new HashMap<>();
+  /** Responses ready before their turn. */
+  private final Map<Long, FullHttpResponse> early = new HashMap<>();
+  private long nextSequence;
+  private long nextToWrite;
+
+  // The request being read. Event loop only.
+  private long sequence;
+  private HttpRequest request;
+  /** The JSON-RPC body being collected; null when the request's body is ignored (answered already). */
+  private CompositeByteBuf body;
+  private boolean inRequest;
+  /** Set after a fatal fault: nothing more is read, and the connection closes after its response. */
+  private boolean failed;
+
+  public HttpServerHandler(HttpOptions options) {
+    this.options = options;
+  }
+
+  /** The request decoder to put before this handler. */
+  public static HttpRequestDecoder newDecoder() {
+    return new StrictRequestDecoder();
+  }
+
+  /**
+   * Netty's decoder resolves a request carrying both {@code Transfer-Encoding: chunked} and
+   * {@code Content-Length} by dropping the length; a proxy in front may have used the length instead, which is
+   * how requests get smuggled. This one marks such a request failed, and the handler answers 400 and closes.
+   */
+  private static final class StrictRequestDecoder extends HttpRequestDecoder {
+    StrictRequestDecoder() {
+      super(new HttpDecoderConfig()
+          .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
+          .setMaxHeaderSize(MAX_HEADER_BYTES)
+          .setMaxChunkSize(MAX_CHUNK_BYTES)
+          .setStrictLineParsing(true));
+    }
+
+    @Override
+    protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
+      message.setDecoderResult(DecoderResult.failure(
+          new IllegalArgumentException("both Transfer-Encoding and Content-Length")));
+    }
+  }
+
+  @Override
+  public String protocol() {
+    return "http";
+  }
+
+  @Override
+  public boolean hasPartialMessage() {
+    return inRequest;
+  }
+
+  @Override
+  public boolean canPush() {
+    return false;
+  }
+
+  @Override
+  public Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc) {
+    body.release();
+    throw new UnsupportedOperationException("HTTP answers requests only; replies go as HttpReply");
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    ctx.fireUserEventTriggered(this);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (failed) {
+        return;
+      }
+      if (msg instanceof HttpRequest head) {
+        startRequest(ctx, head);
+      }
+      if (msg instanceof HttpContent content && !failed) {
+        readContent(ctx, content);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void startRequest(ChannelHandlerContext ctx, HttpRequest head) {
+    inRequest = true;
+    sequence = nextSequence++;
+    request = head;
+    body = null;
+    if (head.decoderResult().isFailure()) {
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request: " + head.decoderResult().cause().getMessage());
+      return;
+    }
+    String smuggling = framingFault(head.headers());
+    if (smuggling != null) {
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, smuggling);
+      return;
+    }
+    String origin = head.headers().get(ORIGIN);
+    exchanges.put(sequence, new Exchange(HttpUtil.isKeepAlive(head), options.allowsOrigin(origin) ? origin : null));
+    String path = new QueryStringDecoder(head.uri()).path();
+    HttpMethod method = head.method();
+    if (path.equals(options.webSocketPath()) && isWebSocketUpgrade(head)) {
+      upgrade(ctx, head);
+    } else if (options.rpcPaths().contains(path)) {
+      startRpc(ctx, head, method, origin);
+    } else if (method.equals(HttpMethod.GET) && options.resources().containsKey(path)) {
+      HttpOptions.Resource resource = options.resources().get(path);
+      FullHttpResponse response = response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(resource.content()));
+      response.headers().set(CONTENT_TYPE, resource.contentType());
+      respond(ctx, sequence, response, true);
+    } else {
+      respond(ctx, sequence, text(HttpResponseStatus.NOT_FOUND, "No such path: " + path), true);
+    }
+  }
+
+  private void startRpc(ChannelHandlerContext ctx, HttpRequest head, HttpMethod method, String origin) {
+    if (method.equals(HttpMethod.OPTIONS)) {
+      respond(ctx, sequence, preflight(head, origin), true);
+      return;
+    }
+    if (!method.equals(HttpMethod.POST)) {
+      FullHttpResponse response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "Use POST with a JSON-RPC body");
+      response.headers().set(ALLOW, ALLOWED_METHODS);
+      respond(ctx, sequence, response, true);
+      return;
+    }
+    if (!isJson(head.headers().get(CONTENT_TYPE)) && !isCurlDefault(head.headers())) {
+      respond(ctx, sequence, text(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type must be " + JSON), true);
+      return;
+    }
+    long declared = HttpUtil.getContentLength(head, -1L);
+    if (declared > options.maxMessageBytes()) {
+      fail(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body of " + declared + " bytes exceeds the limit of "
+          + options.maxMessageBytes());
+      return;
+    }
+    body = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+  }
+
+  private void readContent(ChannelHandlerContext ctx, HttpContent content) {
+    if (content.decoderResult().isFailure()) {
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, "malformed body: " + content.decoderResult().cause().getMessage());
+      return;
+    }
+    if (body != null && content.content().isReadable()) {
+      if (body.readableBytes() + (long) content.content().readableBytes() > options.maxMessageBytes()) {
+        fail(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body exceeds the limit of "
+            + options.maxMessageBytes() + " bytes");
+        return;
+      }
+      body.addComponent(true, content.content().retain());
+    }
+    if (content instanceof LastHttpContent) {
+      inRequest = false;
+      if (body != null) {
+        CompositeByteBuf call = body;
+        body = null;
+        ctx.fireChannelRead(new HttpCall(sequence, call, request.headers()));
+      }
+    }
+  }
+
+  /** Why a request's framing cannot be trusted, or null when it can. */
+  private static String framingFault(HttpHeaders headers) {
+    List<String> codings = headers.getAll(TRANSFER_ENCODING);
+    if (codings.isEmpty()) {
+      return headers.getAll(CONTENT_LENGTH).size() > 1 ? "more than one Content-Length" : null;
+    }
+    if (headers.contains(CONTENT_LENGTH)) {
+      return "both Transfer-Encoding and Content-Length";
+    }
+    if (codings.size() != 1 || !codings.get(0).trim().equalsIgnoreCase("chunked")) {
+      return "Transfer-Encoding other than chunked: " + codings;
+    }
+    return null;
+  }
+
+  private static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    return type.equals(JSON) || type.equals("application/json-rpc");
+  }
+
+  /**
+   * {@code curl -d} labels its body as a form; such a request from a program (no {@code Origin}) is taken as
+   * JSON so that the shortest curl command works. From a browser it is refused: a form post is a "simple"
+   * cross-origin request that needs no CORS preflight, which is how JSON-RPC endpoints get forged calls.
+   */
+  private static boolean isCurlDefault(HttpHeaders headers) {
+    String type = headers.get(CONTENT_TYPE);
+    return !headers.contains(ORIGIN) && type != null
+        && type.trim().equalsIgnoreCase("application/x-www-form-urlencoded");
+  }
+
+  private static boolean isWebSocketUpgrade(HttpRequest head) {
+    return head.method().equals(HttpMethod.GET)
+        && head.headers().containsValue(CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && head.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+  }
+
+  private FullHttpResponse preflight(HttpRequest head, String origin) {
+    if (origin == null) {
+      FullHttpResponse response = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
+      response.headers().set(ALLOW, ALLOWED_METHODS);
+      return response;
+    }
+    if (!options.allowsOrigin(origin) || !"POST".equalsIgnoreCase(head.headers().get(ACCESS_CONTROL_REQUEST_METHOD))) {
+      log.info("Refused a cross-origin preflight from origin {} ({})", origin, head.headers().get(ACCESS_CONTROL_REQUEST_METHOD));
+      return text(HttpResponseStatus.FORBIDDEN, "Origin not allowed");
+    }
+    FullHttpResponse response = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
+    response.headers()
+        .set(ACCESS_CONTROL_ALLOW_METHODS, ALLOWED_METHODS)
+        .set(ACCESS_CONTROL_ALLOW_HEADERS, ALLOWED_HEADERS)
+        .set(ACCESS_CONTROL_MAX_AGE, PREFLIGHT_MAX_AGE_SECONDS);
+    return response;
+  }
+
+  private void upgrade(ChannelHandlerContext ctx, HttpRequest head) {
+    String scheme = ctx.pipeline().get(SslHandler.class) != null ? "wss://" : "ws://";
+    WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
+        .maxFramePayloadLength(options.maxMessageBytes())
+        .expectMaskedFrames(true)
+        .allowExtensions(false)
+        .closeOnProtocolViolation(true)
+        .build();
+    WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
+        scheme + head.headers().get(io.netty.handler.codec.http.HttpHeaderNames.HOST) + options.webSocketPath(),
+        null, config).newHandshaker(head);
+    exchanges.remove(sequence);
+    nextToWrite++;
+    if (handshaker == null) {
+      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+      return;
+    }
+    HttpHeaders upgradeHeaders = head.headers().copy();
+    DefaultFullHttpRequest full = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+        Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
+    failed = true; // what follows on this channel is WebSocket, read by the handler that replaces this one
+    ctx.pipeline().replace(this, "ws", new WebSocketServerHandler(options.maxMessageBytes(), upgradeHeaders));
+    handshaker.handshake(ctx.channel(), full).addListener(f -> {
+      if (!f.isSuccess()) {
+        log.info("WebSocket handshake with {} failed: {}", ctx.channel().remoteAddress(), f.cause().toString());
+        ctx.channel().close();
+      }
+    });
+  }
+
+  /** Answers a fault that leaves the stream untrustworthy, then closes once the earlier responses are out. */
+  private void fail(ChannelHandlerContext ctx, HttpResponseStatus status, String reason) {
+    log.info("Closing HTTP connection from {}: {} ({})", ctx.channel().remoteAddress(), status, reason);
+    failed = true;
+    inRequest = false;
+    if (body != null) {
+      body.release();
+      body = null;
+    }
+    exchanges.put(sequence, new Exchange(false, null));
+    respond(ctx, sequence, text(status, reason), true);
+    ctx.channel().config().setAutoRead(false);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (!(msg instanceof HttpReply reply)) {
+      ctx.write(msg, promise);
+      return;
+    }
+    FullHttpResponse response;
+    if (reply.body() == null) {
+      response = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
+    } else {
+      response = response(HttpResponseStatus.OK, reply.body());
+      response.headers().set(CONTENT_TYPE, JSON);
+    }
+    respond(ctx, reply.sequence(), response, false);
+  }
+
+  /**
+   * Writes {@code response} when its request's turn comes, with the connection and CORS headers its request
+   * asked for; flushes when the write does not come from the outbound path (which flushes on its own).
+   */
+  private void respond(ChannelHandlerContext ctx, long seq, FullHttpResponse response, boolean flush) {
+    early.put(seq, response);
+    boolean wrote = false;
+    for (FullHttpResponse next; (next = early.remove(nextToWrite)) != null; ) {
+      Exchange exchange = exchanges.remove(nextToWrite);
+      nextToWrite++;
+      wrote = true;
+      boolean keepAlive = exchange != null && exchange.keepAlive();
+      if (exchange != null && exchange.corsOrigin() != null) {
+        next.headers().set(ACCESS_CONTROL_ALLOW_ORIGIN, exchange.corsOrigin()).set(VARY, ORIGIN);
+      }
+      HttpUtil.setKeepAlive(next, keepAlive);
+      if (keepAlive) {
+        ctx.write(next, ctx.voidPromise());
+      } else {
+        ctx.writeAndFlush(next).addListener(ChannelFutureListener.CLOSE);
+        releaseEarly();
+        return;
+      }
+    }
+    if (wrote && flush) {
+      ctx.flush();
+    }
+  }
+
+  private void releaseEarly() {
+    early.values().forEach(ReferenceCountUtil::release);
+    early.clear();
+  }
+
+  private static FullHttpResponse response(HttpResponseStatus status, ByteBuf content) {
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+    if (status.code() != HttpResponseStatus.NO_CONTENT.code()) {
+      response.headers().setInt(CONTENT_LENGTH, content.readableBytes());
+    }
+    return response;
+  }
+
+  private static FullHttpResponse text(HttpResponseStatus status, String message) {
+    FullHttpResponse response = response(status,
+        Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8));
+    response.headers().set(CONTENT_TYPE, "text/plain; charset=utf-8");
+    return response;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    releaseEarly();
+    if (body != null) {
+      body.release();
+      body = null;
+    }
+    super.channelInactive(ctx);
+  }
+}

@@ -1,0 +1,163 @@
+package io.courier.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A server WebSocket connection after the upgrade: each text message (a frame, or a frame and its
+ * continuations, reassembled up to the size limit) is one JSON-RPC message or batch, passed on as a
+ * {@link ByteBuf} frame like the raw TCP framer's; replies and server notifications go out as text frames.
+ * Pings are answered; a binary message is closed with 1003, a message over the limit with 1009, a stray
+ * continuation with 1002 (the frame decoder itself closes oversize frames with 1009 and unmasked ones with
+ * 1002). Not sharable.
+ */
+public final class WebSocketServerHandler extends ChannelDuplexHandler implements WireStack {
+
+  private static final Logger log = LoggerFactory.getLogger(WebSocketServerHandler.class);
+
+  private final int maxMessageBytes;
+  private final HttpHeaders upgradeHeaders;
+  /** A fragmented text message being reassembled; null between messages. Event loop only. */
+  private CompositeByteBuf fragments;
+  private boolean closing;
+
+  /**
+   * @param upgradeHeaders the headers of the upgrade request, which stand for the connection's HTTP headers
+   */
+  public WebSocketServerHandler(int maxMessageBytes, HttpHeaders upgradeHeaders) {
+    this.maxMessageBytes = maxMessageBytes;
+    this.upgradeHeaders = upgradeHeaders;
+  }
+
+  /** Returns the headers of the request that opened this WebSocket. */
+  public HttpHeaders upgradeHeaders() {
+    return upgradeHeaders;
+  }
+
+  @Override
+  public String protocol() {
+    return "ws";
+  }
+
+  @Override
+  public boolean hasPartialMessage() {
+    return fragments != null;
+  }
+
+  @Override
+  public boolean canPush() {
+    return true;
+  }
+
+  @Override
+  public Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc) {
+    return new TextWebSocketFrame(body);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    ctx.fireUserEventTriggered(this);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing || !(msg instanceof WebSocketFrame frame)) {
+      ReferenceCountUtil.release(msg); // a closing socket, or the upgrade request's empty last content
+      if (!(msg instanceof HttpContent) && !closing) {
+        log.debug("Ignored {} on a WebSocket", msg.getClass().getSimpleName());
+      }
+      return;
+    }
+    try {
+      if (frame instanceof TextWebSocketFrame text) {
+        if (fragments != null) {
+          close(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "a new message began before the last one ended");
+        } else if (text.isFinalFragment()) {
+          ctx.fireChannelRead(text.content().retain());
+        } else {
+          fragments = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+          append(ctx, text);
+        }
+      } else if (frame instanceof ContinuationWebSocketFrame continuation) {
+        if (fragments == null) {
+          close(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "a continuation frame with no message to continue");
+        } else if (append(ctx, continuation) && continuation.isFinalFragment()) {
+          ByteBuf message = fragments;
+          fragments = null;
+          ctx.fireChannelRead(message);
+        }
+      } else if (frame instanceof PingWebSocketFrame) {
+        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+      } else if (frame instanceof CloseWebSocketFrame) {
+        closing = true;
+        ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
+            .addListener(ChannelFutureListener.CLOSE);
+      } else if (frame instanceof BinaryWebSocketFrame) {
+        close(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "binary messages are not JSON-RPC; send text");
+      }
+      // Pongs only show the peer is alive; reading them was the point.
+    } finally {
+      frame.release();
+    }
+  }
+
+  /** Adds a fragment to the message being reassembled; false (and the socket closing) when it is too large. */
+  private boolean append(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (fragments.readableBytes() + (long) frame.content().readableBytes() > maxMessageBytes) {
+      close(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message exceeds " + maxMessageBytes + " bytes");
+      return false;
+    }
+    fragments.addComponent(true, frame.content().retain());
+    return true;
+  }
+
+  private void close(ChannelHandlerContext ctx, WebSocketCloseStatus status, String reason) {
+    log.info("Closing WebSocket from {} with {}: {}", ctx.channel().remoteAddress(), status.code(), reason);
+    closing = true;
+    releaseFragments();
+    ctx.channel().config().setAutoRead(false);
+    ctx.writeAndFlush(new CloseWebSocketFrame(status, reason)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    // After a close frame nothing more may be sent: replies still queued are dropped (their callers see the close).
+    if (closing && msg instanceof TextWebSocketFrame) {
+      ReferenceCountUtil.release(msg);
+      promise.trySuccess();
+      return;
+    }
+    ctx.write(msg, promise);
+  }
+
+  private void releaseFragments() {
+    if (fragments != null) {
+      fragments.release();
+      fragments = null;
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    releaseFragments();
+    super.channelInactive(ctx);
+  }
+}

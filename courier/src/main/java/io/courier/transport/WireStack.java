@@ -1,0 +1,35 @@
+package io.courier.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/**
+ * The protocol a server connection turned out to speak, as its RPC handler sees it: how to wrap a message for
+ * the wire, and whether a message is half-received. The protocol handlers fire their stack down the pipeline as
+ * a user event once they are in place (and again when an HTTP connection upgrades to WebSocket).
+ */
+public interface WireStack {
+
+  /** Returns the protocol's short name for logs and call contexts: {@code tcp}, {@code http} or {@code ws}. */
+  String protocol();
+
+  /**
+   * Whether part of a message has arrived and the rest has not; a connection in this state for long is a
+   * slow-loris peer. Called on the channel's event loop.
+   */
+  boolean hasPartialMessage();
+
+  /**
+   * Whether the server can send a message of its own accord on this connection (a notification); HTTP cannot,
+   * since it only answers requests.
+   */
+  boolean canPush();
+
+  /**
+   * Wraps one message body for writing to the channel. {@code jsonRpc} is false for a reply in the tutorial's
+   * dialect, which is sent without a trailing newline. Ownership of {@code body} passes to this method.
+   *
+   * @throws UnsupportedOperationException when {@link #canPush()} is false and the protocol has its own reply path
+   */
+  Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc);
+}
