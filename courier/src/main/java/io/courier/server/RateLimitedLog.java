@@ -18,12 +18,14 @@ final class RateLimitedLog {
     this.periodNanos = period.toNanos();
   }
 
-  void warn(Logger log, String message, Object argument) {
+  void warn(Logger log, String message, Object... arguments) {
     long others = admit();
     if (others == 0) {
-      log.warn(message, argument);
+      log.warn(message, arguments);
     } else if (others > 0) {
-      log.warn(message + " ({} more since the last report)", argument, others);
+      Object[] withCount = java.util.Arrays.copyOf(arguments, arguments.length + 1);
+      withCount[arguments.length] = others;
+      log.warn(message + " ({} more since the last report)", withCount);
     }
   }
 
