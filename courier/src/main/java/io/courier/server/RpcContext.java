@@ -2,14 +2,14 @@ package io.courier.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.courier.Deadline;
+import io.courier.protocol.RequestId;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.annotation.Annotation;
-import java.util.Optional;
-import io.courier.Deadline;
-import io.courier.protocol.RequestId;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Facts about the call being served: the method, the request id, the connection it came on (address,

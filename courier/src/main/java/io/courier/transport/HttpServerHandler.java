@@ -9,8 +9,10 @@ import static io.netty.handler.codec.http.HttpHeaderNames.ALLOW;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONNECTION;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
+import static io.netty.handler.codec.http.HttpHeaderNames.HOST;
 import static io.netty.handler.codec.http.HttpHeaderNames.ORIGIN;
 import static io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING;
+import static io.netty.handler.codec.http.HttpHeaderNames.UPGRADE;
 import static io.netty.handler.codec.http.HttpHeaderNames.VARY;
 
 import io.netty.buffer.ByteBuf;
@@ -289,7 +291,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   private static boolean isWebSocketUpgrade(HttpRequest head) {
     return head.method().equals(HttpMethod.GET)
         && head.headers().containsValue(CONNECTION, HttpHeaderValues.UPGRADE, true)
-        && head.headers().contains(io.netty.handler.codec.http.HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+        && head.headers().contains(UPGRADE, HttpHeaderValues.WEBSOCKET, true);
   }
 
   private FullHttpResponse preflight(HttpRequest head, String origin) {
@@ -319,7 +321,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
         .closeOnProtocolViolation(true)
         .build();
     WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-        scheme + head.headers().get(io.netty.handler.codec.http.HttpHeaderNames.HOST) + options.webSocketPath(),
+        scheme + head.headers().get(HOST) + options.webSocketPath(),
         null, config).newHandshaker(head);
     exchanges.remove(sequence);
     nextToWrite++;

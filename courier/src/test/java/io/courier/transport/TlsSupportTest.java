@@ -18,7 +18,6 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -54,6 +53,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
@@ -638,13 +638,18 @@ class TlsSupportTest {
 
   private Conn connect(HandlerFactory handlers, int port) throws InterruptedException {
     BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    // Kept from the initializer: a failed handshake may close the channel, emptying its pipeline, before
+    // connect() returns.
+    AtomicReference<SslHandler> tls = new AtomicReference<>();
     Channel channel = new Bootstrap()
         .group(group)
         .channel(EventLoops.channelType())
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(handlers.create(ch.alloc()), new SimpleChannelInboundHandler<ByteBuf>() {
+            SslHandler handler = handlers.create(ch.alloc());
+            tls.set(handler);
+            ch.pipeline().addLast(handler, new SimpleChannelInboundHandler<ByteBuf>() {
               @Override
               protected void channelRead0(ChannelHandlerContext ctx, ByteBuf msg) {
                 received.add(msg.toString(UTF_8));
@@ -659,7 +664,7 @@ class TlsSupportTest {
         })
         .connect(LOOPBACK, port).sync().channel();
     closeables.add(() -> channel.close().syncUninterruptibly());
-    return new Conn(channel, channel.pipeline().get(SslHandler.class), received);
+    return new Conn(channel, tls.get(), received);
   }
 
   /** One client connection and what it has read. */

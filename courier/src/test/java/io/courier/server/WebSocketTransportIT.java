@@ -1,0 +1,184 @@
+package io.courier.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.testing.NettyLeakCheck;
+import io.courier.testing.RawWebSocket;
+import io.courier.testing.RawWebSocket.Frame;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * JSON-RPC over WebSocket on the shared port, frame by frame on a raw socket: calls, batches, notifications,
+ * fragmented messages, ping, binary frames and parse errors.
+ */
+@Timeout(30)
+@ExtendWith(NettyLeakCheck.class)
+class WebSocketTransportIT {
+
+  interface Svc {
+    int add(int a, int b);
+
+    String echo(String s);
+
+    void hit();
+  }
+
+  static final class SvcImpl implements Svc {
+    final AtomicInteger hits = new AtomicInteger();
+
+    @Override
+    public int add(int a, int b) {
+      return a + b;
+    }
+
+    @Override
+    public String echo(String s) {
+      return s;
+    }
+
+    @Override
+    public void hit() {
+      hits.incrementAndGet();
+    }
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final SvcImpl impl = new SvcImpl();
+  private RpcServer server;
+  private RawWebSocket ws;
+
+  @BeforeEach
+  void start() throws IOException {
+    server = RpcServer.builder().host("127.0.0.1").port(0).service(Svc.class, impl).maxMessageBytes(64 * 1024)
+        .build().start();
+    ws = RawWebSocket.connect(server.port(), "/ws");
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    if (ws != null) {
+      ws.close();
+    }
+    server.stop(Duration.ofMillis(500));
+  }
+
+  private static String call(String method, String params, Object id) {
+    return "{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":" + params + ",\"id\":" + id + "}";
+  }
+
+  private static String notification(String method, String params) {
+    return "{\"jsonrpc\":\"2.0\",\"method\":\"" + method + "\",\"params\":" + params + "}";
+  }
+
+  private JsonNode reply() throws IOException {
+    return JSON.readTree(ws.readText());
+  }
+
+  private void assertStillAnswers(int id) throws IOException {
+    ws.sendText(call("add", "[40,2]", id));
+    JsonNode r = reply();
+    assertThat(r.path("id").asInt()).as("the next reply is the next call's: %s", r).isEqualTo(id);
+    assertThat(r.path("result").asInt()).isEqualTo(42);
+  }
+
+  @Test
+  void callIsAnsweredWithATextFrame() throws Exception {
+    ws.sendText(call("add", "[2,3]", 1));
+    Frame f = ws.readFrame();
+    assertThat(f.opcode()).as("%s", f).isEqualTo(RawWebSocket.TEXT);
+    assertThat(f.fin()).isTrue();
+    assertThat(f.masked()).as("server frames are not masked").isFalse();
+    JsonNode r = JSON.readTree(f.payload());
+    assertThat(r.path("jsonrpc").asText()).isEqualTo("2.0");
+    assertThat(r.path("result").asInt()).isEqualTo(5);
+    assertThat(r.path("id").asInt()).isEqualTo(1);
+    assertStillAnswers(2);
+  }
+
+  @Test
+  void batchIsAnsweredWithOneArray() throws Exception {
+    ws.sendText("[" + call("add", "[1,2]", 1) + "," + notification("hit", "[]") + "," + call("echo", "[\"x\"]", 2)
+        + "]");
+    JsonNode r = reply();
+    assertThat(r.isArray()).as("%s", r).isTrue();
+    assertThat(r.size()).as("the notification is not answered").isEqualTo(2);
+    Map<Integer, String> byId = new HashMap<>();
+    r.forEach(n -> byId.put(n.path("id").asInt(), n.path("result").asText()));
+    assertThat(byId).isEqualTo(Map.of(1, "3", 2, "x"));
+  }
+
+  @Test
+  void notificationGetsNoReply() throws Exception {
+    ws.sendText(notification("hit", "[]"));
+    ws.sendText("[" + notification("hit", "[]") + "," + notification("hit", "[]") + "]");
+    // The first frame back must be the reply to this call: nothing was sent for the notifications.
+    assertStillAnswers(7);
+    long deadline = System.nanoTime() + 2_000_000_000L;
+    while (impl.hits.get() < 3 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(impl.hits.get()).as("each notification ran once").isEqualTo(3);
+  }
+
+  @Test
+  void fragmentedMessageIsReassembled() throws Exception {
+    byte[] whole = call("echo", "[\"" + "f".repeat(3000) + "\"]", 3).getBytes(StandardCharsets.UTF_8);
+    int a = 1000;
+    int b = 2000;
+    ws.sendFrame(false, RawWebSocket.TEXT, java.util.Arrays.copyOfRange(whole, 0, a));
+    ws.sendFrame(false, RawWebSocket.CONTINUATION, java.util.Arrays.copyOfRange(whole, a, b));
+    // A control frame may come between the fragments of a message.
+    ws.sendFrame(true, RawWebSocket.PING, "mid".getBytes(StandardCharsets.UTF_8));
+    ws.sendFrame(true, RawWebSocket.CONTINUATION, java.util.Arrays.copyOfRange(whole, b, whole.length));
+    Frame pong = ws.readFrame();
+    assertThat(pong.opcode()).as("%s", pong).isEqualTo(RawWebSocket.PONG);
+    assertThat(pong.text()).isEqualTo("mid");
+    JsonNode r = reply();
+    assertThat(r.path("id").asInt()).isEqualTo(3);
+    assertThat(r.path("result").asText()).isEqualTo("f".repeat(3000));
+    assertStillAnswers(4);
+  }
+
+  @Test
+  void pingIsAnsweredWithPong() throws Exception {
+    ws.sendFrame(true, RawWebSocket.PING, "hello".getBytes(StandardCharsets.UTF_8));
+    Frame f = ws.readFrame();
+    assertThat(f.opcode()).as("%s", f).isEqualTo(RawWebSocket.PONG);
+    assertThat(f.text()).as("the pong echoes the ping's payload").isEqualTo("hello");
+    assertStillAnswers(1);
+  }
+
+  @Test
+  void binaryFrameIsClosedWith1003() throws Exception {
+    ws.sendFrame(true, RawWebSocket.BINARY, call("add", "[1,2]", 1).getBytes(StandardCharsets.UTF_8));
+    Frame close = ws.awaitCloseFrame(2000);
+    assertThat(close).as("a close frame").isNotNull();
+    assertThat(close.closeStatus()).as("%s", close).isEqualTo(1003);
+    assertThat(ws.awaitEof(2000)).as("then the TCP connection closes").isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void parseErrorIsAnsweredAndTheSocketStaysOpen() throws Exception {
+    ws.sendText("{\"jsonrpc\":\"2.0\",\"method\":");
+    JsonNode r = reply();
+    assertThat(r.path("jsonrpc").asText()).isEqualTo("2.0");
+    assertThat(r.path("error").path("code").asInt()).as("%s", r).isEqualTo(-32700);
+    assertThat(r.has("id") && r.get("id").isNull()).as("id null: %s", r).isTrue();
+    ws.sendText("not json at all");
+    assertThat(reply().path("error").path("code").asInt()).isEqualTo(-32700);
+    assertStillAnswers(5);
+  }
+}
