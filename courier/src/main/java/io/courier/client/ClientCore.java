@@ -29,6 +29,8 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +40,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +83,14 @@ final class ClientCore {
   /** Seed-dialect calls, each on its own connection, so that close() can fail them. */
   private final Set<PendingCall<?>> seedCalls = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
-  private Connection connection; // guarded by lock
+  /**
+   * The open connections: at most one on raw TCP and WebSocket, which carry many calls at once; up to
+   * {@code maxConnections} over HTTP, where each answers its requests in order. Guarded by lock.
+   */
+  private final List<Connection> connections = new ArrayList<>();
+  private final int maxConnections;
+  /** Messages waiting for an HTTP connection to be free, in order. Guarded by lock. */
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private int connectFailures; // guarded by lock
   private long reconnectAt; // guarded by lock
   private String lastConnectFailure; // guarded by lock
@@ -89,6 +99,7 @@ final class ClientCore {
   ClientCore(RpcClientBuilder builder) {
     this.target = builder.target;
     this.connectTimeout = builder.connectTimeout;
+    this.maxConnections = target.transport() == Target.Transport.HTTP ? builder.maxHttpConnections : 1;
     this.endpoint = target.endpoint();
     this.tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
     this.bearerToken = builder.bearerToken;
@@ -227,26 +238,34 @@ final class ClientCore {
           + call.attempt));
       return;
     }
-    Connection conn;
-    try {
-      conn = connection();
-    } catch (ConnectionException notConnected) {
-      call.fail(notConnected);
+    if (!armDeadline(call, remaining)) {
       return;
     }
-    armDeadline(conn, call, remaining);
     RequestId id = RequestId.of(call.id);
-    long timeoutMs = propagateDeadline ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)) : -1;
-    conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method, call.params, timeoutMs));
+    withConnection(conn -> {
+      call.connection = conn;
+      // The time the call waited for an HTTP connection is not the server's to use.
+      long left = call.deadline - System.nanoTime();
+      long timeoutMs = propagateDeadline ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)) : -1;
+      conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method, call.params, timeoutMs));
+    }, call::fail);
   }
 
-  /** Ties {@code call} to {@code conn} and fails it, telling the server, when {@code nanos} have passed. */
-  private void armDeadline(Connection conn, PendingCall<?> call, long nanos) {
-    call.connection = conn;
-    call.timeout = timer.newTimeout(t -> {
-      conn.abandon(call);
-      call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
-    }, nanos, TimeUnit.NANOSECONDS);
+  /**
+   * Fails {@code call} when {@code nanos} have passed, telling the server if it was sent. Returns false, the
+   * call failed, when the client is closed (its timer too).
+   */
+  private boolean armDeadline(PendingCall<?> call, long nanos) {
+    try {
+      call.timeout = timer.newTimeout(t -> {
+        abandon(call);
+        call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
+      }, nanos, TimeUnit.NANOSECONDS);
+      return true;
+    } catch (IllegalStateException timerStopped) {
+      call.fail(clientClosed());
+      return false;
+    }
   }
 
   private static void abandon(PendingCall<?> call) {
@@ -294,7 +313,10 @@ final class ClientCore {
     if (dialect == Dialect.SEED) {
       throw new UnsupportedOperationException("The seed dialect has no notifications");
     }
-    connection().send(List.of(), (codec, out) -> codec.writeRequest(out, null, method, params, -1));
+    withConnection(conn -> conn.send(List.of(), (codec, out) -> codec.writeRequest(out, null, method, params, -1)),
+        notConnected -> {
+          throw notConnected;
+        });
   }
 
   /** Sends the entries of a batch as one JSON array. Calls in a batch are not retried. */
@@ -313,35 +335,38 @@ final class ClientCore {
           + " has no time left (timeout " + budget.toMillis() + " ms); the batch was not sent")));
       return;
     }
-    Connection conn;
-    try {
-      conn = connection();
-    } catch (ConnectionException notConnected) {
-      calls.forEach(call -> call.fail(notConnected));
+    if (closed) {
+      calls.forEach(call -> call.fail(clientClosed()));
       return;
     }
     for (PendingCall<?> call : calls) {
-      armDeadline(conn, call, budget.toNanos());
+      if (!armDeadline(call, budget.toNanos())) {
+        calls.forEach(other -> other.fail(clientClosed()));
+        return;
+      }
       call.future().whenComplete((v, e) -> {
         if (call.future().isCancelled()) {
-          conn.abandon(call);
+          abandon(call);
         }
       });
     }
     long timeoutMs = propagateDeadline ? budget.toMillis() : -1;
-    conn.send(calls, (codec, out) -> {
-      out.write('[');
-      for (int i = 0; i < entries.size(); i++) {
-        if (i > 0) {
-          out.write(',');
+    withConnection(conn -> {
+      calls.forEach(call -> call.connection = conn);
+      conn.send(calls, (codec, out) -> {
+        out.write('[');
+        for (int i = 0; i < entries.size(); i++) {
+          if (i > 0) {
+            out.write(',');
+          }
+          Batch.Entry entry = entries.get(i);
+          boolean isCall = entry.call() != null;
+          codec.writeRequest(out, isCall ? RequestId.of(entry.call().id) : null, entry.method(), entry.params(),
+              isCall ? timeoutMs : -1);
         }
-        Batch.Entry entry = entries.get(i);
-        boolean isCall = entry.call() != null;
-        codec.writeRequest(out, isCall ? RequestId.of(entry.call().id) : null, entry.method(), entry.params(),
-            isCall ? timeoutMs : -1);
-      }
-      out.write(']');
-    });
+        out.write(']');
+      });
+    }, notConnected -> calls.forEach(call -> call.fail(notConnected)));
   }
 
   /** Returns a call for a batch: sent with the batch, never retried. */
@@ -351,26 +376,121 @@ final class ClientCore {
         new CompletableFuture<>(), callbackExecutor, errors, null);
   }
 
+  /** A message waiting for an HTTP connection to be free: how to send it, and how to fail it. */
+  private record Waiting(Consumer<Connection> send, Consumer<ConnectionException> fail) {}
+
   /**
-   * Returns the open connection, or opens one. After a failed attempt to connect, new attempts wait for the
-   * reconnect backoff; calls made meanwhile fail at once rather than queue.
+   * Hands the next message a connection: the open one on raw TCP and WebSocket (opened when needed); over
+   * HTTP, where a connection answers its requests in order, an idle one, else a new one while there are fewer
+   * than {@code maxConnections}, else the message waits for the first to be free (OkHttp's choice: no
+   * pipelining behind a slow call). After a failed attempt to connect, new attempts wait for the reconnect
+   * backoff, and messages with no connection fail at once rather than queue.
    */
-  private Connection connection() {
-    synchronized (lock) {
-      if (closed) {
-        throw clientClosed();
-      }
-      if (connection == null || !connection.isOpen()) {
-        long wait = reconnectAt - System.nanoTime();
-        if (connectFailures > 0 && wait > 0) {
-          throw new ConnectionException(RpcError.CONNECTION_LOST.withMessage("Not connected to " + endpoint
-              + "; next attempt in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (last attempt: "
-              + lastConnectFailure + ")"), null);
+  private void withConnection(Consumer<Connection> send, Consumer<ConnectionException> fail) {
+    Connection conn;
+    try {
+      synchronized (lock) {
+        conn = pick(false);
+        if (conn == null) {
+          waiting.add(new Waiting(send, fail));
+          return;
         }
-        connection = new Connection(this, bootstrap);
-        connectAttempts.incrementAndGet();
+        conn.reserve();
       }
-      return connection;
+    } catch (ConnectionException notConnected) {
+      fail.accept(notConnected);
+      return;
+    }
+    send.accept(conn);
+  }
+
+  /**
+   * Returns the connection for the next message, opening one when allowed, or null when it must wait for an
+   * HTTP connection. {@code waiting} messages go first unless {@code forWaiting}. Called with the lock held.
+   */
+  private Connection pick(boolean forWaiting) {
+    if (closed) {
+      throw clientClosed();
+    }
+    connections.removeIf(c -> !c.isOpen());
+    if (maxConnections == 1 && !connections.isEmpty()) {
+      return connections.get(0);
+    }
+    if (!forWaiting && !waiting.isEmpty()) {
+      return null;
+    }
+    for (Connection c : connections) {
+      if (c.requestsInFlight() == 0) {
+        return c;
+      }
+    }
+    if (connections.size() >= maxConnections) {
+      return null;
+    }
+    long wait = reconnectAt - System.nanoTime();
+    if (connectFailures > 0 && wait > 0) {
+      if (!connections.isEmpty()) {
+        return null; // the open ones will do
+      }
+      throw new ConnectionException(RpcError.CONNECTION_LOST.withMessage("Not connected to " + target
+          + "; next attempt in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (last attempt: "
+          + lastConnectFailure + ")"), null);
+    }
+    Connection opened = new Connection(this, bootstrap);
+    connections.add(opened);
+    connectAttempts.incrementAndGet();
+    return opened;
+  }
+
+  /** Called by an HTTP connection with no request left in flight: it takes the first waiting message. */
+  void connectionIdle(Connection idle) {
+    Waiting next;
+    synchronized (lock) {
+      if (closed || !idle.isOpen() || (next = waiting.poll()) == null) {
+        return;
+      }
+      idle.reserve();
+    }
+    // On the event loop rather than here: a message whose calls were all abandoned sends nothing and makes the
+    // connection idle again, which would otherwise recurse through the whole queue.
+    group.execute(() -> next.send().accept(idle));
+  }
+
+  /**
+   * Gives waiting messages the connections they can get after one closed or failed to open: new ones, or a
+   * failure when no connection can be had.
+   */
+  private void serveWaiting() {
+    while (true) {
+      Waiting next;
+      Connection conn;
+      try {
+        synchronized (lock) {
+          if (waiting.isEmpty() || (conn = pick(true)) == null) {
+            return;
+          }
+          next = waiting.poll();
+          conn.reserve();
+        }
+      } catch (ConnectionException notConnected) {
+        List<Waiting> failed;
+        synchronized (lock) {
+          failed = List.copyOf(waiting);
+          waiting.clear();
+        }
+        failed.forEach(w -> failQuietly(w, notConnected));
+        return;
+      }
+      next.send().accept(conn);
+    }
+  }
+
+  /** Fails a waiting message; a notification's failure has no caller left to throw to, so it is logged. */
+  private static void failQuietly(Waiting waiting, ConnectionException failure) {
+    try {
+      waiting.fail().accept(failure);
+    } catch (ConnectionException notification) {
+      log.debug("Dropped a notification: {}", notification.getMessage());
     }
   }
 
@@ -380,10 +500,9 @@ final class ClientCore {
       connectFailures++;
       reconnectAt = System.nanoTime() + reconnectBackoff.delayNanos(connectFailures);
       lastConnectFailure = cause.getMessage();
-      if (connection == failed) {
-        connection = null;
-      }
+      connections.remove(failed);
     }
+    serveWaiting();
   }
 
   /** Called when a connection received its first message: the server is back, the backoff starts over. */
@@ -396,10 +515,9 @@ final class ClientCore {
   /** Called by a connection that closed, so the next call opens a new one. */
   void connectionClosed(Connection closedConnection) {
     synchronized (lock) {
-      if (connection == closedConnection) {
-        connection = null;
-      }
+      connections.remove(closedConnection);
     }
+    serveWaiting();
   }
 
   /** Returns how long a connection may be quiet before it is pinged, or null when keepalive is off. */
@@ -527,21 +645,23 @@ final class ClientCore {
     return closed;
   }
 
-  /** Fails every pending call with a "client closed" error, closes the connection and frees the threads. */
+  /** Fails every pending call with a "client closed" error, closes the connections and frees the threads. */
   void close() {
-    Connection current;
+    List<Connection> open;
+    List<Waiting> stranded;
     synchronized (lock) {
       if (closed) {
         return;
       }
       closed = true;
-      current = connection;
-      connection = null;
+      open = List.copyOf(connections);
+      connections.clear();
+      stranded = List.copyOf(waiting);
+      waiting.clear();
     }
     ConnectionException failure = clientClosed();
-    if (current != null) {
-      current.close(failure);
-    }
+    open.forEach(c -> c.close(failure));
+    stranded.forEach(w -> failQuietly(w, failure));
     List.copyOf(seedCalls).forEach(call -> call.fail(failure));
     timer.stop();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

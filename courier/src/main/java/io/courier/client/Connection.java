@@ -28,6 +28,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
@@ -47,6 +48,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +75,8 @@ final class Connection {
   private final ClientCore core;
   private final CompletableFuture<Channel> ready = new CompletableFuture<>();
   private final Map<Long, PendingCall<?>> pending = new ConcurrentHashMap<>();
+  /** HTTP requests sent and not yet answered; HTTP answers them in order, so it measures the queue. */
+  private final AtomicInteger requestsInFlight = new AtomicInteger();
   private volatile boolean closed;
   /** Set before {@code ready} completes, which publishes it to the threads that send. */
   private WriteQueue writes;
@@ -124,7 +128,7 @@ final class Connection {
           .addLast("http", new HttpClientCodec())
           .addLast("http-aggregator", new HttpObjectAggregator(max))
           .addLast("adapter", new HttpClientAdapter(target.path(), target.endpoint().toString(),
-              core.bearerToken() == null ? null : "Bearer " + core.bearerToken()));
+              core.bearerToken() == null ? null : "Bearer " + core.bearerToken(), this::responded));
       case WS -> pipeline
           .addLast("http", new HttpClientCodec())
           .addLast("http-aggregator", new HttpObjectAggregator(WS_HANDSHAKE_BYTES))
@@ -173,6 +177,36 @@ final class Connection {
         what + cause.getMessage()), cause));
   }
 
+  /** Returns the HTTP requests sent on this connection and not yet answered (0 on other transports). */
+  int requestsInFlight() {
+    return requestsInFlight.get();
+  }
+
+  /**
+   * Counts the next message {@link #send} takes as an HTTP request in flight until its response arrives (204
+   * included); the client counts it when it picks the connection, so no other caller takes it for idle. Other
+   * transports answer in any order and do not count.
+   */
+  void reserve() {
+    if (core.target().transport() == Target.Transport.HTTP) {
+      requestsInFlight.incrementAndGet();
+    }
+  }
+
+  /** Takes back a {@link #reserve()} whose message was not sent after all. */
+  private void unreserve() {
+    if (core.target().transport() == Target.Transport.HTTP) {
+      responded();
+    }
+  }
+
+  /** An HTTP response arrived: when none are outstanding, the connection can take a waiting call. */
+  private void responded() {
+    if (requestsInFlight.decrementAndGet() == 0) {
+      core.connectionIdle(this);
+    }
+  }
+
   /** Whether new calls may use this connection. */
   boolean isOpen() {
     return !closed;
@@ -197,6 +231,7 @@ final class Connection {
       return;
     }
     if (!calls.isEmpty() && live.isEmpty()) {
+      unreserve();
       return;
     }
     ready.whenComplete((channel, connectFailure) -> {
@@ -205,12 +240,14 @@ final class Connection {
         return;
       }
       if (!calls.isEmpty() && live.stream().noneMatch(call -> pending.get(call.id) == call)) {
+        unreserve();
         return; // every call was abandoned while connecting
       }
       ByteBuf buf;
       try {
         buf = encode(channel, body);
       } catch (IOException | RuntimeException e) {
+        unreserve();
         live.forEach(call -> failIfPending(call, e));
         return;
       }
@@ -247,6 +284,7 @@ final class Connection {
   void abandon(PendingCall<?> call) {
     if (pending.remove(call.id, call) && !closed) {
       ObjectNode params = JsonNodeFactory.instance.objectNode().put("id", call.id);
+      reserve();
       send(List.of(), (codec, out) -> codec.writeRequest(out, null, Request.CANCEL_METHOD, params, -1));
     }
   }
@@ -346,6 +384,7 @@ final class Connection {
         return;
       }
       long framesAtPing = frames;
+      reserve();
       send(List.of(), (codec, out) -> codec.writeRequest(out, PING_ID, Request.PING_METHOD, null, -1));
       ctx.executor().schedule(() -> {
         if (frames == framesAtPing && ctx.channel().isActive()) {
@@ -419,8 +458,13 @@ final class Connection {
         close(new RpcException(RpcError.of(codeFor(http.status()), http.getMessage() + " from " + core.target())));
         return;
       }
-      log.warn("Closing connection to {}: {}", core.endpoint(), cause.toString());
-      ctx.close();
+      // The calls pending learn why: a TLS alert after the handshake (a refused client certificate under TLS
+      // 1.3) or a reset, rather than only that the connection went away.
+      Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+      log.warn("Closing connection to {}: {}", core.target(), reason.toString());
+      close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+          "Connection to " + core.target() + " failed: " + reason), reason));
+      ctx.close(); // also when it happens before the connection was ready
     }
   }
 }

@@ -21,6 +21,7 @@ public final class RpcClientBuilder {
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final int DEFAULT_MAX_PENDING_CALLS = 4096;
   static final int DEFAULT_MAX_ATTEMPTS = 5;
+  static final int DEFAULT_MAX_HTTP_CONNECTIONS = 16;
 
   Target target;
   Dialect dialect = Dialect.JSON_RPC;
@@ -40,6 +41,7 @@ public final class RpcClientBuilder {
   String bearerToken;
   boolean allowPlaintextToken;
   NotificationListener notificationListener;
+  int maxHttpConnections = DEFAULT_MAX_HTTP_CONNECTIONS;
 
   RpcClientBuilder() {}
 
@@ -102,6 +104,17 @@ public final class RpcClientBuilder {
    */
   public RpcClientBuilder allowPlaintextToken(boolean allow) {
     this.allowPlaintextToken = allow;
+    return this;
+  }
+
+  /**
+   * Most connections an {@code http://} or {@code https://} client opens. HTTP/1.1 answers a connection's
+   * requests in order, so a slow call would hold up the calls behind it: each call takes an idle connection, a
+   * new one is opened while there are fewer than this, and past it calls are pipelined on the least busy one.
+   * Default: 16. Raw TCP and WebSocket clients use one connection for any number of calls.
+   */
+  public RpcClientBuilder maxHttpConnections(int connections) {
+    this.maxHttpConnections = positive(connections, "maxHttpConnections");
     return this;
   }
 

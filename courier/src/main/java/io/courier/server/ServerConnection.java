@@ -70,6 +70,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   private volatile boolean partial;
   /** When the sweeper first saw the current partial message, and how many frames had arrived by then. */
   private long partialSeenAt;
+  /** The {@link #lastActivityAt} an idle ping was sent for; sweeper thread only. */
+  private long pingedAtActivity;
   private long framesAtPartial;
 
   ServerConnection(RpcServer server) {
@@ -109,6 +111,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event == WireStack.PEER_ALIVE) {
+      lastActivityAt = System.nanoTime();
+      return;
+    }
     if (event instanceof WireStack detected) {
       stack = detected;
       if (detected instanceof WebSocketServerHandler ws) {
@@ -135,7 +141,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     Dispatcher.ReplySink sink;
     HttpHeaders headers;
     if (msg instanceof HttpCall call) {
-      frame = call.body();
+      frame = call.content();
       headers = call.headers();
       sink = (body, jsonRpc) -> writes.write(new HttpReply(call.sequence(), body));
     } else {
@@ -271,12 +277,37 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       closeFor("peer has not read its replies for " + limits.unwritableTimeout());
       return;
     }
-    if (dispatcher != null && dispatcher.inFlight() == 0
-        && now - lastActivityAt > limits.idleTimeout().toNanos()) {
-      closeFor("idle for " + limits.idleTimeout());
-      return;
+    if (dispatcher != null && dispatcher.inFlight() == 0) {
+      long idle = now - lastActivityAt;
+      if (idle > limits.idleTimeout().toNanos()) {
+        closeFor("idle for " + limits.idleTimeout());
+        return;
+      }
+      pingIfIdle(idle);
     }
     checkPartialFrame(now);
+  }
+
+  /**
+   * Half-way to the idle timeout, asks a peer whose protocol can answer without a call (WebSocket) to show it
+   * is alive: a live one answers and stays connected while it waits for notifications, a dead one is closed at
+   * the timeout.
+   */
+  private void pingIfIdle(long idle) {
+    WireStack current = stack;
+    if (idle <= limits.idleTimeout().toNanos() / 2 || current == null) {
+      pingedAtActivity = 0;
+      return;
+    }
+    long activity = lastActivityAt;
+    if (pingedAtActivity == activity) {
+      return; // pinged already since the last sign of life
+    }
+    Object ping = current.idlePing();
+    if (ping != null) {
+      pingedAtActivity = activity;
+      writes.write(ping);
+    }
   }
 
   /** A message that has been arriving for too long is a slow-loris peer holding a buffer. */
@@ -319,7 +350,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     server.connectionClosed(this);
     dispatcher.cancelAll();
     for (Object frame; (frame = held.poll()) != null; ) {
-      ReferenceCountUtil.release(frame instanceof HttpCall call ? call.body() : frame);
+      ReferenceCountUtil.release(frame);
     }
     writes.discard();
     super.channelInactive(ctx);

@@ -18,8 +18,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Carries JSON-RPC over HTTP/1.1 for a client, after the HTTP codec and aggregator: each message written is
- * posted as one request on the keep-alive connection (pipelined; replies carry their ids, so their order does
- * not matter to the caller), and the body of each 200 response is passed on as a frame; a 204 (a notification)
+ * posted as one request on the keep-alive connection (pipelined when the client has no idle connection left;
+ * replies carry their ids), and the body of each 200 response is passed on as a frame; a 204 (a notification)
  * passes nothing. Any other status is not an answer to a call but a fault of the endpoint (wrong path, body too
  * large, refused), so the connection is failed with an {@link HttpStatusException} saying so. Not sharable.
  */
@@ -28,16 +28,19 @@ public final class HttpClientAdapter extends ChannelDuplexHandler {
   private final String path;
   private final String host;
   private final String authorization;
+  private final Runnable onResponse;
 
   /**
    * @param path          the path posted to, such as {@code /rpc}
    * @param host          the {@code Host} header
    * @param authorization the {@code Authorization} header, or null
+   * @param onResponse    run on the event loop for every response, so the client knows the connection's queue
    */
-  public HttpClientAdapter(String path, String host, String authorization) {
+  public HttpClientAdapter(String path, String host, String authorization, Runnable onResponse) {
     this.path = path;
     this.host = host;
     this.authorization = authorization;
+    this.onResponse = onResponse;
   }
 
   /** An HTTP status other than 200 and 204 in answer to a JSON-RPC post. */
@@ -78,6 +81,7 @@ public final class HttpClientAdapter extends ChannelDuplexHandler {
       ctx.fireChannelRead(msg);
       return;
     }
+    onResponse.run();
     try {
       HttpResponseStatus status = response.status();
       if (status.equals(HttpResponseStatus.OK)) {

@@ -192,6 +192,13 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     String path = new QueryStringDecoder(head.uri()).path();
     HttpMethod method = head.method();
     if (path.equals(options.webSocketPath()) && isWebSocketUpgrade(head)) {
+      if (origin != null && !options.allowsOrigin(origin) && !isSameOrigin(origin, head.headers().get(HOST))) {
+        // Browsers let any page open a WebSocket anywhere, with the visitor's cookies and network position:
+        // only the server's own pages and the allowed origins may (cross-site WebSocket hijacking).
+        log.info("Refused a WebSocket upgrade from origin {} ({})", origin, ctx.channel().remoteAddress());
+        respond(ctx, sequence, text(HttpResponseStatus.FORBIDDEN, "Origin not allowed"), true);
+        return;
+      }
       upgrade(ctx, head);
     } else if (options.rpcPaths().contains(path)) {
       startRpc(ctx, head, method, origin);
@@ -342,6 +349,15 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     });
   }
 
+  /** Whether a page from {@code origin} was served by this server, reached as {@code host}. */
+  private static boolean isSameOrigin(String origin, String host) {
+    if (host == null) {
+      return false;
+    }
+    int scheme = origin.indexOf("://");
+    return scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
+  }
+
   /** Answers a fault that leaves the stream untrustworthy, then closes once the earlier responses are out. */
   private void fail(ChannelHandlerContext ctx, HttpResponseStatus status, String reason) {
     log.info("Closing HTTP connection from {}: {} ({})", ctx.channel().remoteAddress(), status, reason);
@@ -362,11 +378,17 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       ctx.write(msg, promise);
       return;
     }
+    if (!ctx.channel().isActive()) {
+      reply.release(); // the peer left before its call completed
+      promise.trySuccess();
+      return;
+    }
     FullHttpResponse response;
-    if (reply.body() == null) {
+    if (reply.isEmpty()) {
+      reply.release();
       response = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
     } else {
-      response = response(HttpResponseStatus.OK, reply.body());
+      response = response(HttpResponseStatus.OK, reply.content());
       response.headers().set(CONTENT_TYPE, JSON);
     }
     respond(ctx, reply.sequence(), response, false);

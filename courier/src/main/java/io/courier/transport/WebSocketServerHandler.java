@@ -72,6 +72,12 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
     return new TextWebSocketFrame(body);
   }
 
+  /** A WebSocket ping: browsers answer it by themselves, so a page waiting for notifications stays connected. */
+  @Override
+  public Object idlePing() {
+    return new PingWebSocketFrame();
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     ctx.fireUserEventTriggered(this);
@@ -106,14 +112,16 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
         }
       } else if (frame instanceof PingWebSocketFrame) {
         ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+        ctx.fireUserEventTriggered(PEER_ALIVE);
       } else if (frame instanceof CloseWebSocketFrame) {
         closing = true;
         ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.NORMAL_CLOSURE))
             .addListener(ChannelFutureListener.CLOSE);
       } else if (frame instanceof BinaryWebSocketFrame) {
         close(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "binary messages are not JSON-RPC; send text");
+      } else if (frame instanceof PongWebSocketFrame) {
+        ctx.fireUserEventTriggered(PEER_ALIVE); // the answer to an idle ping
       }
-      // Pongs only show the peer is alive; reading them was the point.
     } finally {
       frame.release();
     }

@@ -10,6 +10,12 @@ import io.netty.buffer.ByteBufAllocator;
  */
 public interface WireStack {
 
+  /**
+   * The user event a stack fires when the peer showed it is alive without sending a message (a WebSocket
+   * pong), so that the connection does not count as idle.
+   */
+  Object PEER_ALIVE = "courier.peer-alive";
+
   /** Returns the protocol's short name for logs and call contexts: {@code tcp}, {@code http} or {@code ws}. */
   String protocol();
 
@@ -32,4 +38,13 @@ public interface WireStack {
    * @throws UnsupportedOperationException when {@link #canPush()} is false and the protocol has its own reply path
    */
   Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc);
+
+  /**
+   * Returns a message that makes a live peer answer at the protocol level without running a call (a
+   * WebSocket ping), sent on a connection idle for half the idle timeout; null when the protocol has none, and
+   * the idle timeout then applies as is.
+   */
+  default Object idlePing() {
+    return null;
+  }
 }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.server.RpcServer;
 import io.courier.testing.NettyLeakCheck;
+import io.courier.testing.Transports;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +29,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Many calls in flight on one connection: replies matched by id, no head-of-line blocking, async servers. */
 @Timeout(30)
 @ExtendWith(NettyLeakCheck.class)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Transports.class)
 class ConcurrencyIT {
+
+  @Parameter
+  Transports transport;
 
   interface Work {
     CompletableFuture<Integer> delayed(int x, int delayMs);
@@ -102,15 +111,14 @@ class ConcurrencyIT {
   private RpcClient client;
 
   private void start(int workerThreads) {
-    server = RpcServer.builder()
+    server = Transports.serve(RpcServer.builder())
         .host("127.0.0.1")
         .port(0)
         .workerThreads(workerThreads)
         .service(Work.class, work)
         .build()
         .start();
-    client = RpcClient.builder()
-        .target("tcp://127.0.0.1:" + server.port())
+    client = transport.target(RpcClient.builder(), server.port())
         .callTimeout(Duration.ofSeconds(20))
         .build();
   }

@@ -1,6 +1,7 @@
 package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -14,6 +15,10 @@ import io.courier.server.RpcServer;
 import io.courier.testing.Canary;
 import io.courier.testing.FakeJsonRpcServer;
 import io.courier.testing.NettyLeakCheck;
+import io.courier.testing.Transports;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +30,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** How failures travel: application errors, internal errors and their hygiene, declared exceptions. */
 @Timeout(30)
 @ExtendWith(NettyLeakCheck.class)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Transports.class)
 class ErrorsIT {
+
+  @Parameter
+  Transports transport;
 
   /** A checked exception a service declares, rebuilt by the client from its public (String) constructor. */
   public static class InsufficientFundsException extends Exception {
@@ -124,8 +134,7 @@ class ErrorsIT {
   }
 
   private RpcClient clientFor(int port) {
-    RpcClient client = RpcClient.builder()
-        .target("tcp://127.0.0.1:" + port)
+    RpcClient client = transport.target(RpcClient.builder(), port)
         .callTimeout(Duration.ofSeconds(5))
         .build();
     resources.add(client);
@@ -133,7 +142,7 @@ class ErrorsIT {
   }
 
   private BankClient bank(boolean developmentMode) {
-    RpcServer server = RpcServer.builder()
+    RpcServer server = Transports.serve(RpcServer.builder())
         .host("127.0.0.1")
         .port(0)
         .developmentMode(developmentMode)
@@ -236,6 +245,7 @@ class ErrorsIT {
 
   @Test
   void errorNamingAnUndeclaredTypeFromAFakeServerIsAPlainRpcException() throws Exception {
+    assumeTrue(transport == Transports.TCP, "the fake server speaks raw TCP only");
     BankClient bank = fakeBank(request -> FakeJsonRpcServer.errorReply(request,
         "{\"code\":-32010,\"message\":\"gotcha\",\"data\":{\"type\":\"AccountFrozenException\"}}"));
 
@@ -247,6 +257,7 @@ class ErrorsIT {
 
   @Test
   void errorNamingProcessBuilderFromAFakeServerIsAPlainRpcException() throws Exception {
+    assumeTrue(transport == Transports.TCP, "the fake server speaks raw TCP only");
     BankClient bank = fakeBank(request -> FakeJsonRpcServer.errorReply(request,
         "{\"code\":-32010,\"message\":\"/usr/bin/touch\",\"data\":{\"type\":\"java.lang.ProcessBuilder\","
             + "\"message\":\"/usr/bin/touch\"}}"));
@@ -259,6 +270,7 @@ class ErrorsIT {
 
   @Test
   void errorNamingACanaryClassNeverLoadsIt() throws Exception {
+    assumeTrue(transport == Transports.TCP, "the fake server speaks raw TCP only");
     BankClient bank = fakeBank(request -> FakeJsonRpcServer.errorReply(request,
         "{\"code\":-32010,\"message\":\"boom\",\"data\":{\"type\":\"" + Canary.NAME + "\",\"@class\":\""
             + Canary.NAME + "\"}}"));
@@ -273,6 +285,7 @@ class ErrorsIT {
 
   @Test
   void malformedErrorObjectFromAFakeServerIsAnInternalError() throws Exception {
+    assumeTrue(transport == Transports.TCP, "the fake server speaks raw TCP only");
     BankClient bank = fakeBank(request -> FakeJsonRpcServer.errorReply(request, "{\"code\":\"x\"}"));
 
     Throwable thrown = catchThrowable(bank::custom);

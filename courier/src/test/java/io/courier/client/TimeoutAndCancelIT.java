@@ -8,6 +8,10 @@ import io.courier.RpcError;
 import io.courier.server.RpcContext;
 import io.courier.server.RpcServer;
 import io.courier.testing.NettyLeakCheck;
+import io.courier.testing.Transports;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,7 +28,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** Deadlines and cancellation: the caller fails on time, the server is told, late replies go nowhere. */
 @Timeout(30)
 @ExtendWith(NettyLeakCheck.class)
+@ParameterizedClass(name = "{0}")
+@EnumSource(Transports.class)
 class TimeoutAndCancelIT {
+
+  @Parameter
+  Transports transport;
 
   interface Sleeper {
     String sleep(int ms) throws InterruptedException;
@@ -69,14 +78,13 @@ class TimeoutAndCancelIT {
 
   @BeforeEach
   void start() {
-    server = RpcServer.builder()
+    server = Transports.serve(RpcServer.builder())
         .host("127.0.0.1")
         .port(0)
         .service(Sleeper.class, sleeper)
         .build()
         .start();
-    client = RpcClient.builder()
-        .target("tcp://127.0.0.1:" + server.port())
+    client = transport.target(RpcClient.builder(), server.port())
         .callTimeout(Duration.ofSeconds(10))
         .build();
   }

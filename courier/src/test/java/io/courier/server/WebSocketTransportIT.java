@@ -1,17 +1,19 @@
 package io.courier.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.testing.NettyLeakCheck;
-import io.courier.testing.RawWebSocket;
 import io.courier.testing.RawWebSocket.Frame;
+import io.courier.testing.RawWebSocket;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -180,5 +182,58 @@ class WebSocketTransportIT {
     ws.sendText("not json at all");
     assertThat(reply().path("error").path("code").asInt()).isEqualTo(-32700);
     assertStillAnswers(5);
+  }
+
+  @Test
+  void idleSocketIsPingedAndStaysOpenWhileItAnswersPongs() throws Exception {
+    server.stop(Duration.ZERO);
+    ws.close();
+    server = RpcServer.builder().host("127.0.0.1").port(0).service(Svc.class, impl)
+        .idleTimeout(Duration.ofMillis(600)).build().start();
+    ws = RawWebSocket.connect(server.port(), "/ws");
+
+    // Three idle timeouts pass: each ping is answered, so the socket stays open.
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1800);
+    int pings = 0;
+    while (System.nanoTime() < until) {
+      Frame f = ws.readFrame();
+      assertThat(f.opcode()).as("%s", f).isEqualTo(RawWebSocket.PING);
+      pings++;
+      ws.sendFrame(true, RawWebSocket.PONG, f.payload());
+    }
+    assertThat(pings).as("pings in 1.8 s with a 600 ms idle timeout").isGreaterThanOrEqualTo(2);
+    assertStillAnswers(6);
+  }
+
+  @Test
+  void idleSocketThatDoesNotAnswerPingsIsClosedAtTheIdleTimeout() throws Exception {
+    server.stop(Duration.ZERO);
+    ws.close();
+    server = RpcServer.builder().host("127.0.0.1").port(0).service(Svc.class, impl)
+        .idleTimeout(Duration.ofMillis(600)).build().start();
+    ws = RawWebSocket.connect(server.port(), "/ws");
+
+    Frame ping = ws.readFrame();
+    assertThat(ping.opcode()).as("%s", ping).isEqualTo(RawWebSocket.PING);
+    assertThat(ws.awaitEof(3000)).as("closed after the unanswered ping").isGreaterThanOrEqualTo(0);
+  }
+
+  @Test
+  void upgradeFromAPageOfAnotherOriginIsRefusedUnlessAllowed() throws Exception {
+    assertThatThrownBy(() -> RawWebSocket.connect(server.port(), "/ws", Map.of("Origin", "http://evil.example"), 0))
+        .hasMessageContaining("403");
+    // A page of the server itself may connect, as may programs that send no Origin (the default connection).
+    try (RawWebSocket own = RawWebSocket.connect(server.port(), "/ws",
+        Map.of("Origin", "http://127.0.0.1:" + server.port()), 0)) {
+      own.sendText(call("add", "[1,1]", 1));
+      assertThat(JSON.readTree(own.readText()).path("result").asInt()).isEqualTo(2);
+    }
+
+    server.stop(Duration.ZERO);
+    ws.close();
+    server = RpcServer.builder().host("127.0.0.1").port(0).service(Svc.class, impl)
+        .corsOrigins("https://app.example").build().start();
+    ws = RawWebSocket.connect(server.port(), "/ws", Map.of("Origin", "https://app.example"), 0);
+    assertStillAnswers(7);
   }
 }

@@ -14,6 +14,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +26,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -33,7 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every example of section 7 of the JSON-RPC 2.0 specification, sent verbatim to the demo server over a raw
- * socket, on each framing the server accepts, and the demo's own methods.
+ * socket on each framing the server accepts, posted over HTTP and sent over WebSocket; and the demo's own
+ * methods.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SpecExamplesIT {
@@ -163,6 +172,64 @@ class SpecExamplesIT {
         assertSameJson(example.response(), peer.readLine());
         peer.assertSilentLine();
       }
+    }
+  }
+
+  // ----------------------------------------------------------------------------------- HTTP and WebSocket
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("examples")
+  void eachSpecificationExamplePostedOverHttpGetsTheSpecifiedReply(Example example) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> reply = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/rpc"))
+        .header("Content-Type", "application/json")
+        .timeout(Duration.ofMillis(READ_TIMEOUT_MS))
+        .POST(HttpRequest.BodyPublishers.ofString(example.request()))
+        .build(), HttpResponse.BodyHandlers.ofString());
+
+    if (example.silent()) {
+      assertThat(reply.statusCode()).as("status").isEqualTo(204);
+      assertThat(reply.body()).isEmpty();
+    } else {
+      assertThat(reply.statusCode()).as("status").isEqualTo(200);
+      assertThat(reply.headers().firstValue("Content-Type")).hasValue("application/json");
+      assertSameJson(example.response(), reply.body());
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("examples")
+  void eachSpecificationExampleSentOverWebSocketGetsTheSpecifiedReply(Example example) throws Exception {
+    BlockingQueue<String> replies = new LinkedBlockingQueue<>();
+    WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        .buildAsync(URI.create("ws://127.0.0.1:" + server.port() + "/ws"), new WebSocket.Listener() {
+          private final StringBuilder text = new StringBuilder();
+
+          @Override
+          public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+              replies.add(text.toString());
+              text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+          }
+        })
+        .get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    try {
+      socket.sendText(example.request(), true).get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      if (example.silent()) {
+        assertThat(replies.poll(SILENCE_MS, TimeUnit.MILLISECONDS)).as("a reply to a notification").isNull();
+        socket.sendText(PROBE, true).get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        assertSameJson(PROBE_REPLY, replies.poll(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+      } else {
+        assertSameJson(example.response(), replies.poll(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        assertThat(replies.poll(SILENCE_MS, TimeUnit.MILLISECONDS)).as("a second reply").isNull();
+      }
+    } finally {
+      socket.abort();
     }
   }
 
