@@ -6,17 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.server.RpcServer;
 import io.courier.server.RpcServerBuilder;
 import io.courier.testing.NettyLeakCheck;
-import io.courier.testing.RawWebSocket;
+import io.courier.testing.RawHttp;
 import io.courier.testing.RawWebSocket.HttpResponse;
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -67,7 +60,7 @@ class HttpLimitsIT {
 
   /** A new connection still gets an answer over HTTP. */
   private void assertServed() throws IOException {
-    try (Http h = new Http(server.port(), 0)) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       h.send(post(call("add", "[2,3]", 99)));
       HttpResponse r = h.read();
       assertThat(r.status()).as("a second client is still served: %s", r).isEqualTo(200);
@@ -81,7 +74,7 @@ class HttpLimitsIT {
   void t03_contentLengthOverTheLimitIsAnswered413BeforeTheBody() throws Exception {
     start(b -> {}); // the default limit, 4 MiB
     assertServed(); // warm up
-    try (Http h = new Http(server.port(), 0)) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       // Only the head: the 413 must come from the announced length, without waiting for (or reading) a body.
       h.send("POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
           + 5 * MIB + "\r\n\r\n");
@@ -108,7 +101,7 @@ class HttpLimitsIT {
     start(b -> b.maxMessageBytes(limit));
     assertServed();
     // A small send buffer, so that what the writer got out is close to what reached the server.
-    try (Http h = new Http(server.port(), 64 * KIB)) {
+    try (RawHttp h = new RawHttp(server.port(), 64 * KIB)) {
       h.send("POST /rpc HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
           + "Transfer-Encoding: chunked\r\n\r\n");
       byte[] body = openJson(total);
@@ -219,7 +212,7 @@ class HttpLimitsIT {
     start(b -> {});
     assertServed(); // warm up the HTTP path
     int before = impl.counted.get();
-    try (Http h = new Http(server.port(), 0)) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       h.send(bytes);
       long sent = System.nanoTime();
       HttpResponse r = h.read();
@@ -245,7 +238,7 @@ class HttpLimitsIT {
     start(b -> {});
     assertServed();
     String[] bodies = {COUNT_1 + COUNT_2, COUNT_1 + "\n" + COUNT_2, COUNT_1 + "\r\n\r\n" + COUNT_2};
-    try (Http h = new Http(server.port(), 0)) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       for (String body : bodies) {
         long sent = System.nanoTime();
         h.send(post(body));
@@ -266,68 +259,6 @@ class HttpLimitsIT {
       h.send(post(call("add", "[1,2]", 3)));
       assertThat(Wire.JSON.readTree(h.read().body()).path("result").asInt()).as("the connection still answers")
           .isEqualTo(3);
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------------ raw HTTP
-
-  /** A raw HTTP/1.1 connection to 127.0.0.1. */
-  static final class Http implements AutoCloseable {
-    final Socket socket;
-    final InputStream in;
-    final OutputStream out;
-
-    /** {@code sndBuf} of 0 leaves the OS default. */
-    Http(int port, int sndBuf) throws IOException {
-      socket = new Socket();
-      if (sndBuf > 0) {
-        socket.setSendBufferSize(sndBuf);
-      }
-      socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-      socket.setSoTimeout(5000);
-      in = new BufferedInputStream(socket.getInputStream(), 65536);
-      out = socket.getOutputStream();
-    }
-
-    Http send(String s) throws IOException {
-      out.write(s.getBytes(StandardCharsets.ISO_8859_1));
-      out.flush();
-      return this;
-    }
-
-    HttpResponse read() throws IOException {
-      return HttpResponse.read(in, false);
-    }
-
-    long awaitEof(long timeoutMs) throws IOException {
-      return RawWebSocket.awaitEof(socket, in, timeoutMs);
-    }
-
-    /** Reads into {@code sink} until the connection ends (true) or {@code timeoutMs} pass (false). */
-    boolean drainToEof(long timeoutMs, ByteArrayOutputStream sink) throws IOException {
-      long end = System.nanoTime() + timeoutMs * 1_000_000;
-      byte[] buf = new byte[8192];
-      while (System.nanoTime() < end) {
-        socket.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
-        try {
-          int n = in.read(buf);
-          if (n < 0) {
-            return true;
-          }
-          sink.write(buf, 0, n);
-        } catch (SocketTimeoutException e) {
-          return false;
-        } catch (SocketException reset) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
     }
   }
 }

@@ -6,14 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.testing.NettyLeakCheck;
-import io.courier.testing.RawWebSocket;
+import io.courier.testing.RawHttp;
 import io.courier.testing.RawWebSocket.HttpResponse;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -137,7 +132,7 @@ class HttpTransportIT {
 
   /** Sends one request on a new connection and reads the reply. */
   private HttpResponse exchange(String request) throws IOException {
-    try (Http h = new Http(server.port())) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       return h.send(request).read();
     }
   }
@@ -184,7 +179,7 @@ class HttpTransportIT {
   @Test
   void notificationAndBatchOfNotificationsAre204WithoutBody() throws Exception {
     start();
-    try (Http h = new Http(server.port())) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       HttpResponse one = h.send(post(notification("hit", "[]"))).read();
       assertThat(one.status()).as("%s", one).isEqualTo(204);
       assertThat(one.body()).isEmpty();
@@ -207,7 +202,7 @@ class HttpTransportIT {
   @Test
   void jsonRpcErrorsAre200WithTheErrorBody() throws Exception {
     start();
-    try (Http h = new Http(server.port())) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       HttpResponse parse = h.send(post("{\"jsonrpc\":\"2.0\",\"method\":")).read();
       assertThat(parse.status()).as("%s", parse).isEqualTo(200);
       JsonNode error = json(parse);
@@ -235,7 +230,7 @@ class HttpTransportIT {
   @Test
   void keepAliveServesThreeRequestsOnOneConnection() throws Exception {
     start();
-    try (Http h = new Http(server.port())) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       for (int i = 1; i <= 3; i++) {
         HttpResponse r = h.send(post(call("add", "[" + i + "," + i + "]", i))).read();
         assertThat(r.status()).as("request %d: %s", i, r).isEqualTo(200);
@@ -250,7 +245,7 @@ class HttpTransportIT {
   @Test
   void pipelinedRequestsAreAnsweredInOrder() throws Exception {
     start();
-    try (Http h = new Http(server.port())) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       // The first is slower than the second, so a server answering as calls complete would swap them.
       h.send(post(call("slow", "[1,300]", 1)) + post(call("add", "[20,22]", 2)));
       HttpResponse first = h.read();
@@ -267,7 +262,7 @@ class HttpTransportIT {
   @Test
   void connectionCloseIsHonoured() throws Exception {
     start();
-    try (Http h = new Http(server.port())) {
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
       HttpResponse r = h.send(post(call("add", "[1,2]", 1), "Connection: close")).read();
       assertThat(r.status()).as("%s", r).isEqualTo(200);
       assertThat(json(r).path("result").asInt()).isEqualTo(3);
@@ -382,42 +377,5 @@ class HttpTransportIT {
     assertThat(r.status()).as("%s", r).isEqualTo(200);
     assertThat(r.header("Content-Type")).containsIgnoringCase("javascript");
     assertThat(r.body()).isNotEmpty();
-  }
-
-  // ------------------------------------------------------------------------------------------------ raw HTTP
-
-  /** A raw HTTP/1.1 connection to 127.0.0.1. */
-  private static final class Http implements AutoCloseable {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-
-    Http(int port) throws IOException {
-      socket = new Socket();
-      socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-      socket.setSoTimeout(5000);
-      in = new BufferedInputStream(socket.getInputStream(), 65536);
-      out = socket.getOutputStream();
-    }
-
-    Http send(String s) throws IOException {
-      out.write(s.getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      return this;
-    }
-
-    HttpResponse read() throws IOException {
-      return HttpResponse.read(in, false);
-    }
-
-    long awaitEof(long timeoutMs) throws IOException {
-      return RawWebSocket.awaitEof(socket, in, timeoutMs);
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 }
