@@ -21,6 +21,10 @@ class ClientDefaultsTest {
     assertThat(builder.maxAttempts).as("attempts").isEqualTo(5);
     assertThat(builder.propagateDeadline).as("deadline sent to the server").isTrue();
     assertThat(builder.keepAliveInterval).as("keepalive off by default").isNull();
+    assertThat(builder.maxHttpConnections).as("HTTP connections").isEqualTo(16);
+    assertThat(builder.bearerToken).as("no token").isNull();
+    assertThat(builder.allowPlaintextToken).as("tokens only over TLS").isFalse();
+    assertThat(builder.tls).as("TLS settings: the system's, when the target is secure").isNull();
     assertThat(builder.reconnectBackoff).as("backoff 1 s / 1.6 / 0.2 / 120 s")
         .isEqualTo(new Backoff(Duration.ofSeconds(1), 1.6, 0.2, Duration.ofSeconds(120)));
     assertThat(Backoff.DEFAULT).isEqualTo(builder.reconnectBackoff);

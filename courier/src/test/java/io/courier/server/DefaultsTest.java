@@ -30,6 +30,10 @@ class DefaultsTest {
     int cores = Runtime.getRuntime().availableProcessors();
     assertThat(builder.workerThreads).as("worker threads").isEqualTo(Math.min(200, Math.max(4, 2 * cores)));
     assertThat(builder.developmentMode).as("development mode").isFalse();
+    assertThat(builder.webSocketPath).as("WebSocket path").isEqualTo("/ws");
+    assertThat(builder.corsOrigins).as("CORS origins: none, CORS off").isEmpty();
+    assertThat(builder.tls).as("TLS: off").isNull();
+    assertThat(builder.interceptors).as("interceptors").isEmpty();
 
     StreamReadConstraints constraints = builder.mapper().getFactory().streamReadConstraints();
     assertThat(constraints.getMaxNestingDepth()).as("nesting depth").isEqualTo(256);
