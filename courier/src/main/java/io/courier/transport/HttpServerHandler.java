@@ -17,7 +17,6 @@ import static io.netty.handler.codec.http.HttpHeaderNames.VARY;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -74,6 +73,8 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   static final int MAX_HEADER_BYTES = 8192;
   /** Body bytes handed on at a time; the body itself is limited by {@link HttpOptions#maxMessageBytes()}. */
   static final int MAX_CHUNK_BYTES = 64 * 1024;
+  /** First size of the buffer for a chunked body, which grows as the chunks arrive. */
+  private static final int INITIAL_BODY_BYTES = 1024;
 
   private static final String JSON = "application/json";
   private static final String ALLOWED_METHODS = "POST, OPTIONS";
@@ -95,7 +96,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   private long sequence;
   private HttpRequest request;
   /** The JSON-RPC body being collected; null when the request's body is ignored (answered already). */
-  private CompositeByteBuf body;
+  private ByteBuf body;
   private boolean inRequest;
   /** Set after a fatal fault: nothing more is read, and the connection closes after its response. */
   private boolean failed;
@@ -234,7 +235,9 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
           + options.maxMessageBytes());
       return;
     }
-    body = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+    // One growing buffer rather than a composite of the chunks: a body sent in millions of one-byte chunks
+    // must not cost a component object per chunk.
+    body = ctx.alloc().buffer(declared > 0 ? (int) declared : INITIAL_BODY_BYTES);
   }
 
   private void readContent(ChannelHandlerContext ctx, HttpContent content) {
@@ -248,12 +251,12 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
             + options.maxMessageBytes() + " bytes");
         return;
       }
-      body.addComponent(true, content.content().retain());
+      body.writeBytes(content.content());
     }
     if (content instanceof LastHttpContent) {
       inRequest = false;
       if (body != null) {
-        CompositeByteBuf call = body;
+        ByteBuf call = body;
         body = null;
         ctx.fireChannelRead(new HttpCall(sequence, call, request.headers()));
       }

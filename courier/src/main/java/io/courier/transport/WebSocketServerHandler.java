@@ -2,7 +2,6 @@ package io.courier.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,10 +32,12 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
 
   private static final Logger log = LoggerFactory.getLogger(WebSocketServerHandler.class);
 
+  private static final int FIRST_FRAGMENT_BYTES = 1024;
+
   private final int maxMessageBytes;
   private final HttpHeaders upgradeHeaders;
   /** A fragmented text message being reassembled; null between messages. Event loop only. */
-  private CompositeByteBuf fragments;
+  private ByteBuf fragments;
   private boolean closing;
 
   /**
@@ -99,7 +100,9 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
         } else if (text.isFinalFragment()) {
           ctx.fireChannelRead(text.content().retain());
         } else {
-          fragments = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
+          // One growing buffer, not a composite: a message in millions of tiny fragments must not cost an
+          // object per fragment.
+          fragments = ctx.alloc().buffer(Math.max(FIRST_FRAGMENT_BYTES, text.content().readableBytes()));
           append(ctx, text);
         }
       } else if (frame instanceof ContinuationWebSocketFrame continuation) {
@@ -133,7 +136,7 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
       close(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message exceeds " + maxMessageBytes + " bytes");
       return false;
     }
-    fragments.addComponent(true, frame.content().retain());
+    fragments.writeBytes(frame.content());
     return true;
   }
 
