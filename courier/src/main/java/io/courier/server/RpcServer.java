@@ -105,6 +105,8 @@ public final class RpcServer implements AutoCloseable {
   private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final List<ServerInterceptor> interceptors;
   private final ServerTls tls;
+  /** Whether clients without TLS are served. */
+  private final boolean plaintext;
   private final Stacks stacks;
 
   RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodRegistry registry) {
@@ -122,6 +124,7 @@ public final class RpcServer implements AutoCloseable {
         : builder.executor;
     this.interceptors = List.copyOf(builder.interceptors);
     this.tls = builder.tls;
+    this.plaintext = builder.plaintext;
     this.stacks = new Stacks(new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
         limits.maxMessageBytes(), browserClient()));
   }
@@ -151,7 +154,7 @@ public final class RpcServer implements AutoCloseable {
     public void tls(ChannelHandlerContext detector) {
       detector.pipeline()
           .addAfter(detector.name(), "tls", tls.newHandler(detector.alloc()))
-          .addAfter("tls", "detect-inner", new ProtocolDetector(this, false));
+          .addAfter("tls", "detect-inner", new ProtocolDetector(this, false, true));
     }
 
     @Override
@@ -216,7 +219,7 @@ public final class RpcServer implements AutoCloseable {
             }
             connections.add(ch);
             ch.pipeline()
-                .addLast("detect", new ProtocolDetector(stacks, tls != null))
+                .addLast("detect", new ProtocolDetector(stacks, tls != null, plaintext))
                 .addLast("rpc", new ServerConnection(RpcServer.this));
           }
         });

@@ -58,6 +58,7 @@ public final class RpcServerBuilder {
   String webSocketPath = DEFAULT_WEB_SOCKET_PATH;
   Set<String> corsOrigins = Set.of();
   ServerTls tls;
+  boolean plaintext = true;
   final List<ServerInterceptor> interceptors = new ArrayList<>();
   private final List<Registration> registrations = new ArrayList<>();
   private final MethodRegistry.Builder checked = new MethodRegistry.Builder();
@@ -278,6 +279,16 @@ public final class RpcServerBuilder {
   }
 
   /**
+   * Whether the port also serves clients that do not use TLS, when {@link #tls(ServerTls)} is set. Default:
+   * true. Set it to false for a port reachable from networks you do not trust: connections that do not start
+   * with a TLS handshake are then closed at once, with a log line.
+   */
+  public RpcServerBuilder allowPlaintext(boolean allow) {
+    this.plaintext = allow;
+    return this;
+  }
+
+  /**
    * Browser origins (such as {@code https://app.example.com}) allowed to call over HTTP from a page served
    * elsewhere (CORS); {@code "*"} allows any origin. Default: none, so browsers only allow pages served by this
    * server. WebSocket is not subject to CORS: check the {@code Origin} header in an interceptor if needed.
@@ -309,8 +320,15 @@ public final class RpcServerBuilder {
     return mapper != null ? mapper : CourierJson.newMapper(maxMessageBytes);
   }
 
-  /** Builds the server, not yet listening; call {@link RpcServer#start()}. */
+  /**
+   * Builds the server, not yet listening; call {@link RpcServer#start()}.
+   *
+   * @throws IllegalStateException when {@code allowPlaintext(false)} is set without TLS
+   */
   public RpcServer build() {
+    if (!plaintext && tls == null) {
+      throw new IllegalStateException("allowPlaintext(false) needs tls(...): the port would refuse every client");
+    }
     ObjectMapper finalMapper = mapper();
     MethodRegistry.Builder registry = new MethodRegistry.Builder();
     registrations.forEach(r -> r.apply(registry, finalMapper));

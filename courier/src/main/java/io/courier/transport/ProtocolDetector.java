@@ -48,13 +48,18 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
 
   private final Stacks stacks;
   private final boolean tlsAllowed;
+  private final boolean plaintextAllowed;
 
   /**
-   * @param tlsAllowed whether a TLS handshake may start here: false when the server has no TLS, and inside TLS
+   * @param tlsAllowed       whether a TLS handshake may start here: false when the server has no TLS, and
+   *                         inside TLS
+   * @param plaintextAllowed whether HTTP and raw JSON-RPC may start here: false on a port that requires TLS
+   *                         (inside TLS they always may)
    */
-  public ProtocolDetector(Stacks stacks, boolean tlsAllowed) {
+  public ProtocolDetector(Stacks stacks, boolean tlsAllowed, boolean plaintextAllowed) {
     this.stacks = stacks;
     this.tlsAllowed = tlsAllowed;
+    this.plaintextAllowed = plaintextAllowed;
   }
 
   @Override
@@ -71,8 +76,17 @@ public final class ProtocolDetector extends ByteToMessageDecoder {
         }
         stacks.tls(ctx);
       }
-      case HTTP -> stacks.http(ctx);
-      case RAW -> stacks.raw(ctx);
+      case HTTP, RAW -> {
+        if (!plaintextAllowed) {
+          refuse(ctx, in, "plaintext " + verdict + ", but this port requires TLS");
+          return;
+        }
+        if (verdict == Verdict.HTTP) {
+          stacks.http(ctx);
+        } else {
+          stacks.raw(ctx);
+        }
+      }
       default -> {
         refuse(ctx, in, "an unknown protocol");
         return;
