@@ -22,7 +22,9 @@ import java.util.OptionalDouble;
  * mvn -B -q -DskipTests install &amp;&amp; java -jar courier-bench/target/courier-bench.jar --quick
  * </pre>
  *
- * <p>Run with {@code --help} for the options.
+ * <p>{@code --transports} measures {@code add} at 16 in flight on Courier over TCP, HTTP/1.1 and WebSocket, each
+ * in the clear and inside TLS (certificates made once per run by {@link BenchPki}), and on gRPC + JSON, and
+ * writes only the page's Transports section. Run with {@code --help} for the options.
  */
 public final class BenchMain {
 
@@ -34,14 +36,20 @@ public final class BenchMain {
   /** File descriptors the idle row needs beyond the connections themselves. */
   private static final int SPARE_FILE_DESCRIPTORS = 1024;
   private static final String USAGE = """
-      usage: %s [--quick | --full | --smoke] [options]
+      usage: %s [--quick | --full | --smoke | --transports] [options]
 
         --quick            add at 1, 16 and 128 in flight, echo 64 KiB at 16; 2 s windows (under 3 minutes)
         --full             every workload at 1, 16 and 128 in flight, and the scale rows (the default)
-        --smoke            200 ms windows, one repetition, a reduced matrix and small scale rows (CI)
+        --smoke            200 ms windows, one repetition, a reduced matrix and small scale rows (CI);
+                           also add at 16 on courier-http and courier-wss
+        --transports       add at 16 in flight on Courier over TCP, HTTP/1.1 and WebSocket, each in the clear
+                           and inside TLS, and on gRPC + JSON; --quick's windows after an 8 s warm-up
+                           (about 2 minutes); writes only the Transports section of the page
         --scale            add the scale rows (1,000 connections; 10,000 idle connections) to --quick
         --no-scale         leave the scale rows out
-        --targets LIST     comma-separated, of: courier, courier-io, grpc-json, grpc-binary, jsonrpc4j, netty-echo
+        --targets LIST     comma-separated, of: courier, courier-io, courier-tls, courier-http, courier-https,
+                           courier-ws, courier-wss, grpc-json, grpc-binary, jsonrpc4j, netty-echo
+                           (default: the mode's; the courier-tls … courier-wss ones have no scale or idle rows)
         --jit-ms N         unmeasured run of each cell before any is measured (JIT warm-up)
         --warmup-ms N      warm-up window per cell
         --window-ms N      measured window
@@ -76,7 +84,7 @@ public final class BenchMain {
   }
 
   /** Runs the plan; returns 0 when every row was measured (errors or not), 1 otherwise. */
-  private int run(String args) throws IOException, InterruptedException {
+  private int run(String args) throws Exception {
     long start = System.nanoTime();
     Machine machine = Machine.probe();
     Plan plan = options.plan;
@@ -95,28 +103,19 @@ public final class BenchMain {
     System.out.printf("courier-bench %s on %s%n", plan.mode(), machine.describe());
     System.out.printf("cells %s; about %d s per target; logs in %s%n", plan.allCells(),
         plan.estimatePerTarget().toSeconds() + 5, logs);
-
-    for (Target target : options.targets) {
-      System.out.println("== " + target.label());
-      OptionalDouble busy = Machine.busy(Duration.ofMillis(500));
-      if (busy.isPresent() && busy.getAsDouble() > BUSY_WARNING) {
-        String note = String.format(Locale.ROOT, "The CPUs were %.0f%% busy with other work just before %s was "
-            + "measured; its figures may be low.", 100 * busy.getAsDouble(), target.label());
-        System.out.println("  warning: " + note);
-        report.note(note);
-      }
-      try (ServerProcess server = ServerProcess.start(target, classPath, SERVER_FLAGS,
-          logs.resolve(target.id() + "-server.log"))) {
-        load(target, server, plan, report, logs);
-        if (idleConnections > 0) {
-          idle(target, server, idleConnections, report, logs);
-        }
-      } catch (Exception e) {
-        String reason = "not run: " + LoadClientMain.oneLine(e);
-        System.out.println(target.label() + ": " + reason);
-        for (Cell cell : plan.allCells()) {
-          report.add(Row.failed(target, cell, reason));
-        }
+    List<String> noScale = options.targets.stream().filter(t -> !t.hasScaleRows()).map(t -> "`" + t.id() + "`")
+        .toList();
+    if (!noScale.isEmpty() && (plan.manyConnections() > 0 || idleConnections > 0)) {
+      report.note("No scale or idle rows for " + String.join(", ", noScale) + ": the bench drives those rows "
+          + "with a raw TCP client of its own.");
+    }
+    // One CA and server certificate for the run, made before any server starts; handed out as --tls DIR.
+    Path pki = options.targets.stream().anyMatch(Target::tls) ? BenchPki.create() : null;
+    try {
+      measure(plan, report, pki, idleConnections, logs);
+    } finally {
+      if (pki != null) {
+        BenchPki.delete(pki);
       }
     }
 
@@ -127,13 +126,48 @@ public final class BenchMain {
     Report.write(samplesFile(options.csv), report.samplesCsv());
     System.out.println("\nCSV: " + options.csv);
     if (options.markdown != null) {
-      Report.write(options.markdown, report.markdown());
-      System.out.println("Page: " + options.markdown);
+      String existing = Files.exists(options.markdown) ? Files.readString(options.markdown) : null;
+      Report.write(options.markdown, report.page(existing));
+      System.out.println("Page: " + options.markdown + (plan.isTransports() ? " (its Transports section)" : ""));
     }
     System.out.printf("%s run took %d s%n", plan.mode(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
     boolean complete = report.rows().stream().allMatch(Row::measured)
         && report.idleRows().stream().allMatch(IdleRow::measured);
     return complete ? 0 : 1;
+  }
+
+  /** Measures every target in turn, its server and its load client each in a JVM of its own. */
+  private void measure(Plan plan, Report report, Path pki, int idleConnections, Path logs)
+      throws Exception {
+    for (Target target : options.targets) {
+      System.out.println("== " + target.label());
+      OptionalDouble busy = Machine.busy(Duration.ofMillis(500));
+      if (busy.isPresent() && busy.getAsDouble() > BUSY_WARNING) {
+        String note = String.format(Locale.ROOT, "The CPUs were %.0f%% busy with other work just before %s was "
+            + "measured; its figures may be low.", 100 * busy.getAsDouble(), target.label());
+        System.out.println("  warning: " + note);
+        report.note(note);
+      }
+      List<String> tls = tlsArgs(target, pki);
+      try (ServerProcess server = ServerProcess.start(target, tls, classPath, SERVER_FLAGS,
+          logs.resolve(target.id() + "-server.log"))) {
+        load(target, server, tls, plan, report, logs);
+        if (idleConnections > 0 && target.hasScaleRows()) {
+          idle(target, server, idleConnections, report, logs);
+        }
+      } catch (Exception e) {
+        String reason = "not run: " + LoadClientMain.oneLine(e);
+        System.out.println(target.label() + ": " + reason);
+        for (Cell cell : plan.cellsFor(target)) {
+          report.add(Row.failed(target, cell, reason));
+        }
+      }
+    }
+  }
+
+  /** {@code --tls DIR} for a TLS target's server and client, else nothing. */
+  private static List<String> tlsArgs(Target target, Path pki) {
+    return target.tls() ? List.of("--tls", pki.toString()) : List.of();
   }
 
   private static Path samplesFile(Path csv) {
@@ -143,16 +177,17 @@ public final class BenchMain {
   }
 
   /** Runs the plan's cells against a started server in a load-client JVM, adding a row per cell. */
-  private void load(Target target, ServerProcess server, Plan plan, Report report, Path logs)
+  private void load(Target target, ServerProcess server, List<String> tls, Plan plan, Report report, Path logs)
       throws IOException, InterruptedException {
-    List<Cell> cells = plan.allCells();
-    List<String> args = List.of("--target", target.id(), "--host", "127.0.0.1",
+    List<Cell> cells = plan.cellsFor(target);
+    List<String> args = new ArrayList<>(List.of("--target", target.id(), "--host", "127.0.0.1",
         "--port", Integer.toString(server.port()),
         "--cells", String.join(",", cells.stream().map(Cell::spec).toList()),
         "--jit-ms", Long.toString(plan.jitWarmup().toMillis()),
         "--warmup-ms", Long.toString(plan.warmup().toMillis()),
         "--window-ms", Long.toString(plan.window().toMillis()),
-        "--reps", Integer.toString(plan.repetitions()));
+        "--reps", Integer.toString(plan.repetitions())));
+    args.addAll(tls);
     Map<Cell, List<Sample>> samples = new LinkedHashMap<>();
     Map<Cell, String> failures = new LinkedHashMap<>();
     String ended = null;
@@ -222,7 +257,7 @@ public final class BenchMain {
   private static final class Options {
     Plan plan = Plan.full();
     Boolean scale;
-    List<Target> targets = List.of(Target.values());
+    List<Target> targets;
     Path markdown;
     boolean noMarkdown;
     Path csv;
@@ -237,7 +272,7 @@ public final class BenchMain {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "--quick", "--full", "--smoke" -> o.plan = Plan.forMode(a.substring(2));
+          case "--quick", "--full", "--smoke", "--transports" -> o.plan = Plan.forMode(a.substring(2));
           case "--scale" -> o.scale = true;
           case "--no-scale" -> o.scale = false;
           case "--targets" -> o.targets = Arrays.stream(value(args, ++i, a).split(",")).map(Target::byId).toList();
@@ -263,6 +298,13 @@ public final class BenchMain {
         p = p.withScale(0, 0);
       }
       o.plan = p;
+      if (o.targets == null) {
+        o.targets = switch (p.mode()) {
+          case "smoke" -> Target.SMOKE;
+          case "transports" -> Target.TRANSPORTS;
+          default -> Target.DEFAULTS;
+        };
+      }
       Path root = repositoryRoot();
       boolean smoke = p.mode().equals("smoke");
       if (o.noMarkdown) {
@@ -272,7 +314,7 @@ public final class BenchMain {
       }
       if (o.csv == null) {
         o.csv = root.resolve("courier-bench").resolve("target")
-            .resolve(smoke ? "bench-smoke.csv" : "bench-results.csv");
+            .resolve(smoke ? "bench-smoke.csv" : p.isTransports() ? "bench-transports.csv" : "bench-results.csv");
       }
       return o;
     }

@@ -2,13 +2,17 @@ package io.courier.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.NonBlocking;
+import io.courier.client.ClientTls;
 import io.courier.client.RpcClient;
 import io.courier.client.RpcClientBuilder;
 import io.courier.server.RpcServer;
+import io.courier.server.RpcServerBuilder;
+import io.courier.server.ServerTls;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,9 +21,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Courier over TCP with newline framing: the server serves {@link BenchService} with Courier's defaults; the
- * client is one {@link RpcClient} (one connection, many calls in flight) calling through a proxy whose methods
- * return {@code CompletableFuture}.
+ * Courier: the server serves {@link BenchService} with Courier's defaults (raw TCP with newline framing,
+ * HTTP/1.1 and WebSocket on one port; all inside TLS with {@code --tls DIR}); the client is one
+ * {@link RpcClient} (one connection, many calls in flight; over HTTP one call per request, pipelined on one
+ * keep-alive connection) calling through a proxy whose methods return {@code CompletableFuture}, with the
+ * transport picked by its target URI's scheme.
  *
  * <p>The scale and idle rows need hundreds or thousands of connections, and a {@code RpcClient} owns an I/O
  * thread and a timer thread, so there the server is driven by {@link LineClient}, a lean newline client of our
@@ -35,7 +41,10 @@ public final class CourierTarget {
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     boolean ioThread = rest.remove("--io-thread");
-    TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, ioThread));
+    int tls = rest.indexOf("--tls");
+    Path tlsDir = tls < 0 ? null : Path.of(rest.remove(tls + 1));
+    rest.remove("--tls");
+    TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, ioThread, tlsDir));
   }
 
   /** The bench service marked as never blocking, so that Courier runs it on the I/O thread. */
@@ -54,13 +63,16 @@ public final class CourierTarget {
     }
   }
 
-  static TargetServer.Running startServer(String host, int port, boolean ioThread) {
-    RpcServer server = RpcServer.builder()
+  /** @param tlsDir the run's certificates ({@link BenchPki}) to serve everything inside TLS, or null */
+  static TargetServer.Running startServer(String host, int port, boolean ioThread, Path tlsDir) {
+    RpcServerBuilder builder = RpcServer.builder()
         .host(host)
         .port(port)
-        .service(BenchService.class, ioThread ? new NonBlockingImpl() : new BenchService.Impl())
-        .build()
-        .start();
+        .service(BenchService.class, ioThread ? new NonBlockingImpl() : new BenchService.Impl());
+    if (tlsDir != null) {
+      builder.tls(ServerTls.builder(BenchPki.serverCertPem(tlsDir), BenchPki.serverKeyPem(tlsDir)).build());
+    }
+    RpcServer server = builder.build().start();
     return new TargetServer.Running() {
       @Override
       public int port() {
@@ -74,12 +86,33 @@ public final class CourierTarget {
     };
   }
 
-  /** The client for one cell: a {@link RpcClient} for one connection, {@link LineClient} for more. */
-  static Driver client(String host, int port, Cell cell, boolean ioThread) throws Exception {
+  /**
+   * The client for one cell: a {@link RpcClient} for one connection, {@link LineClient} for more (raw TCP in the
+   * clear only).
+   *
+   * @param scheme the target URI's: {@code tcp}, {@code tls}, {@code http}, {@code https}, {@code ws} or
+   *     {@code wss}
+   * @param tlsDir the run's certificates ({@link BenchPki}) for the secure schemes, else null
+   */
+  static Driver client(String scheme, String host, int port, Path tlsDir, Cell cell, boolean ioThread)
+      throws Exception {
     if (cell.connections() == 1) {
-      return new Client(host, port, ioThread);
+      return new Client(uri(scheme, host, port), tlsDir == null ? null : BenchPki.caPem(tlsDir), ioThread);
+    }
+    if (!scheme.equals("tcp")) {
+      throw new UnsupportedOperationException("the scale rows are measured over tcp:// only, not " + scheme);
     }
     return new ManyConnections(LineClient.connect(host, port, cell.connections()));
+  }
+
+  /** The client's target URI for a scheme, with Courier's default paths for HTTP and WebSocket. */
+  static String uri(String scheme, String host, int port) {
+    String path = switch (scheme) {
+      case "http", "https" -> "/rpc";
+      case "ws", "wss" -> "/ws";
+      default -> "";
+    };
+    return scheme + "://" + host + ":" + port + path;
   }
 
   /** Opens {@code count} connections, makes one {@code add} call on each, and returns them, idle. */
@@ -108,11 +141,18 @@ public final class CourierTarget {
     private final RpcClient client;
     private final AsyncBench bench;
 
-    /** @param direct complete futures on the I/O thread (the callbacks never block), as gRPC's direct executor */
-    Client(String host, int port, boolean direct) {
+    /**
+     * @param target the target URI, such as {@code tcp://127.0.0.1:7000} or {@code wss://127.0.0.1:7000/ws}
+     * @param caPem the CA to trust for a secure target, else null
+     * @param direct complete futures on the I/O thread (the callbacks never block), as gRPC's direct executor
+     */
+    Client(String target, Path caPem, boolean direct) {
       RpcClientBuilder builder = RpcClient.builder()
-          .target("tcp://" + host + ":" + port)
+          .target(target)
           .callTimeout(CALL_TIMEOUT);
+      if (caPem != null) {
+        builder.tls(ClientTls.builder().trustedCertificates(caPem).build());
+      }
       if (direct) {
         builder.callbackExecutor(Runnable::run);
       }

@@ -3,6 +3,7 @@ package io.courier.bench;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,7 +15,8 @@ import java.util.List;
  *
  * <p>Load: {@code --target ID --port P --cells add@1,add@16 --jit-ms N --warmup-ms N --window-ms N --reps N}
  * runs every cell once unmeasured (JIT warm-up), then measures each cell and prints a {@link Sample} line per
- * window, or {@code FAILED <cell> <reason>}.
+ * window, or {@code FAILED <cell> <reason>}. A TLS target also gets {@code --tls DIR}, the run's certificates
+ * ({@link BenchPki}).
  *
  * <p>Idle: {@code --target ID --port P --idle N} opens N connections, makes one call on each, prints
  * {@code HOLDING N}, and holds them until a line (or the end) arrives on stdin; or prints
@@ -34,6 +36,7 @@ public final class LoadClientMain {
     Duration window = Duration.ofSeconds(2);
     int reps = 3;
     int idle = 0;
+    Path tlsDir = null;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       switch (args[i]) {
@@ -46,6 +49,7 @@ public final class LoadClientMain {
         case "--window-ms" -> window = Duration.ofMillis(Long.parseLong(value));
         case "--reps" -> reps = Integer.parseInt(value);
         case "--idle" -> idle = Integer.parseInt(value);
+        case "--tls" -> tlsDir = Path.of(value);
         default -> throw new IllegalArgumentException("unknown option: " + args[i]);
       }
       i++;
@@ -53,17 +57,17 @@ public final class LoadClientMain {
     if (target == null || port < 0) {
       throw new IllegalArgumentException("--target and --port are required");
     }
-    int status = idle > 0 ? holdIdle(target, host, port, idle) : load(target, host, port, cells, jit, warmup,
-        window, reps);
+    int status = idle > 0 ? holdIdle(target, host, port, idle) : load(target, host, port, tlsDir, cells, jit,
+        warmup, window, reps);
     System.out.flush();
     System.exit(status); // gRPC and Netty may leave non-daemon threads behind
   }
 
-  private static int load(Target target, String host, int port, List<Cell> cells, Duration jit, Duration warmup,
-      Duration window, int reps) throws InterruptedException {
+  private static int load(Target target, String host, int port, Path tlsDir, List<Cell> cells, Duration jit,
+      Duration warmup, Duration window, int reps) throws InterruptedException {
     if (!jit.isZero()) {
       for (Cell cell : cells) {
-        try (Driver driver = target.client(host, port, cell)) {
+        try (Driver driver = target.client(host, port, tlsDir, cell)) {
           LoadLoop.run(target.id(), driver, cell, jit, Duration.ZERO, 0);
         } catch (Exception e) {
           System.err.println("JIT warm-up of " + cell + " failed: " + e);
@@ -71,7 +75,7 @@ public final class LoadClientMain {
       }
     }
     for (Cell cell : cells) {
-      try (Driver driver = target.client(host, port, cell)) {
+      try (Driver driver = target.client(host, port, tlsDir, cell)) {
         for (Sample s : LoadLoop.run(target.id(), driver, cell, warmup, window, reps)) {
           System.out.println(s.toLine());
           System.out.flush();

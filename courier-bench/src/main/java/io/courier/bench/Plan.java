@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one run measures and for how long: the cells, the windows and the scale rows. The three modes are
+ * What one run measures and for how long: the cells, the windows and the scale rows. The four modes are
  * presets; the launcher's options may override the windows. Immutable.
  *
- * @param mode {@code smoke}, {@code quick} or {@code full}
+ * @param mode {@code smoke}, {@code quick}, {@code full} or {@code transports}
  * @param cells the combinations measured for every target, in order
  * @param jitWarmup how long each cell runs once, unmeasured, before any cell is measured (JIT warm-up)
  * @param warmup the unmeasured window at the start of each measured cell
@@ -24,6 +24,9 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
 
   static final int[] IN_FLIGHT = {1, 16, 128};
   static final int SCALE_IN_FLIGHT = 16;
+  /** What {@link #transports()} measures, and all that {@link #smoke()} measures of the transport targets. */
+  static final Cell TRANSPORT_CELL = Cell.of(Workload.ADD, 16);
+  static final Duration TRANSPORTS_WARMUP = Duration.ofSeconds(8);
 
   Plan {
     cells = List.copyOf(cells);
@@ -50,6 +53,18 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
     return new Plan("quick", cells, Duration.ofMillis(750), Duration.ofSeconds(1), Duration.ofSeconds(2), 3, 0, 0);
   }
 
+  /**
+   * {@code add} at 16 in flight only, for comparing transports: the JIT warm-up and measured windows of
+   * {@link #quick()}, but an 8-second warm-up window, since on 2 cores a connection (TLS and HTTP ones most)
+   * takes several seconds to reach its pace while client and server hold both cores, and {@code --quick}'s
+   * add@16 gets that time from the cells run before it.
+   */
+  static Plan transports() {
+    Plan quick = quick();
+    return new Plan("transports", List.of(TRANSPORT_CELL), quick.jitWarmup(), TRANSPORTS_WARMUP,
+        quick.window(), quick.repetitions(), 0, 0);
+  }
+
   /** Every workload at every in-flight level, 3-second windows, and both scale rows. */
   static Plan full() {
     List<Cell> cells = new ArrayList<>();
@@ -68,8 +83,14 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
       case "smoke" -> smoke();
       case "quick" -> quick();
       case "full" -> full();
-      default -> throw new IllegalArgumentException("mode: " + mode + " (expected: smoke, quick or full)");
+      case "transports" -> transports();
+      default -> throw new IllegalArgumentException("mode: " + mode
+          + " (expected: smoke, quick, full or transports)");
     };
+  }
+
+  boolean isTransports() {
+    return mode.equals("transports");
   }
 
   /** The cells measured for every target, with the scale row last when there is one. */
@@ -88,6 +109,18 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
 
   Plan withScale(int manyConnections, int idleConnections) {
     return new Plan(mode, cells, jitWarmup, warmup, window, repetitions, manyConnections, idleConnections);
+  }
+
+  /**
+   * The cells measured for {@code target}: {@link #allCells()}; for a target without scale rows (see
+   * {@link Target#hasScaleRows()}) the plan's cells less the scale row, and in smoke mode only
+   * {@link #TRANSPORT_CELL}, which keeps CI's run short.
+   */
+  List<Cell> cellsFor(Target target) {
+    if (target.hasScaleRows()) {
+      return allCells();
+    }
+    return mode.equals("smoke") ? cells.stream().filter(TRANSPORT_CELL::equals).toList() : cells;
   }
 
   /** A rough lower bound of the time one target takes, for the progress line. */

@@ -17,12 +17,17 @@ import java.util.stream.Collectors;
 /**
  * The results of one run and the three forms they are written in: the markdown tables printed on stdout, the
  * whole {@code docs/benchmarks.md} page (tables plus the command, date, machine and method), and CSV files (one
- * line per row, and one per measured window). Not thread-safe.
+ * line per row, and one per measured window). A {@code --transports} run writes only the page's Transports
+ * section, between {@link #TRANSPORTS_BEGIN} and {@link #TRANSPORTS_END}, and the other runs keep that section
+ * as they find it. Not thread-safe.
  */
 final class Report {
 
   static final String BUILD_AND_RUN =
       "mvn -B -q -DskipTests install && java -jar courier-bench/target/courier-bench.jar --quick";
+  static final String TRANSPORTS_BEGIN = "<!-- transports: begin; written by courier-bench --transports -->";
+  static final String TRANSPORTS_END = "<!-- transports: end -->";
+  private static final String HOW_IT_MEASURES = "## How it measures";
 
   private final Plan plan;
   private final Machine machine;
@@ -73,11 +78,16 @@ final class Report {
 
   /** This row's calls per second over the reference target's for the same cell, when both were measured. */
   OptionalDouble ratio(Row row) {
+    return ratio(row, Target.REFERENCE);
+  }
+
+  /** This row's calls per second over {@code base}'s for the same cell, when both were measured. */
+  OptionalDouble ratio(Row row, Target base) {
     if (!row.measured()) {
       return OptionalDouble.empty();
     }
     return rows.stream()
-        .filter(r -> r.target() == Target.REFERENCE && r.cell().equals(row.cell()) && r.measured()
+        .filter(r -> r.target() == base && r.cell().equals(row.cell()) && r.measured()
             && r.callsPerSecond() > 0)
         .mapToDouble(r -> row.callsPerSecond() / r.callsPerSecond())
         .findFirst();
@@ -136,9 +146,37 @@ final class Report {
     return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
   }
 
+  /** The transports table: each row's transport, TLS or not, and ratios to Courier over TCP and to the reference. */
+  String transportsTable() {
+    StringBuilder b = new StringBuilder();
+    b.append("| target | transport | TLS | calls/s | spread (min–max) | p50 | p99 | p99.9 | errors ")
+        .append("| vs Courier, TCP | vs ").append(Target.REFERENCE.label()).append(" |\n");
+    b.append("|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Row r : rows()) {
+      b.append("| ").append(r.target().label())
+          .append(" | ").append(r.target().transport())
+          .append(" | ").append(r.target().tls() ? "yes" : "no");
+      if (r.measured()) {
+        b.append(" | ").append(Format.count(r.callsPerSecond()))
+            .append(" | ").append(Format.count(r.minCallsPerSecond())).append("–")
+            .append(Format.count(r.maxCallsPerSecond()))
+            .append(" | ").append(Format.latency(r.p50()))
+            .append(" | ").append(Format.latency(r.p99()))
+            .append(" | ").append(Format.latency(r.p999()))
+            .append(" | ").append(r.errors())
+            .append(" | ").append(ratio(r, Target.COURIER).stream().mapToObj(Format::ratio).findFirst().orElse("—"))
+            .append(" | ").append(ratio(r).stream().mapToObj(Format::ratio).findFirst().orElse("—"))
+            .append(" |\n");
+      } else {
+        b.append(" | not measured (see notes) | | | | | | |\n");
+      }
+    }
+    return b.toString();
+  }
+
   /** The tables as printed at the end of a run. */
   String tables() {
-    StringBuilder b = new StringBuilder(resultsTable());
+    StringBuilder b = new StringBuilder(plan.isTransports() ? transportsTable() : resultsTable());
     if (!idleRows.isEmpty()) {
       b.append('\n').append(idleTable());
     }
@@ -169,7 +207,8 @@ final class Report {
         .append("table, writes this page (`--markdown FILE`, or `--no-markdown`) and a CSV ")
         .append("(`--csv FILE`, default `courier-bench/target/bench-results.csv`, with every window in ")
         .append("`bench-results-samples.csv` beside it); the servers' and clients' logs go to ")
-        .append("`courier-bench/target/bench-logs/`.\n\n")
+        .append("`courier-bench/target/bench-logs/`. `--transports` measures Courier over each of its transports ")
+        .append("and writes only the [Transports](#transports) section, which the other runs keep.\n\n")
         .append("## This run\n\n")
         .append("- command: `").append(command).append("`\n")
         .append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n')
@@ -202,7 +241,10 @@ final class Report {
         .append("call to its completion as the client library delivers it (HdrHistogram).\n")
         .append("- **Courier**: `RpcServer` with its defaults (methods on its worker pool); one `RpcClient` ")
         .append("(one connection, every call in flight on it) through a proxy returning `CompletableFuture`, ")
-        .append("completed on the client's default callback executor.\n")
+        .append("completed on the client's default callback executor. `courier-tls`, `courier-http`, ")
+        .append("`courier-https`, `courier-ws` and `courier-wss` run the same server (with TLS for the secure ")
+        .append("ones) and the same client with a `tls://`, `http://`, `https://`, `ws://` or `wss://` target; ")
+        .append("`--transports` measures them (see [Transports](#transports)); they have no scale or idle rows.\n")
         .append("- **gRPC + JSON / gRPC + binary**: gRPC-java (Netty, shaded) unary calls through hand-written ")
         .append("method descriptors, no protoc; messages as JSON through Jackson (`{\"a\":1,\"b\":2}` → ")
         .append("`{\"value\":3}`, the same JSON work) or in a compact binary form (8 bytes for two ints, UTF-8 ")
@@ -231,6 +273,86 @@ final class Report {
         .append(" connections, each having made one call; the heap difference is divided by the connections.\n")
         .append("- Ratios: each row's calls/s over ").append(Target.REFERENCE.label())
         .append("'s for the same workload, in-flight level and connections.\n");
+    return b.toString();
+  }
+
+  /**
+   * The page to write over {@code existing} (the page as it is, or null): for a {@code --transports} run the
+   * existing page with its Transports section replaced or added; for the others the whole new page, with the
+   * existing page's Transports section kept.
+   */
+  String page(String existing) {
+    if (plan.isTransports()) {
+      String base = existing != null ? existing : "# Benchmarks\n\nWritten by the `courier-bench` module; run "
+          + "`" + BenchMain.JAR_COMMAND + " --quick` for the other sections.\n";
+      return withTransports(base, transportsSection());
+    }
+    String page = markdown();
+    String kept = existing == null ? null : transportsSectionOf(existing);
+    return kept == null ? page : withTransports(page, kept);
+  }
+
+  /** The delimited section of {@code page}, markers included, or null. */
+  static String transportsSectionOf(String page) {
+    int begin = page.indexOf(TRANSPORTS_BEGIN);
+    int end = page.indexOf(TRANSPORTS_END, Math.max(begin, 0));
+    return begin < 0 || end < 0 ? null : page.substring(begin, end + TRANSPORTS_END.length());
+  }
+
+  /** {@code page} with its delimited section replaced by {@code section}, or else the section put in before
+   * "How it measures", or else at the end. */
+  static String withTransports(String page, String section) {
+    String old = transportsSectionOf(page);
+    if (old != null) {
+      return page.replace(old, section);
+    }
+    int at = page.indexOf("\n" + HOW_IT_MEASURES + "\n");
+    if (at >= 0) {
+      return page.substring(0, at + 1) + section + "\n\n" + page.substring(at + 1);
+    }
+    return page + (page.endsWith("\n") ? "\n" : "\n\n") + section + "\n";
+  }
+
+  /** The Transports section of the page, markers included, without a final line break. */
+  String transportsSection() {
+    String windows = "JIT warm-up " + millis(plan.jitWarmup()) + " per cell, then per cell a "
+        + millis(plan.warmup()) + " warm-up window and " + plan.repetitions() + " measured window"
+        + (plan.repetitions() == 1 ? "" : "s") + " of " + millis(plan.window());
+    StringBuilder b = new StringBuilder();
+    b.append(TRANSPORTS_BEGIN).append("\n")
+        .append("## Transports\n\n")
+        .append("Calls per second of `add` at ").append(Plan.TRANSPORT_CELL.inFlight())
+        .append(" calls in flight (one connection; up to 16 over HTTP/1.1), on Courier over each of its transports, in the clear and ")
+        .append("inside TLS, measured in one run, with ").append(Target.REFERENCE.label())
+        .append(" (HTTP/2 in the clear) as the reference. This section is written by `")
+        .append(BenchMain.JAR_COMMAND).append(" --transports` alone; the other runs keep it as it is.\n\n")
+        .append("- command: `").append(command).append("`\n")
+        .append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n')
+        .append("- machine: ").append(machine.describe()).append('\n')
+        .append("- windows: ").append(windows).append("; it took ").append(minutes(took)).append('\n')
+        .append("- figures: as in the Results table: the median of the windows, their spread, and the median of ")
+        .append("each latency percentile\n\n")
+        .append(transportsTable());
+    if (!notes.isEmpty()) {
+      b.append("\nNotes:\n\n");
+      notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    }
+    b.append("\nHow: every Courier row runs the same `RpcServer` with Courier's defaults (the bench service on ")
+        .append("its worker pool), which serves raw TCP, HTTP/1.1 and WebSocket on one port; for the TLS rows it ")
+        .append("is built with `tls(ServerTls.builder(cert, key).build())`, Courier's default TLS engine (the ")
+        .append("JDK's, TLS 1.3 here), with an EC P-256 certificate for 127.0.0.1 issued by a CA the bench makes ")
+        .append("for the run. The client is one `RpcClient` per row with its defaults, with the target ")
+        .append("`tcp://`, `tls://`, `http://…/rpc`, `https://…/rpc`, `ws://…/ws` or `wss://…/ws`: over TCP ")
+        .append("and WebSocket one connection with every call in flight on it (a newline-delimited message or a ")
+        .append("text frame per call); over HTTP/1.1 one call per POST, on up to 16 keep-alive connections with ")
+        .append("one call in flight on each (HTTP/1.1 answers a connection's requests in order, so the client ")
+        .append("does not pipeline). The connections, TLS ")
+        .append("handshakes included, are made in the unmeasured warm-up, which is longer than `--quick`'s ")
+        .append("because on 2 cores a new connection, TLS and HTTP ones most, takes several seconds to reach its ")
+        .append("pace (`--quick`'s add@16 gets that time from the cells run before it). These targets have no ")
+        .append("scale or idle rows. Ratios are each row's calls/s over Courier over TCP in the clear and over ")
+        .append(Target.REFERENCE.label()).append(".\n")
+        .append(TRANSPORTS_END);
     return b.toString();
   }
 

@@ -22,9 +22,11 @@ final class ServerProcess implements AutoCloseable {
     this.port = port;
   }
 
-  static ServerProcess start(Target target, String classPath, List<String> jvmFlags, Path log)
-      throws IOException, InterruptedException, TimeoutException {
+  /** @param extraArgs more arguments for the server's {@code main}, such as {@code --tls DIR} */
+  static ServerProcess start(Target target, List<String> extraArgs, String classPath, List<String> jvmFlags,
+      Path log) throws IOException, InterruptedException, TimeoutException {
     List<String> args = new java.util.ArrayList<>(target.serverArgs());
+    args.addAll(extraArgs);
     args.addAll(List.of("--host", "127.0.0.1", "--port", "0"));
     Jvm jvm = Jvm.start(target.id() + " server", classPath, jvmFlags, target.serverMain(), args, log);
     try {

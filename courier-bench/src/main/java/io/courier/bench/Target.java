@@ -1,12 +1,18 @@
 package io.courier.bench;
 
 import io.courier.bench.GrpcCodecs.Codec;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * The servers the bench measures, each run in a JVM of its own from its class's {@code main}, and the client
  * each is called with. Ratios in the report are relative to {@link #GRPC_JSON}.
+ *
+ * <p>The Courier targets other than {@link #COURIER_IO} all run the same server with Courier's defaults, which
+ * serves raw TCP, HTTP/1.1 and WebSocket on one port (inside TLS for the {@link #tls()} ones), and differ only
+ * in the client's target URI: {@code tcp://}, {@code tls://}, {@code http://…/rpc}, {@code https://…/rpc},
+ * {@code ws://…/ws} or {@code wss://…/ws}.
  */
 enum Target {
   COURIER("courier", "Courier", CourierTarget.class),
@@ -15,6 +21,11 @@ enum Target {
    * (methods run on the I/O thread) and a direct callback executor on the client.
    */
   COURIER_IO("courier-io", "Courier, I/O thread", CourierTarget.class, "--io-thread"),
+  COURIER_TLS("courier-tls", "Courier, TCP + TLS", CourierTarget.class),
+  COURIER_HTTP("courier-http", "Courier, HTTP/1.1", CourierTarget.class),
+  COURIER_HTTPS("courier-https", "Courier, HTTP/1.1 + TLS", CourierTarget.class),
+  COURIER_WS("courier-ws", "Courier, WebSocket", CourierTarget.class),
+  COURIER_WSS("courier-wss", "Courier, WebSocket + TLS", CourierTarget.class),
   GRPC_JSON("grpc-json", "gRPC + JSON", GrpcTarget.class, "--codec", "json"),
   GRPC_BINARY("grpc-binary", "gRPC + binary", GrpcTarget.class, "--codec", "binary"),
   JSONRPC4J("jsonrpc4j", "jsonrpc4j", Jsonrpc4jTarget.class),
@@ -22,6 +33,15 @@ enum Target {
 
   /** The target every row is compared with. */
   static final Target REFERENCE = GRPC_JSON;
+
+  /** What {@code --quick}, {@code --full} and {@code --scale} measure when no {@code --targets} is given. */
+  static final List<Target> DEFAULTS = List.of(COURIER, COURIER_IO, GRPC_JSON, GRPC_BINARY, JSONRPC4J, NETTY_ECHO);
+  /** {@code --smoke}: the defaults and one HTTP and one WebSocket target, the latter inside TLS. */
+  static final List<Target> SMOKE = List.of(COURIER, COURIER_IO, COURIER_HTTP, COURIER_WSS, GRPC_JSON, GRPC_BINARY,
+      JSONRPC4J, NETTY_ECHO);
+  /** {@code --transports}: Courier over each transport, in the clear and inside TLS, and the reference. */
+  static final List<Target> TRANSPORTS = List.of(COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS,
+      COURIER_WSS, GRPC_JSON);
 
   private final String id;
   private final String label;
@@ -53,17 +73,58 @@ enum Target {
     return serverArgs;
   }
 
+  /** Whether its server and client need the run's certificates ({@link BenchPki}), passed as {@code --tls DIR}. */
+  boolean tls() {
+    return this == COURIER_TLS || this == COURIER_HTTPS || this == COURIER_WSS;
+  }
+
+  /**
+   * Whether it has the scale and idle rows. Those are driven by a raw TCP client ({@link LineClient}), so the
+   * Courier targets over the other transports, and over TLS, have none.
+   */
+  boolean hasScaleRows() {
+    return courierScheme() == null || courierScheme().equals("tcp");
+  }
+
+  /** The scheme of the Courier client's target URI, or null for the other targets. */
+  String courierScheme() {
+    return switch (this) {
+      case COURIER, COURIER_IO -> "tcp";
+      case COURIER_TLS -> "tls";
+      case COURIER_HTTP -> "http";
+      case COURIER_HTTPS -> "https";
+      case COURIER_WS -> "ws";
+      case COURIER_WSS -> "wss";
+      default -> null;
+    };
+  }
+
+  /** The protocol on the wire, as the transports table names it. */
+  String transport() {
+    return switch (this) {
+      case COURIER_HTTP, COURIER_HTTPS -> "HTTP/1.1";
+      case COURIER_WS, COURIER_WSS -> "WebSocket";
+      case GRPC_JSON, GRPC_BINARY -> "HTTP/2";
+      default -> "TCP";
+    };
+  }
+
   static Target byId(String id) {
     return Arrays.stream(values()).filter(t -> t.id.equals(id)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("target: " + id + " (expected one of "
             + Arrays.stream(values()).map(Target::id).toList() + ")"));
   }
 
-  /** Opens this target's client for one cell. */
-  Driver client(String host, int port, Cell cell) throws Exception {
+  /**
+   * Opens this target's client for one cell.
+   *
+   * @param tlsDir the run's certificates ({@link BenchPki}) for a {@link #tls()} target, else null
+   */
+  Driver client(String host, int port, Path tlsDir, Cell cell) throws Exception {
     return switch (this) {
-      case COURIER -> CourierTarget.client(host, port, cell, false);
-      case COURIER_IO -> CourierTarget.client(host, port, cell, true);
+      case COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS ->
+          CourierTarget.client(courierScheme(), host, port, tlsDir, cell, false);
+      case COURIER_IO -> CourierTarget.client("tcp", host, port, null, cell, true);
       case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, cell);
       case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, cell);
       case JSONRPC4J -> Jsonrpc4jTarget.client(host, port, cell);
@@ -78,6 +139,8 @@ enum Target {
   AutoCloseable holdIdle(String host, int port, int count) throws Exception {
     return switch (this) {
       case COURIER, COURIER_IO -> CourierTarget.holdIdle(host, port, count);
+      case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS ->
+          throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);
       case JSONRPC4J -> Jsonrpc4jTarget.holdIdle(host, port, count);

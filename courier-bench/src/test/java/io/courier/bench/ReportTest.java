@@ -16,8 +16,20 @@ class ReportTest {
   }
 
   private static Report report() {
+    return report(Plan.quick());
+  }
+
+  private static Report report(Plan plan) {
     Machine machine = new Machine(2, "test CPU", 1L << 34, "JDK 17", "Linux", 20_000);
-    return new Report(Plan.quick(), machine, "java -jar courier-bench.jar --quick", ZonedDateTime.now());
+    return new Report(plan, machine, "java -jar courier-bench.jar --" + plan.mode(), ZonedDateTime.now());
+  }
+
+  private static Row row(Target target, double callsPerSecond) {
+    return new Row(target, ADD_16, List.of(sample(target, callsPerSecond)), null);
+  }
+
+  private static int count(String text, String part) {
+    return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
   }
 
   @Test
@@ -57,6 +69,58 @@ class ReportTest {
     assertThat(report.resultsTable()).contains("| jsonrpc4j | not measured (see notes)");
     assertThat(report.tables()).contains("jsonrpc4j, add@16: the server did not start");
     assertThat(report.csv()).contains("quick,load,jsonrpc4j,add,16,1,0,failed,");
+  }
+
+  @Test
+  void transportsTableGivesRatiosToCourierOverTcpAndToGrpcJson() {
+    Report report = report(Plan.transports());
+    report.add(row(Target.COURIER, 1000));
+    report.add(row(Target.COURIER_HTTPS, 500));
+    report.add(row(Target.GRPC_JSON, 250));
+    assertThat(report.transportsTable())
+        .contains("| Courier, HTTP/1.1 + TLS | HTTP/1.1 | yes | 500 |")
+        .contains("| 0.50× | 2.00× |")
+        .contains("| gRPC + JSON | HTTP/2 | no | 250 |");
+    assertThat(report.tables()).isEqualTo(report.transportsTable());
+  }
+
+  @Test
+  void transportsRunWritesOnlyItsSectionAndOtherRunsKeepIt() {
+    Report quick = report();
+    quick.add(row(Target.COURIER, 1000));
+    String page = quick.page(null);
+    assertThat(page).doesNotContain(Report.TRANSPORTS_BEGIN);
+
+    Report transports = report(Plan.transports());
+    transports.add(row(Target.COURIER_WSS, 777));
+    String withSection = transports.page(page);
+    assertThat(withSection).startsWith(page.substring(0, page.indexOf("## How it measures")))
+        .contains("## Transports").contains("| Courier, WebSocket + TLS | WebSocket | yes | 777 |")
+        .endsWith(page.substring(page.indexOf("## How it measures")));
+    assertThat(withSection.indexOf("## Transports")).isLessThan(withSection.indexOf("## How it measures"));
+
+    Report again = report(Plan.transports());
+    again.add(row(Target.COURIER_WSS, 888));
+    String replaced = again.page(withSection);
+    assertThat(count(replaced, Report.TRANSPORTS_BEGIN)).isEqualTo(1);
+    assertThat(replaced).contains("| 888 |").doesNotContain("| 777 |")
+        .contains("| add | 16 | 1 | Courier | 1,000 |");
+
+    Report nextQuick = report();
+    nextQuick.add(row(Target.COURIER, 2000));
+    String kept = nextQuick.page(replaced);
+    assertThat(kept).contains("| add | 16 | 1 | Courier | 2,000 |").contains("| 888 |");
+    assertThat(count(kept, Report.TRANSPORTS_BEGIN)).isEqualTo(1);
+    assertThat(report(Plan.transports()).page(null)).startsWith("# Benchmarks").contains("## Transports");
+  }
+
+  @Test
+  void transportTargetsHaveNoScaleRows() {
+    Plan full = Plan.full();
+    assertThat(full.cellsFor(Target.COURIER)).isEqualTo(full.allCells());
+    assertThat(full.cellsFor(Target.COURIER_HTTP)).isEqualTo(full.cells());
+    assertThat(Plan.smoke().cellsFor(Target.COURIER_WSS)).containsExactly(ADD_16);
+    assertThat(Plan.transports().allCells()).containsExactly(ADD_16);
   }
 
   @Test
