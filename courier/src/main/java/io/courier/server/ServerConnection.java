@@ -91,6 +91,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     lastActivityAt = System.nanoTime();
+    writes.reading();
     if (msg instanceof FrameError error) {
       rejectFrame(error);
     } else if (msg instanceof ByteBuf || msg instanceof HttpCall) {
@@ -129,6 +130,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
     WireStack current = stack;
     partial = current != null && current.hasPartialMessage();
+    writes.readComplete(); // one flush for the replies computed during this read
     super.channelReadComplete(ctx);
   }
 

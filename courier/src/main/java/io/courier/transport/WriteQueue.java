@@ -24,13 +24,54 @@ public final class WriteQueue {
   private final Queue<Object> queue = PlatformDependent.newMpscQueue();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
+  private final Runnable flushWritten = this::flushWritten;
+  // Event loop only: whether messages were written directly and not yet flushed, and whether a read is on.
+  private boolean unflushed;
+  private boolean reading;
 
   public WriteQueue(Channel channel) {
     this.channel = channel;
   }
 
-  /** Queues {@code message} (ownership passes here) to be written and flushed on the event loop. */
+  /**
+   * Says a read is in progress on the event loop: messages written directly meanwhile are flushed by
+   * {@link #readComplete()} rather than by a task. Call from {@code channelRead}.
+   */
+  public void reading() {
+    reading = true;
+  }
+
+  /** Flushes what was written directly during the read that just ended. Call from {@code channelReadComplete}. */
+  public void readComplete() {
+    reading = false;
+    flushWritten();
+  }
+
+  private void flushWritten() {
+    if (unflushed) {
+      unflushed = false;
+      channel.flush();
+    }
+  }
+
+  /**
+   * Queues {@code message} (ownership passes here) to be written and flushed on the event loop. On the event
+   * loop itself, with nothing queued before it, it is written at once, and flushed at the end of the read in
+   * progress ({@link #readComplete()}) or by one task per burst: a reply computed while reading a request
+   * (a non-blocking method) then costs no task at all, as in a plain Netty handler.
+   */
   public void write(Object message) {
+    if (message != CLOSE && channel.eventLoop().inEventLoop() && !scheduled.get() && queue.isEmpty()
+        && channel.isWritable()) {
+      channel.write(message, channel.voidPromise());
+      if (!unflushed) {
+        unflushed = true;
+        if (!reading) {
+          channel.eventLoop().execute(flushWritten);
+        }
+      }
+      return;
+    }
     if (channel.eventLoop().isShuttingDown()) {
       // A task queued now may never run; the channel is closing anyway.
       ReferenceCountUtil.release(message);

@@ -39,23 +39,6 @@ class WriteQueueTest {
   }
 
   @Test
-  void writesABurstInOrderWithOneFlush() {
-    FlushCounter counter = new FlushCounter();
-    EmbeddedChannel channel = new EmbeddedChannel(counter);
-    WriteQueue queue = new WriteQueue(channel);
-
-    for (int i = 0; i < 10; i++) {
-      queue.write(text("m" + i));
-    }
-    assertThat(channel.outboundMessages()).as("nothing written before the event loop runs").isEmpty();
-    channel.runPendingTasks();
-
-    assertThat(drainOutbound(channel)).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
-    assertThat(counter.flushes).isEqualTo(1);
-    channel.finishAndReleaseAll();
-  }
-
-  @Test
   void holdsMessagesWhileTheChannelIsUnwritableAndResumesAfter() {
     EmbeddedChannel channel = new EmbeddedChannel();
     WriteQueue queue = new WriteQueue(channel);
@@ -101,6 +84,43 @@ class WriteQueueTest {
     queue.discard();
     assertThat(pending.refCnt()).isZero();
     channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void aBurstWrittenDuringAReadGoesOutInOrderWithOneFlushWhenTheReadCompletes() {
+    FlushCounter counter = new FlushCounter();
+    EmbeddedChannel channel = new EmbeddedChannel(counter);
+    WriteQueue queue = new WriteQueue(channel);
+
+    queue.reading();
+    for (int i = 0; i < 10; i++) {
+      queue.write(text("m" + i));
+    }
+    assertThat(channel.hasPendingTasks()).as("no task: the read's end flushes").isFalse();
+    assertThat(counter.flushes).isZero();
+    queue.readComplete();
+
+    assertThat(counter.flushes).isEqualTo(1);
+    assertThat(drainOutbound(channel)).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+    queue.readComplete();
+    assertThat(counter.flushes).as("nothing new, no flush").isEqualTo(1);
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void messagesQueuedBeforeKeepTheirPlaceAheadOfDirectWrites() {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    WriteQueue queue = new WriteQueue(channel);
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    queue.write(text("queued first"));
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+
+    queue.write(text("then this")); // writable again, but something is queued: it must wait its turn
+    queue.resume();
+    channel.runPendingTasks();
+
+    assertThat(drainOutbound(channel)).containsExactly("queued first", "then this");
     channel.finishAndReleaseAll();
   }
 }
