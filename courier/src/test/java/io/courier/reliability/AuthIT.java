@@ -18,6 +18,7 @@ import io.courier.server.BearerTokenAuth;
 import io.courier.server.Identity;
 import io.courier.server.RpcContext;
 import io.courier.server.RpcServer;
+import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.Transports;
 import java.io.ByteArrayOutputStream;

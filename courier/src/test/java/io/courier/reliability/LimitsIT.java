@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.reliability.Wire.Framing;
 import io.courier.server.RpcServer;
 import io.courier.server.RpcServerBuilder;
+import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import java.io.IOException;
 import java.time.Duration;

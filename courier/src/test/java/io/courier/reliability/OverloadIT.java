@@ -9,6 +9,7 @@ import io.courier.client.RpcClient;
 import io.courier.reliability.Wire.Framing;
 import io.courier.server.RpcServer;
 import io.courier.server.RpcServerBuilder;
+import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.chaos.ChaosProxy;
 import io.courier.testing.chaos.Direction;

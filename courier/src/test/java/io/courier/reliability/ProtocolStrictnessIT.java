@@ -11,6 +11,7 @@ import io.courier.reliability.Wire.Framing;
 import io.courier.server.RpcServer;
 import io.courier.testing.Canary;
 import io.courier.testing.FakeJsonRpcServer;
+import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import java.time.Duration;
 import java.util.List;

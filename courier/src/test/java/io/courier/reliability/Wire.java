@@ -2,6 +2,7 @@ package io.courier.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.testing.Sockets;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -147,22 +147,7 @@ final class Wire implements AutoCloseable {
    * milliseconds it took, or -1 when the connection is still open.
    */
   long awaitClose(long timeoutMs) throws IOException {
-    long start = System.nanoTime();
-    long end = start + timeoutMs * 1_000_000;
-    byte[] sink = new byte[8192];
-    while (System.nanoTime() < end) {
-      socket.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
-      try {
-        if (in.read(sink) < 0) {
-          return (System.nanoTime() - start) / 1_000_000;
-        }
-      } catch (SocketTimeoutException e) {
-        break;
-      } catch (SocketException e) { // reset
-        return (System.nanoTime() - start) / 1_000_000;
-      }
-    }
-    return -1;
+    return Sockets.awaitEof(socket, in, timeoutMs);
   }
 
   void soTimeout(int ms) throws SocketException {

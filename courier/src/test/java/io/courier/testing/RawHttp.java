@@ -46,7 +46,7 @@ public final class RawHttp implements AutoCloseable {
   }
 
   public long awaitEof(long timeoutMs) throws IOException {
-    return RawWebSocket.awaitEof(socket, in, timeoutMs);
+    return Sockets.awaitEof(socket, in, timeoutMs);
   }
 
   /** Reads into {@code sink} until the connection ends (true) or {@code timeoutMs} pass (false). */

@@ -299,27 +299,7 @@ public final class RawWebSocket implements AutoCloseable {
    * the milliseconds it took, or -1 when the connection is still open.
    */
   public long awaitEof(long timeoutMs) throws IOException {
-    return awaitEof(socket, in, timeoutMs);
-  }
-
-  /** {@link #awaitEof(long)} for any socket and its input stream. */
-  public static long awaitEof(Socket socket, InputStream in, long timeoutMs) throws IOException {
-    long start = System.nanoTime();
-    long end = start + timeoutMs * 1_000_000;
-    byte[] sink = new byte[8192];
-    while (System.nanoTime() < end) {
-      socket.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
-      try {
-        if (in.read(sink) < 0) {
-          return (System.nanoTime() - start) / 1_000_000;
-        }
-      } catch (SocketTimeoutException e) {
-        break;
-      } catch (SocketException e) { // reset
-        return (System.nanoTime() - start) / 1_000_000;
-      }
-    }
-    return -1;
+    return Sockets.awaitEof(socket, in, timeoutMs);
   }
 
   private int readByte() throws IOException {

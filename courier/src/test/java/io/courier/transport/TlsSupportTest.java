@@ -8,9 +8,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.courier.TlsEngine;
 import io.courier.client.ClientTls;
 import io.courier.client.ClientTlsAccess;
-import io.courier.server.ServerTls;
 import io.courier.server.ServerTls.ClientAuth;
+import io.courier.server.ServerTls;
 import io.courier.server.ServerTlsAccess;
+import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.TestPki;
 import io.netty.bootstrap.Bootstrap;
@@ -34,7 +35,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,9 +54,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
@@ -761,48 +761,4 @@ class TlsSupportTest {
     return record.toByteArray();
   }
 
-  /**
-   * Tees what slf4j-simple writes to {@code System.err} (it looks the stream up on every write) so a test can
-   * assert on log lines.
-   */
-  private static final class LogCapture implements AutoCloseable {
-    private final PrintStream original = System.err;
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-
-    LogCapture() {
-      System.setErr(new PrintStream(new OutputStream() {
-        @Override
-        public void write(int b) {
-          synchronized (captured) {
-            captured.write(b);
-          }
-          original.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-          synchronized (captured) {
-            captured.write(b, off, len);
-          }
-          original.write(b, off, len);
-        }
-      }, true, UTF_8));
-    }
-
-    String text() {
-      synchronized (captured) {
-        return captured.toString(UTF_8);
-      }
-    }
-
-    long lines(String needle) {
-      return text().lines().filter(line -> line.contains(needle)).count();
-    }
-
-    @Override
-    public void close() {
-      System.err.flush();
-      System.setErr(original);
-    }
-  }
 }

@@ -1,4 +1,4 @@
-package io.courier.reliability;
+package io.courier.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -9,12 +9,12 @@ import java.nio.charset.StandardCharsets;
  * Captures what slf4j-simple writes to {@code System.err} (it looks the stream up on every write) while still
  * passing it through, so a test can assert on log lines.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
   private final PrintStream original = System.err;
   private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
 
-  LogCapture() {
+  public LogCapture() {
     OutputStream tee = new OutputStream() {
       @Override
       public void write(int b) {
@@ -35,14 +35,15 @@ final class LogCapture implements AutoCloseable {
     System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
   }
 
-  String text() {
+  /** Returns everything captured so far. */
+  public String text() {
     synchronized (captured) {
       return captured.toString(StandardCharsets.UTF_8);
     }
   }
 
   /** Counts the captured lines that contain {@code needle}. */
-  long lines(String needle) {
+  public long lines(String needle) {
     return text().lines().filter(l -> l.contains(needle)).count();
   }
 
