@@ -131,6 +131,18 @@
     }
   }
 
+  /** Gives each call of a batch the client's next id: the messages to send, and their ids in order. */
+  function numberBatch(client, calls) {
+    checkBatch(calls);
+    var ids = [];
+    var messages = calls.map(function (c) {
+      var id = client._nextId++;
+      ids.push(id);
+      return message(c.method, c.params, id);
+    });
+    return { ids: ids, messages: messages };
+  }
+
   function outcome(reply) {
     return reply.error !== undefined ? { error: toRpcError(reply.error) } : { result: reply.result };
   }
@@ -231,14 +243,9 @@
   WebSocketClient.prototype.batch = function (calls) {
     var self = this;
     return promised(function () {
-      checkBatch(calls);
-      var ids = [];
-      var messages = calls.map(function (c) {
-        var id = self._nextId++;
-        ids.push(id);
-        return message(c.method, c.params, id);
-      });
-      var text = JSON.stringify(messages);
+      var numbered = numberBatch(self, calls);
+      var ids = numbered.ids;
+      var text = JSON.stringify(numbered.messages);
       return new Promise(function (resolve, reject) {
         var outcomes = new Array(ids.length);
         var left = ids.length;
@@ -457,15 +464,10 @@
   HttpClient.prototype.batch = function (calls) {
     var self = this;
     return promised(function () {
-      checkBatch(calls);
-      var ids = [];
-      var messages = calls.map(function (c) {
-        var id = self._nextId++;
-        ids.push(id);
-        return message(c.method, c.params, id);
-      });
+      var numbered = numberBatch(self, calls);
+      var ids = numbered.ids;
       var what = "batch (ids " + ids[0] + ".." + ids[ids.length - 1] + ")";
-      return self._post(messages, what).then(function (reply) {
+      return self._post(numbered.messages, what).then(function (reply) {
         if (!Array.isArray(reply)) {
           if (reply !== null && typeof reply === "object" && reply.error !== undefined) {
             throw toRpcError(reply.error); // the whole batch was refused
