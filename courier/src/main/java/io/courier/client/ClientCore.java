@@ -89,6 +89,8 @@ final class ClientCore {
    */
   private final List<Connection> connections = new ArrayList<>();
   private final int maxConnections;
+  /** Whether one connection carries any number of calls at once (raw TCP, WebSocket); HTTP's carry one. */
+  private final boolean multiplexed;
   /** Messages waiting for an HTTP connection to be free, in order. Guarded by lock. */
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private int connectFailures; // guarded by lock
@@ -99,7 +101,8 @@ final class ClientCore {
   ClientCore(RpcClientBuilder builder) {
     this.target = builder.target;
     this.connectTimeout = builder.connectTimeout;
-    this.maxConnections = target.transport() == Target.Transport.HTTP ? builder.maxHttpConnections : 1;
+    this.multiplexed = target.transport() != Target.Transport.HTTP;
+    this.maxConnections = multiplexed ? 1 : builder.maxHttpConnections;
     this.endpoint = target.endpoint();
     this.tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
     this.bearerToken = builder.bearerToken;
@@ -413,7 +416,7 @@ final class ClientCore {
       throw clientClosed();
     }
     connections.removeIf(c -> !c.isOpen());
-    if (maxConnections == 1 && !connections.isEmpty()) {
+    if (multiplexed && !connections.isEmpty()) {
       return connections.get(0);
     }
     if (!forWaiting && !waiting.isEmpty()) {
