@@ -83,8 +83,11 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
 
   private final HttpOptions options;
 
-  /** How to answer a request once its turn comes: whether the connection stays open, and its CORS origin. */
-  private record Exchange(boolean keepAlive, String corsOrigin) {}
+  /**
+   * How to answer a request once its turn comes: whether the connection stays open, its CORS origin, and
+   * whether it was a {@code HEAD} (answered with the headers only).
+   */
+  private record Exchange(boolean keepAlive, String corsOrigin, boolean head) {}
 
   private final Map<Long, Exchange> exchanges = new HashMap<>();
   /** Responses ready before their turn. */
@@ -189,7 +192,8 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       return;
     }
     String origin = head.headers().get(ORIGIN);
-    exchanges.put(sequence, new Exchange(HttpUtil.isKeepAlive(head), options.allowsOrigin(origin) ? origin : null));
+    exchanges.put(sequence, new Exchange(HttpUtil.isKeepAlive(head), options.allowsOrigin(origin) ? origin : null,
+        head.method().equals(HttpMethod.HEAD)));
     String path = new QueryStringDecoder(head.uri()).path();
     HttpMethod method = head.method();
     if (path.equals(options.webSocketPath()) && isWebSocketUpgrade(head)) {
@@ -370,7 +374,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       body.release();
       body = null;
     }
-    exchanges.put(sequence, new Exchange(false, null));
+    exchanges.put(sequence, new Exchange(false, null, request != null && request.method().equals(HttpMethod.HEAD)));
     respond(ctx, sequence, text(status, reason), true);
     ctx.channel().config().setAutoRead(false);
   }
@@ -413,6 +417,13 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
         next.headers().set(ACCESS_CONTROL_ALLOW_ORIGIN, exchange.corsOrigin()).set(VARY, ORIGIN);
       }
       HttpUtil.setKeepAlive(next, keepAlive);
+      if (exchange != null && exchange.head()) {
+        // The head of the response only; without Content-Length too, which a HEAD answer may leave out.
+        FullHttpResponse headersOnly = next.replace(Unpooled.EMPTY_BUFFER);
+        headersOnly.headers().remove(CONTENT_LENGTH);
+        next.release();
+        next = headersOnly;
+      }
       if (keepAlive) {
         ctx.write(next, ctx.voidPromise());
       } else {

@@ -283,6 +283,21 @@ class HttpTransportIT {
   }
 
   @Test
+  void headIsAnsweredWithHeadersOnlySoTheNextResponseStaysInSync() throws Exception {
+    start();
+    try (RawHttp h = new RawHttp(server.port(), 0)) {
+      h.send(request("HEAD", "/rpc", null) + post(call("add", "[2,2]", 9)));
+
+      HttpResponse head = h.read();
+      assertThat(head.status()).as("%s", head).isEqualTo(405);
+      assertThat(head.body()).as("no body after a HEAD").isEmpty();
+      HttpResponse next = h.read();
+      assertThat(next.status()).as("%s", next).isEqualTo(200);
+      assertThat(JSON.readTree(next.body()).path("result").asInt()).isEqualTo(4);
+    }
+  }
+
+  @Test
   void unknownPathIs404() throws Exception {
     start();
     HttpResponse post = exchange(request("POST", "/nope", call("add", "[1,2]", 1), "Content-Type: application/json"));
