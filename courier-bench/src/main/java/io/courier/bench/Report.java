@@ -107,15 +107,8 @@ final class Report {
           .append(" | ").append(Format.count(c.connections()))
           .append(" | ").append(r.target().label());
       if (r.measured()) {
-        b.append(" | ").append(Format.count(r.callsPerSecond()))
-            .append(" | ").append(Format.count(r.minCallsPerSecond())).append("–")
-            .append(Format.count(r.maxCallsPerSecond()))
-            .append(" | ").append(Format.latency(r.p50()))
-            .append(" | ").append(Format.latency(r.p99()))
-            .append(" | ").append(Format.latency(r.p999()))
-            .append(" | ").append(r.errors())
-            .append(" | ").append(ratio(r).stream().mapToObj(Format::ratio).findFirst().orElse("—"))
-            .append(" |\n");
+        appendFigures(b, r);
+        b.append(" | ").append(ratioText(ratio(r))).append(" |\n");
       } else {
         b.append(" | not measured (see notes) | | | | | | |\n");
       }
@@ -142,6 +135,21 @@ final class Report {
     return b.toString();
   }
 
+  /** The columns every results table shares: calls/s, their spread, p50, p99, p99.9 and errors. */
+  private static void appendFigures(StringBuilder b, Row r) {
+    b.append(" | ").append(Format.count(r.callsPerSecond()))
+        .append(" | ").append(Format.count(r.minCallsPerSecond())).append("–")
+        .append(Format.count(r.maxCallsPerSecond()))
+        .append(" | ").append(Format.latency(r.p50()))
+        .append(" | ").append(Format.latency(r.p99()))
+        .append(" | ").append(Format.latency(r.p999()))
+        .append(" | ").append(r.errors());
+  }
+
+  private static String ratioText(OptionalDouble ratio) {
+    return ratio.isPresent() ? Format.ratio(ratio.getAsDouble()) : "—";
+  }
+
   private static String mib(long bytes) {
     return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024));
   }
@@ -157,18 +165,11 @@ final class Report {
           .append(" | ").append(r.target().transport())
           .append(" | ").append(r.target().tls() ? "yes" : "no");
       if (r.measured()) {
-        b.append(" | ").append(Format.count(r.callsPerSecond()))
-            .append(" | ").append(Format.count(r.minCallsPerSecond())).append("–")
-            .append(Format.count(r.maxCallsPerSecond()))
-            .append(" | ").append(Format.latency(r.p50()))
-            .append(" | ").append(Format.latency(r.p99()))
-            .append(" | ").append(Format.latency(r.p999()))
-            .append(" | ").append(r.errors())
-            .append(" | ").append(ratio(r, Target.COURIER).stream().mapToObj(Format::ratio).findFirst().orElse("—"))
-            .append(" | ").append(ratio(r).stream().mapToObj(Format::ratio).findFirst().orElse("—"))
-            .append(" |\n");
+        appendFigures(b, r);
+        b.append(" | ").append(ratioText(ratio(r, Target.COURIER)))
+            .append(" | ").append(ratioText(ratio(r))).append(" |\n");
       } else {
-        b.append(" | not measured (see notes) | | | | | | |\n");
+        b.append(" | not measured (see notes) | | | | | | | |\n");
       }
     }
     return b.toString();
