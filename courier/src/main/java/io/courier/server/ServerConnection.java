@@ -6,7 +6,6 @@ import io.courier.transport.FrameError;
 import io.courier.transport.HttpCall;
 import io.courier.transport.HttpReply;
 import io.courier.transport.TlsSupport;
-import io.courier.transport.WebSocketServerHandler;
 import io.courier.transport.WireStack;
 import io.courier.transport.WriteQueue;
 import io.netty.buffer.ByteBuf;
@@ -50,8 +49,6 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   private final Limits limits;
   /** The protocol, once detected (it changes once more when HTTP upgrades to WebSocket). */
   private volatile WireStack stack;
-  /** The headers of the WebSocket upgrade request, which stand for the connection's HTTP headers. */
-  private volatile HttpHeaders connectionHeaders;
   /** A bearer token the peer sent as {@code $/authenticate}, for the authentication interceptors. */
   private volatile String token;
   private Channel channel;
@@ -118,9 +115,6 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     }
     if (event instanceof WireStack detected) {
       stack = detected;
-      if (detected instanceof WebSocketServerHandler ws) {
-        connectionHeaders = ws.upgradeHeaders();
-      }
       return;
     }
     super.userEventTriggered(ctx, event);
@@ -148,7 +142,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       sink = (body, jsonRpc) -> writes.write(new HttpReply(call.sequence(), body));
     } else {
       frame = (ByteBuf) msg;
-      headers = connectionHeaders;
+      headers = stack.connectionHeaders();
       sink = this;
     }
     if (frame.readableBytes() < OFFLOAD_BYTES) {

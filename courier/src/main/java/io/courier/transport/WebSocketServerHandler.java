@@ -49,7 +49,8 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
   }
 
   /** Returns the headers of the request that opened this WebSocket. */
-  public HttpHeaders upgradeHeaders() {
+  @Override
+  public HttpHeaders connectionHeaders() {
     return upgradeHeaders;
   }
 

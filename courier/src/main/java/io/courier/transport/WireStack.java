@@ -2,6 +2,7 @@ package io.courier.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * The protocol a server connection turned out to speak, as its RPC handler sees it: how to wrap a message for
@@ -38,6 +39,14 @@ public interface WireStack {
    * @throws UnsupportedOperationException when {@link #canPush()} is false and the protocol has its own reply path
    */
   Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc);
+
+  /**
+   * Returns the HTTP headers that stand for the whole connection's (a WebSocket's upgrade request), or null
+   * when it has none: raw TCP, and HTTP, whose headers come with each request.
+   */
+  default HttpHeaders connectionHeaders() {
+    return null;
+  }
 
   /**
    * Returns a message that makes a live peer answer at the protocol level without running a call (a
