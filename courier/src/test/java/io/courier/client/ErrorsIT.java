@@ -1,7 +1,6 @@
 package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -12,13 +11,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.server.RpcServer;
-import io.courier.testing.Canary;
-import io.courier.testing.FakeJsonRpcServer;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.Transports;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +20,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** How failures travel: application errors, internal errors and their hygiene, declared exceptions. */
 @Timeout(30)
@@ -153,12 +150,6 @@ class ErrorsIT {
     return clientFor(server.port()).create(BankClient.class);
   }
 
-  private BankClient fakeBank(FakeJsonRpcServer.Responder responder) throws Exception {
-    FakeJsonRpcServer fake = new FakeJsonRpcServer(responder);
-    resources.add(fake);
-    return clientFor(fake.port()).create(BankClient.class);
-  }
-
   @Test
   void rpcExceptionFromTheServiceReachesTheCallerWithItsCodeAndMessage() {
     RpcException e = (RpcException) catchThrowable(() -> bank(false).custom());
@@ -241,56 +232,5 @@ class ErrorsIT {
     assertThat(e.code()).isEqualTo(RpcError.DECLARED_EXCEPTION_CODE);
     assertThat(e.error().message()).isEqualTo("frozen by compliance");
     assertThat(e.error().data().path("type").asText()).isEqualTo("AccountFrozenException");
-  }
-
-  @Test
-  void errorNamingAnUndeclaredTypeFromAFakeServerIsAPlainRpcException() throws Exception {
-    assumeTrue(transport == Transports.TCP, "the fake server speaks raw TCP only");
-    BankClient bank = fakeBank(request -> FakeJsonRpcServer.errorReply(request,
-        "{\"code\":-32010,\"message\":\"gotcha\",\"data\":{\"type\":\"AccountFrozenException\"}}"));
-
-    Throwable thrown = catchThrowable(() -> bank.withdraw(1));
-
-    assertThat(thrown).isExactlyInstanceOf(RpcException.class);
-    assertThat(((RpcException) thrown).error().message()).isEqualTo("gotcha");
-  }
-
-  @Test
-  void errorNamingProcessBuilderFromAFakeServerIsAPlainRpcException() throws Exception {
-    assumeTrue(transport == Transports.TCP, "the fake server speaks raw TCP only");
-    BankClient bank = fakeBank(request -> FakeJsonRpcServer.errorReply(request,
-        "{\"code\":-32010,\"message\":\"/usr/bin/touch\",\"data\":{\"type\":\"java.lang.ProcessBuilder\","
-            + "\"message\":\"/usr/bin/touch\"}}"));
-
-    Throwable thrown = catchThrowable(() -> bank.withdraw(1));
-
-    assertThat(thrown).isExactlyInstanceOf(RpcException.class);
-    assertThat(((RpcException) thrown).code()).isEqualTo(-32010);
-  }
-
-  @Test
-  void errorNamingACanaryClassNeverLoadsIt() throws Exception {
-    assumeTrue(transport == Transports.TCP, "the fake server speaks raw TCP only");
-    BankClient bank = fakeBank(request -> FakeJsonRpcServer.errorReply(request,
-        "{\"code\":-32010,\"message\":\"boom\",\"data\":{\"type\":\"" + Canary.NAME + "\",\"@class\":\""
-            + Canary.NAME + "\"}}"));
-
-    Throwable withdraw = catchThrowable(() -> bank.withdraw(1));
-    Throwable custom = catchThrowable(bank::custom);
-
-    assertThat(withdraw).isExactlyInstanceOf(RpcException.class);
-    assertThat(custom).isExactlyInstanceOf(RpcException.class);
-    assertThat(Canary.Flag.isSet()).as("canary class initialized").isFalse();
-  }
-
-  @Test
-  void malformedErrorObjectFromAFakeServerIsAnInternalError() throws Exception {
-    assumeTrue(transport == Transports.TCP, "the fake server speaks raw TCP only");
-    BankClient bank = fakeBank(request -> FakeJsonRpcServer.errorReply(request, "{\"code\":\"x\"}"));
-
-    Throwable thrown = catchThrowable(bank::custom);
-
-    assertThat(thrown).isExactlyInstanceOf(RpcException.class);
-    assertThat(((RpcException) thrown).code()).isEqualTo(RpcError.INTERNAL_ERROR_CODE);
   }
 }

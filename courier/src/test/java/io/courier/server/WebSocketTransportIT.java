@@ -236,4 +236,21 @@ class WebSocketTransportIT {
     ws = RawWebSocket.connect(server.port(), "/ws", Map.of("Origin", "https://app.example"), 0);
     assertStillAnswers(7);
   }
+
+  @Test
+  void continuationWithNoMessageToContinueIsClosedWith1002() throws Exception {
+    ws.sendFrame(true, RawWebSocket.CONTINUATION, "{}".getBytes(StandardCharsets.UTF_8));
+    Frame close = ws.awaitCloseFrame(2000);
+    assertThat(close).as("a close frame").isNotNull();
+    assertThat(close.closeStatus()).as("%s", close).isEqualTo(1002);
+  }
+
+  @Test
+  void newMessageBeforeTheLastOneEndedIsClosedWith1002() throws Exception {
+    ws.sendFrame(false, RawWebSocket.TEXT, "{\"jsonrpc\":".getBytes(StandardCharsets.UTF_8));
+    ws.sendFrame(true, RawWebSocket.TEXT, call("add", "[1,2]", 1).getBytes(StandardCharsets.UTF_8));
+    Frame close = ws.awaitCloseFrame(2000);
+    assertThat(close).as("a close frame").isNotNull();
+    assertThat(close.closeStatus()).as("%s", close).isEqualTo(1002);
+  }
 }
