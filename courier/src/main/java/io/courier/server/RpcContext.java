@@ -32,6 +32,11 @@ public final class RpcContext {
   private final ServerMethod target;
   /** When the caller stops waiting, in {@link System#nanoTime()} units; 0 when it did not say. */
   private final long deadline;
+  /**
+   * The connection's {@code $/authenticate} token when the call arrived: calls run concurrently, so a token
+   * sent after a call must not apply to it, whichever runs first.
+   */
+  private final String connectionToken;
   private volatile Identity identity;
   private volatile boolean cancelled;
   /** The thread running a blocking method, interrupted on cancel; guarded by {@code this}. */
@@ -45,6 +50,7 @@ public final class RpcContext {
     this.headers = headers;
     this.target = target;
     this.deadline = deadline;
+    this.connectionToken = connection.token();
   }
 
   /**
@@ -91,14 +97,14 @@ public final class RpcContext {
 
   /**
    * Returns the bearer token the caller presented: from an {@code Authorization: Bearer} header, else the one
-   * its connection sent with {@code $/authenticate}. Never log it.
+   * its connection had sent with {@code $/authenticate} before this call. Never log it.
    */
   public Optional<String> bearerToken() {
     String authorization = headers == null ? null : headers.get(HttpHeaderNames.AUTHORIZATION);
     if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return Optional.of(authorization.substring(BEARER.length()).trim());
     }
-    return Optional.ofNullable(connection.token());
+    return Optional.ofNullable(connectionToken);
   }
 
   /**
