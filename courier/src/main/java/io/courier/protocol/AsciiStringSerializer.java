@@ -1,6 +1,7 @@
 package io.courier.protocol;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.UTF8JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.ser.std.StdScalarSerializer;
 import java.io.IOException;
@@ -8,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Writes long strings that need no escaping (printable ASCII without quotes or backslashes, the common case
- * for large payloads) as raw bytes, which costs a scan and a copy instead of Jackson's per-character escaping
- * and encoding loop. Any other string is written by Jackson as usual, so the output is identical.
+ * for large payloads) as raw bytes, which costs a scan of eight bytes at a time and a copy instead of Jackson's
+ * per-character escaping and encoding loop. Any other string is written by Jackson as usual, so the output is identical.
  */
 final class AsciiStringSerializer extends StdScalarSerializer<String> {
 
@@ -18,13 +19,16 @@ final class AsciiStringSerializer extends StdScalarSerializer<String> {
   /** Shorter strings gain nothing worth the extra scan. */
   static final int MIN_LENGTH = 256;
 
+  private static final long QUESTION_MARKS = JsonBytes.repeat('?');
+
   AsciiStringSerializer() {
     super(String.class);
   }
 
   @Override
   public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-    if (value.length() >= MIN_LENGTH) {
+    // Only a generator that writes UTF-8 bytes takes raw bytes; writers, token buffers and tree builders do not.
+    if (value.length() >= MIN_LENGTH && gen instanceof UTF8JsonGenerator) {
       byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
       if (isPlainAscii(value, bytes)) {
         gen.writeRawUTF8String(bytes, 0, bytes.length);
@@ -40,14 +44,25 @@ final class AsciiStringSerializer extends StdScalarSerializer<String> {
   }
 
   /**
-   * Checks {@code latin1}, the string's ISO-8859-1 bytes: a tight loop over a byte array, much faster than
-   * reading characters. A character outside ISO-8859-1 was encoded as {@code '?'}, so a {@code '?'} byte is
-   * checked against the string itself.
+   * Checks {@code latin1}, the string's ISO-8859-1 bytes, eight at a time. A character outside ISO-8859-1 was
+   * encoded as {@code '?'}, so each {@code '?'} byte is checked against the string itself.
    */
   private static boolean isPlainAscii(String value, byte[] latin1) {
-    for (int i = 0; i < latin1.length; i++) {
+    int i = 0;
+    for (; i <= latin1.length - Long.BYTES; i += Long.BYTES) {
+      long word = JsonBytes.wordAt(latin1, i);
+      long marks = JsonBytes.notPlainAscii(word) | JsonBytes.equalTo(word, QUESTION_MARKS);
+      if (marks != 0 && !isPlainAscii(value, latin1, i, i + Long.BYTES)) {
+        return false;
+      }
+    }
+    return isPlainAscii(value, latin1, i, latin1.length);
+  }
+
+  private static boolean isPlainAscii(String value, byte[] latin1, int from, int to) {
+    for (int i = from; i < to; i++) {
       byte b = latin1[i];
-      if (b < 0x20 || b > 0x7e || b == '"' || b == '\\' || (b == '?' && value.charAt(i) != '?')) {
+      if (!JsonBytes.isPlainAscii(b) || (b == '?' && value.charAt(i) != '?')) {
         return false;
       }
     }

@@ -65,6 +65,8 @@ public final class JsonRpcCodec {
   private final ObjectWriter anyWriter;
   private final ObjectReader seedReplyReader;
   private final ObjectMapper seedValueMapper;
+  /** Whether large frames are parsed as a {@link JsonSkeleton}; not when the mapper reads lenient JSON. */
+  private final boolean cutStrings;
 
   public JsonRpcCodec(ObjectMapper mapper) {
     this.mapper = requireNonNull(mapper, "mapper");
@@ -73,6 +75,7 @@ public final class JsonRpcCodec {
     this.seedReplyReader = mapper.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
     // A Java double must stay a double on its way to Python's float format, not become a BigDecimal.
     this.seedValueMapper = mapper.copy().disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    this.cutStrings = JsonSkeleton.canCut(factory);
   }
 
   public ObjectMapper mapper() {
@@ -83,7 +86,10 @@ public final class JsonRpcCodec {
 
   /** Decodes one frame: a single message or a batch. Never throws for bad input; it decodes to errors. */
   public Decoded decode(byte[] bytes, int offset, int length) {
-    try (JsonParser p = factory.createParser(bytes, offset, length)) {
+    JsonSkeleton skeleton = cutStrings && length >= JsonSkeleton.MIN_TEXT_BYTES
+        ? JsonSkeleton.cut(bytes, offset, length, factory.streamReadConstraints().getMaxStringLength())
+        : null;
+    try (JsonParser p = skeleton != null ? skeleton.parser(factory) : factory.createParser(bytes, offset, length)) {
       JsonToken first = p.nextToken();
       if (first == null) {
         return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.PARSE_ERROR, false));

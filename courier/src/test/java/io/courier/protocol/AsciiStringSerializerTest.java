@@ -22,12 +22,36 @@ class AsciiStringSerializerTest {
       StringBuilder sb = new StringBuilder(length);
       boolean plain = random.nextBoolean();
       for (int i = 0; i < length; i++) {
-        sb.append(plain ? (char) (0x20 + random.nextInt(0x5f)) : alphabet.charAt(random.nextInt(alphabet.length())));
+        char printable = (char) (0x20 + random.nextInt(0x5f));
+        sb.append(plain ? (printable == '"' || printable == '\\' ? 'q' : printable)
+            : alphabet.charAt(random.nextInt(alphabet.length())));
       }
       String value = sb.toString();
       Object shaped = List.of(value, Map.of("k", value));
-      assertThat(COURIER.writeValueAsString(shaped)).isEqualTo(PLAIN.writeValueAsString(shaped));
+      assertThat(COURIER.writeValueAsBytes(shaped)).isEqualTo(PLAIN.writeValueAsBytes(shaped));
     }
+  }
+
+  @Test
+  void findsOneCharacterNeedingCareAtAnyPositionOfALongString() throws Exception {
+    String plain = "abcdefghij".repeat(30);
+    for (char special : "\"\\\n\u0000\u001f\u007f\u00e9\u6d4b\ud83d?".toCharArray()) {
+      for (int at = 0; at < plain.length(); at++) {
+        String value = plain.substring(0, at) + special + plain.substring(at + 1);
+        assertThat(AsciiStringSerializer.isPlainAscii(value)).as("%04x at %d", (int) special, at)
+            .isEqualTo(special == '?');
+        assertThat(COURIER.writeValueAsBytes(value)).isEqualTo(PLAIN.writeValueAsBytes(value));
+      }
+    }
+  }
+
+  @Test
+  void writesThroughGeneratorsThatTakeNoRawBytes() throws Exception {
+    String value = "plain".repeat(100);
+    // A Writer-based generator, a token buffer and a tree: none of them can take raw UTF-8.
+    assertThat(COURIER.writeValueAsString(value)).isEqualTo('"' + value + '"');
+    assertThat(COURIER.valueToTree(List.of(value)).get(0).textValue()).isEqualTo(value);
+    assertThat(COURIER.convertValue(Map.of("k", value), Map.class)).isEqualTo(Map.of("k", value));
   }
 
   @Test

@@ -629,6 +629,62 @@ class JsonRpcCodecTest {
   // ------------------------------------------------------------------------------------------------- limits
 
   @Nested
+  class LargeStrings {
+
+    private final String big = "p".repeat(64 * 1024);
+
+    @Test
+    void aLongPlainParamOrIdOrMethodIsReadWhole() {
+      String longId = "i".repeat(2000);
+      String longMethod = "m".repeat(2000);
+      Request r = request("{\"jsonrpc\":\"2.0\",\"method\":\"" + longMethod + "\",\"params\":[\"" + big
+          + "\", {\"k\": \"" + big + "\"}],\"id\":\"" + longId + "\"}");
+
+      assertThat(r.method()).isEqualTo(longMethod);
+      assertThat(r.id()).isEqualTo(RequestId.of(longId));
+      assertThat(r.params()).isEqualTo(json("[\"" + big + "\", {\"k\": \"" + big + "\"}]"));
+    }
+
+    @Test
+    void aLongResultInAResponseAndInABatchIsReadWhole() {
+      Message message = single("{\"jsonrpc\":\"2.0\",\"result\":\"" + big + "\",\"id\":7}");
+      assertThat(message).isInstanceOfSatisfying(Response.class,
+          r -> assertThat(r.result().textValue()).isEqualTo(big));
+
+      Decoded batch = decode("[{\"jsonrpc\":\"2.0\",\"method\":\"a\",\"params\":[\"" + big + "\"],\"id\":1},"
+          + "{\"jsonrpc\":\"2.0\",\"method\":\"b\",\"params\":[\"" + big + "x\"],\"id\":2}]");
+      assertThat(batch.messages()).extracting(m -> ((Request) m).params().get(0).textValue())
+          .containsExactly(big, big + "x");
+    }
+
+    @Test
+    void aDuplicateMemberAfterALongStringIsStillAnInvalidRequest() {
+      invalid("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[\"" + big + "\"],\"method\":\"n\",\"id\":1}",
+          RpcError.INVALID_REQUEST_CODE);
+    }
+
+    @Test
+    void brokenJsonAroundALongStringIsStillAParseError() {
+      invalid("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[\"" + big + "\" \"x\"],\"id\":1}",
+          RpcError.PARSE_ERROR_CODE);
+      invalid("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[\"" + big + "\"],\"id\":1} trailing",
+          RpcError.PARSE_ERROR_CODE);
+      invalid("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[\"" + big + "\u0001\"],\"id\":1}",
+          RpcError.PARSE_ERROR_CODE);
+    }
+
+    @Test
+    void invalidUtf8InALongStringIsStillAParseError() {
+      byte[] bytes = ("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[\"" + big + "\"],\"id\":1}")
+          .getBytes(UTF_8);
+      bytes[100] = (byte) 0xff;
+      assertThat(CODEC.decode(bytes, 0, bytes.length).messages()).singleElement()
+          .isInstanceOfSatisfying(InvalidMessage.class,
+              m -> assertThat(m.error().code()).isEqualTo(RpcError.PARSE_ERROR_CODE));
+    }
+  }
+
+  @Nested
   class Limits {
 
     @Test

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -311,6 +312,37 @@ class FrameDecoderTest {
   void treatsAnEscapedBackslashAsEndingTheEscapeBeforeAClosingQuote() {
     String value = "{\"a\":\"x\\\\\",\"b\":\"\\\\\\\"}\"}";
     assertThat(decode(MAX, value + "[\"\\\\\"]")).containsExactly(value, "[\"\\\\\"]");
+  }
+
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void findsAnEscapeOrNewlineAtAnyPositionOfALongStringWhateverTheChunksAndBuffers(boolean composite) {
+    // Long strings are skipped a word at a time; a special byte must be seen wherever it falls in a word, in
+    // one buffer or across a composite one.
+    Random random = new Random(3);
+    for (String special : new String[] {"\\\"", "\\\\", "\\n"}) {
+      for (int at = 0; at < 24; at++) {
+        String value = "[\"" + "a".repeat(at) + special + "b".repeat(20 + at) + "\"]";
+        String text = value + value + "\n" + value;
+        EmbeddedChannel channel = channel(MAX);
+        if (composite) {
+          decoder(channel).setCumulator(ByteToMessageDecoder.COMPOSITE_CUMULATOR);
+        }
+        byte[] bytes = text.getBytes(UTF_8);
+        for (int i = 0; i < bytes.length; ) {
+          int end = Math.min(bytes.length, i + 1 + random.nextInt(40));
+          write(channel, bytes, i, end);
+          i = end;
+        }
+        write(channel, "\n");
+        assertThat(read(channel)).as("%s at %d", special, at).containsExactly(value, value, value);
+      }
+    }
+    for (int at = 0; at < 24; at++) {
+      String broken = "[\"" + "a".repeat(at);
+      assertThat(decode(MAX, broken + "\n[\"" + "c".repeat(30) + "\"]\n")).as("newline at %d", at)
+          .containsExactly(broken, "[\"" + "c".repeat(30) + "\"]");
+    }
   }
 
   @Test
