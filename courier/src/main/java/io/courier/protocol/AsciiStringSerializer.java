@@ -8,9 +8,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes long strings that need no escaping (printable ASCII without quotes or backslashes, the common case
- * for large payloads) as raw bytes, which costs a scan of eight bytes at a time and a copy instead of Jackson's
- * per-character escaping and encoding loop. Any other string is written by Jackson as usual, so the output is identical.
+ * Writes long strings that need no escaping (ASCII without control characters, quotes or backslashes, the
+ * common case for large payloads) as raw bytes, which costs a scan of eight bytes at a time and a copy instead
+ * of Jackson's per-character escaping and encoding loop. Any other string is written by Jackson as usual, so the
+ * output is identical.
  */
 final class AsciiStringSerializer extends StdScalarSerializer<String> {
 
@@ -38,7 +39,7 @@ final class AsciiStringSerializer extends StdScalarSerializer<String> {
     gen.writeString(value);
   }
 
-  /** Whether every character is printable ASCII other than a quote or backslash, so none needs escaping. */
+  /** Whether every character is ASCII and neither a control character, a quote nor a backslash: none needs escaping. */
   static boolean isPlainAscii(String value) {
     return isPlainAscii(value, value.getBytes(StandardCharsets.ISO_8859_1));
   }

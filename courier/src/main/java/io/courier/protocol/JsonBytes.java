@@ -44,12 +44,12 @@ public final class JsonBytes {
 
   /**
    * Marks the bytes that may not stand as they are inside a plain ASCII JSON string: control characters (below
-   * 0x20), DEL and everything from 0x80 up (non-ASCII), the quote and the backslash.
+   * 0x20), everything from 0x80 up (non-ASCII), the quote and the backslash. (DEL, 0x7f, may stand as it is.)
    */
   static long notPlainAscii(long word) {
-    long control = (word - repeat(' ')) & ~word & HIGHS;
-    long high = ((word + ONES) | word) & HIGHS;
-    return control | high | equalTo(word, QUOTES) | equalTo(word, BACKSLASHES);
+    // A byte below 0x20 wraps when 0x20 is taken from it; a byte from 0x80 up has its high bit already.
+    long outsideAscii = ((word - repeat(' ')) | word) & HIGHS;
+    return outsideAscii | equalTo(word, QUOTES) | equalTo(word, BACKSLASHES);
   }
 
   /** Returns the index, within its word, of the lowest marked byte; {@code marks} must not be 0. */
@@ -64,7 +64,7 @@ public final class JsonBytes {
 
   /** Whether a byte may stand as it is inside a plain ASCII JSON string; see {@link #notPlainAscii(long)}. */
   static boolean isPlainAscii(byte b) {
-    return b >= 0x20 && b < 0x7f && b != '"' && b != '\\';
+    return b >= 0x20 && b != '"' && b != '\\';
   }
 
   /**

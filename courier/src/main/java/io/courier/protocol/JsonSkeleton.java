@@ -16,9 +16,9 @@ import java.util.Arrays;
  *
  * <p>Why: Jackson decodes a string byte by byte into a char buffer and then builds the {@code String} from that,
  * about 1.5 ns a byte here, and that was most of the cost of a large message (an {@code echo} of 64 KiB). A
- * string value of printable ASCII without escapes (found eight bytes at a time by {@link JsonBytes}) is already
- * its own decoding: {@code new String(bytes, ISO_8859_1)} is a copy. Jackson then parses only the skeleton, and
- * {@link #parser} hands out the kept strings in place of the empty ones.
+ * string value of ASCII without control characters or escapes (found eight bytes at a time by
+ * {@link JsonBytes}) is already its own decoding: {@code new String(bytes, ISO_8859_1)} is a copy. Jackson then
+ * parses only the skeleton, and {@link #parser} hands out the kept strings in place of the empty ones.
  *
  * <p>The cut is lexical and exact: the removed bytes are valid content in any JSON string, so the skeleton is
  * valid JSON exactly when the text is, with the same structure. Only string values are cut, never member names,

@@ -68,10 +68,15 @@ class JsonBytesTest {
 
   private static int referenceSkipPlain(byte[] bytes, int from, int to) {
     int i = from;
-    while (i < to && bytes[i] >= 0x20 && bytes[i] <= 0x7e && bytes[i] != '"' && bytes[i] != '\\') {
+    while (i < to && isPlain(bytes[i] & 0xff)) {
       i++;
     }
     return i;
+  }
+
+  /** JSON lets any character from 0x20 stand unescaped but the quote and the backslash; ASCII ends at 0x7f. */
+  private static boolean isPlain(int b) {
+    return b >= 0x20 && b <= 0x7f && b != '"' && b != '\\';
   }
 
   private static int referenceIndexOf(byte[] bytes, int from, int to, String anyOf) {
