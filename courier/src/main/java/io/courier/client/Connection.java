@@ -15,6 +15,7 @@ import io.courier.protocol.Response;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
 import io.courier.transport.HttpClientAdapter;
+import io.courier.transport.ScannedFrame;
 import io.courier.transport.WebSocketClientAdapter;
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
@@ -402,7 +403,14 @@ final class Connection {
         ctx.close();
         return;
       }
-      if (!(msg instanceof ByteBuf frame)) {
+      ByteBuf frame;
+      int[] plainStrings = null;
+      if (msg instanceof ScannedFrame scanned) {
+        frame = scanned.content();
+        plainStrings = scanned.plainStrings();
+      } else if (msg instanceof ByteBuf bytes) {
+        frame = bytes;
+      } else {
         ReferenceCountUtil.release(msg);
         return;
       }
@@ -414,7 +422,7 @@ final class Connection {
       Decoded decoded;
       try {
         byte[] bytes = ByteBufUtil.getBytes(frame);
-        decoded = core.codec().decode(bytes, 0, bytes.length);
+        decoded = core.codec().decode(bytes, 0, bytes.length, plainStrings);
       } finally {
         frame.release();
       }

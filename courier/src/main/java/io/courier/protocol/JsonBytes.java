@@ -25,6 +25,12 @@ public final class JsonBytes {
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
 
+  /**
+   * Strings at least this long are worth handling apart when they need no decoding (see {@link JsonSkeleton});
+   * shorter ones would not pay for the bookkeeping.
+   */
+  public static final int LONG_STRING_BYTES = 1024;
+
   private static final long QUOTES = repeat('"');
   private static final long BACKSLASHES = repeat('\\');
   private static final long NEWLINES = repeat('\n');
@@ -106,6 +112,25 @@ public final class JsonBytes {
       }
     }
     return -1;
+  }
+
+  /**
+   * Returns the index of the first byte in {@code [from, to)} of {@code buffer} (absolute indexes; its position,
+   * limit and byte order are not used) that is not plain ASCII string content (see {@link #notPlainAscii(long)}),
+   * or {@code to} when all are.
+   */
+  public static int skipPlainAscii(ByteBuffer buffer, int from, int to) {
+    int i = from;
+    for (; i <= to - Long.BYTES; i += Long.BYTES) {
+      long marks = notPlainAscii((long) BUFFER_LONGS.get(buffer, i));
+      if (marks != 0) {
+        return i + firstMarked(marks);
+      }
+    }
+    while (i < to && isPlainAscii(buffer.get(i))) {
+      i++;
+    }
+    return i;
   }
 
   /** Returns the index of the first {@code '"'} in {@code [from, to)}, or -1. */

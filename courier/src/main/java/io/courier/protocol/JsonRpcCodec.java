@@ -86,9 +86,28 @@ public final class JsonRpcCodec {
 
   /** Decodes one frame: a single message or a batch. Never throws for bad input; it decodes to errors. */
   public Decoded decode(byte[] bytes, int offset, int length) {
-    JsonSkeleton skeleton = cutStrings && length >= JsonSkeleton.MIN_TEXT_BYTES
-        ? JsonSkeleton.cut(bytes, offset, length, factory.streamReadConstraints().getMaxStringLength())
-        : null;
+    return decode(bytes, offset, length, null);
+  }
+
+  /**
+   * Decodes one frame whose long plain ASCII strings are already known.
+   *
+   * @param plainStrings where the framing scan found strings of at least {@link JsonBytes#LONG_STRING_BYTES}
+   *     that are ASCII without control characters or escapes: pairs of offsets from {@code offset} of the first
+   *     content byte and the closing quote, ascending; empty when it found none; null when the frame was not
+   *     scanned, and the codec looks for itself
+   */
+  public Decoded decode(byte[] bytes, int offset, int length, int[] plainStrings) {
+    int maxString = factory.streamReadConstraints().getMaxStringLength();
+    JsonSkeleton skeleton;
+    if (!cutStrings) {
+      skeleton = null;
+    } else if (plainStrings != null) {
+      // Already found: cutting costs only the copies, whatever the frame's size.
+      skeleton = plainStrings.length == 0 ? null : JsonSkeleton.of(bytes, offset, length, plainStrings, maxString);
+    } else {
+      skeleton = length < JsonSkeleton.MIN_TEXT_BYTES ? null : JsonSkeleton.cut(bytes, offset, length, maxString);
+    }
     try (JsonParser p = skeleton != null ? skeleton.parser(factory) : factory.createParser(bytes, offset, length)) {
       JsonToken first = p.nextToken();
       if (first == null) {

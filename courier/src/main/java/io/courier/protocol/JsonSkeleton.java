@@ -31,7 +31,7 @@ final class JsonSkeleton {
   /** Below this, a text is not worth the extra scan: nothing in it can be long. */
   static final int MIN_TEXT_BYTES = 4096;
   /** Strings shorter than this stay in the skeleton: the saving would not pay for the bookkeeping. */
-  static final int MIN_STRING_BYTES = 1024;
+  static final int MIN_STRING_BYTES = JsonBytes.LONG_STRING_BYTES;
 
   private final byte[] bytes;
   /** Where each kept string's opening quote is in the skeleton, ascending. */
@@ -77,6 +77,38 @@ final class JsonSkeleton {
         close = endOfEscapedString(text, close, end);
       }
       i = close + 1;
+    }
+    return count == 0 ? null : new JsonSkeleton(text, offset, length, spans, count);
+  }
+
+  /**
+   * Cuts the given plain strings out of {@code text}, as {@link #cut} would have found them: the framing decoder's
+   * scan already found them, so they are not looked for again. {@code plainStrings} holds pairs of offsets from
+   * {@code offset}: a string's first content byte and its closing quote, ascending. Member names and strings over
+   * {@code maxStringLength} among them stay; a pair that does not sit between quotes is a bug, and is refused.
+   *
+   * @return the skeleton, or null when none of the strings is to be cut
+   * @throws IllegalArgumentException when a pair is out of order or not between quotes
+   */
+  static JsonSkeleton of(byte[] text, int offset, int length, int[] plainStrings, int maxStringLength) {
+    int end = offset + length;
+    int[] spans = new int[plainStrings.length];
+    int count = 0;
+    int previous = offset;
+    for (int k = 0; k + 1 < plainStrings.length; k += 2) {
+      int start = offset + plainStrings[k];
+      int close = offset + plainStrings[k + 1];
+      if (start <= previous || close < start || close >= end || text[start - 1] != '"' || text[close] != '"') {
+        throw new IllegalArgumentException("plain string " + plainStrings[k] + ".." + plainStrings[k + 1]
+            + " is not a string of this " + length + "-byte text");
+      }
+      previous = close;
+      int size = close - start;
+      if (size >= MIN_STRING_BYTES && size <= maxStringLength && !isMemberName(text, close + 1, end)) {
+        spans[count * 2] = start;
+        spans[count * 2 + 1] = close;
+        count++;
+      }
     }
     return count == 0 ? null : new JsonSkeleton(text, offset, length, spans, count);
   }

@@ -119,24 +119,26 @@ final class Dispatcher {
     }
   }
 
-  private Decoded decode(ByteBuf frame) {
+  private Decoded decode(ByteBuf frame, int[] plainStrings) {
     if (frame.hasArray()) {
-      return codec.decode(frame.array(), frame.arrayOffset() + frame.readerIndex(), frame.readableBytes());
+      return codec.decode(frame.array(), frame.arrayOffset() + frame.readerIndex(), frame.readableBytes(),
+          plainStrings);
     }
     byte[] bytes = ByteBufUtil.getBytes(frame);
-    return codec.decode(bytes, 0, bytes.length);
+    return codec.decode(bytes, 0, bytes.length, plainStrings);
   }
 
   /**
    * Decodes one frame, runs the calls in it and hands the frame's reply to {@code sink} once they are done:
    * exactly once per frame, with {@code null} when nothing is to be answered. Releases {@code frame}.
    *
+   * @param plainStrings the long plain strings the framing scan found, or null (see {@link io.courier.transport.ScannedFrame})
    * @param headers the HTTP headers that came with the frame, or null on raw TCP
    */
-  void handle(ByteBuf frame, ReplySink sink, HttpHeaders headers) {
+  void handle(ByteBuf frame, int[] plainStrings, ReplySink sink, HttpHeaders headers) {
     Decoded decoded;
     try {
-      decoded = decode(frame);
+      decoded = decode(frame, plainStrings);
     } finally {
       frame.release();
     }

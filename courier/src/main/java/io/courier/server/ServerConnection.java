@@ -5,6 +5,7 @@ import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.FrameError;
 import io.courier.transport.HttpCall;
 import io.courier.transport.HttpReply;
+import io.courier.transport.ScannedFrame;
 import io.courier.transport.TlsSupport;
 import io.courier.transport.WireStack;
 import io.courier.transport.WriteQueue;
@@ -91,7 +92,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     writes.reading();
     if (msg instanceof FrameError error) {
       rejectFrame(error);
-    } else if (msg instanceof ByteBuf || msg instanceof HttpCall) {
+    } else if (msg instanceof ByteBuf || msg instanceof ScannedFrame || msg instanceof HttpCall) {
       frames++;
       if (held.isEmpty() && !dispatcher.atCapacity()) {
         handle(msg);
@@ -134,6 +135,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
    */
   private void handle(Object msg) {
     ByteBuf frame;
+    int[] plainStrings = null;
     Dispatcher.ReplySink sink;
     HttpHeaders headers;
     if (msg instanceof HttpCall call) {
@@ -141,26 +143,32 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       headers = call.headers();
       sink = (body, jsonRpc) -> writes.write(new HttpReply(call.sequence(), body));
     } else {
-      frame = (ByteBuf) msg;
+      if (msg instanceof ScannedFrame scanned) {
+        frame = scanned.content();
+        plainStrings = scanned.plainStrings();
+      } else {
+        frame = (ByteBuf) msg;
+      }
       headers = stack.connectionHeaders();
       sink = this;
     }
     if (frame.readableBytes() < OFFLOAD_BYTES) {
-      dispatcher.handle(frame, sink, headers);
+      dispatcher.handle(frame, plainStrings, sink, headers);
       return;
     }
+    int[] strings = plainStrings;
     dispatcher.reserve();
     try {
       server.executor().execute(() -> {
         try {
-          dispatcher.handle(frame, sink, headers);
+          dispatcher.handle(frame, strings, sink, headers);
         } finally {
           dispatcher.unreserve();
         }
       });
     } catch (RejectedExecutionException busy) {
       dispatcher.unreserve();
-      dispatcher.handle(frame, sink, headers); // its calls will be refused as "server busy"
+      dispatcher.handle(frame, strings, sink, headers); // its calls will be refused as "server busy"
     }
   }
 

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -60,6 +61,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
 
   private static final ByteProcessor SKIP_WHITESPACE = FrameDecoder::isWhitespace;
 
+  private static final int[] NO_PLAIN_STRINGS = new int[0];
+
   private final int maxMessageBytes;
   private final ByteProcessor jsonScanner = this::scanByte;
 
@@ -76,6 +79,14 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
   private boolean inString;
   private boolean escape;
   private int outcome;
+  /**
+   * Where the current string's content starts (from the reader index) while every byte of it so far is plain
+   * ASCII; -1 when it is not, or is not inside an object or array.
+   */
+  private int plainStart = -1;
+  /** The current value's long plain strings so far: pairs of offsets from the reader index (see ScannedFrame). */
+  private int[] plainStrings = NO_PLAIN_STRINGS;
+  private int plainCount;
 
   // CONTENT_LENGTH state, offsets relative to the reader index (the start of the header block).
   private boolean inHeaders;
@@ -223,6 +234,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
           int offset = stop - start;
           if (outcome == IN_STRING) {
             scanned = offset + 1;
+            plainStart = scanned;
             continue;
           }
           if (outcome == MISMATCH) {
@@ -236,7 +248,10 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
             fail(ctx, in, out, new FrameError(FrameError.Kind.TOO_LARGE, tooLarge()));
             return;
           }
-          out.add(in.readRetainedSlice(length));
+          ByteBuf frame = in.readRetainedSlice(length);
+          // A whole object or array that may hold a long string goes with what the scan found in it.
+          boolean scannedWhole = mode == STRUCT && outcome == END_INCLUSIVE && length > JsonBytes.LONG_STRING_BYTES;
+          out.add(scannedWhole ? new ScannedFrame(frame, Arrays.copyOf(plainStrings, plainCount * 2)) : frame);
           if (outcome == LINE_END) {
             in.skipBytes(1);
           }
@@ -255,7 +270,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
    * Skips the plain bytes of a string to the next byte the scanner must see (a quote, a backslash or a
    * newline), eight bytes at a time ({@link JsonBytes}), instead of the scanner's per-byte state machine: long
    * strings are the bulk of a large message. It runs where a string starts; after an escape the rest of that
-   * string is scanned byte by byte. Each byte is looked at once.
+   * string is scanned byte by byte. Each byte is looked at once. While a string is still plain ASCII the skip
+   * stops at anything else too, so that it learns, at no extra pass, whether the string needs decoding at all.
    */
   private void skipStringBytes(ByteBuf in, int start, int window) {
     int from = start + scanned;
@@ -263,16 +279,49 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
     if (from >= end) {
       return;
     }
-    int special;
-    if (in.nioBufferCount() == 1) {
-      // A view of the bytes, read a word at a time without a reference-count check per read.
-      special = JsonBytes.indexOfQuoteBackslashOrNewline(in.nioBuffer(from, end - from), 0, end - from);
-      special = special < 0 ? -1 : from + special;
-    } else {
-      special = in.forEachByte(from, end - from, PLAIN_STRING_BYTE);
+    if (in.nioBufferCount() != 1) {
+      plainStart = -1; // a composite buffer is rare: byte by byte, and nothing learnt
+      int special = in.forEachByte(from, end - from, PLAIN_STRING_BYTE);
+      scanned = (special < 0 ? end : special) - start;
+      return;
     }
-    scanned = (special < 0 ? end : special) - start;
+    // A view of the bytes, read a word at a time without a reference-count check per read.
+    ByteBuffer view = in.nioBuffer(from, end - from);
+    int length = end - from;
+    int i = 0;
+    if (plainStart >= 0) {
+      i = JsonBytes.skipPlainAscii(view, 0, length);
+      if (i == length) {
+        scanned = window; // plain so far; the rest has not arrived
+        return;
+      }
+      byte stop = view.get(i);
+      if (stop == '"') {
+        addPlainString(plainStart, from + i - start);
+      }
+      plainStart = -1;
+      if (stop == '"' || stop == '\\' || stop == '\n') {
+        scanned = from + i - start;
+        return;
+      }
+      // A control character or a non-ASCII byte: the string needs decoding, but the scanner need not see it.
+    }
+    int special = JsonBytes.indexOfQuoteBackslashOrNewline(view, i, length);
+    scanned = (special < 0 ? end : from + special) - start;
   }
+
+  private void addPlainString(int contentStart, int closingQuote) {
+    if (closingQuote - contentStart < JsonBytes.LONG_STRING_BYTES) {
+      return;
+    }
+    if (plainCount * 2 == plainStrings.length) {
+      plainStrings = Arrays.copyOf(plainStrings, Math.max(8, plainStrings.length * 2));
+    }
+    plainStrings[plainCount * 2] = contentStart;
+    plainStrings[plainCount * 2 + 1] = closingQuote;
+    plainCount++;
+  }
+
 
 
 
@@ -395,9 +444,14 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
     depth = 0;
     inString = false;
     escape = false;
+    plainStart = -1;
+    plainCount = 0;
     if (arrayBits.length > 64) {
-      // Do not keep a deep value's nesting stack for the life of the connection.
+      // Do not keep a deep value's nesting stack, or its list of strings, for the life of the connection.
       arrayBits = new long[1];
+    }
+    if (plainStrings.length > 64) {
+      plainStrings = NO_PLAIN_STRINGS;
     }
   }
 

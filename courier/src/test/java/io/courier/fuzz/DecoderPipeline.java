@@ -13,6 +13,7 @@ import io.courier.protocol.SeedRequest;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
 import io.courier.transport.Framing;
+import io.courier.transport.ScannedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -35,8 +36,9 @@ import java.util.TreeMap;
  * <p>For each input it checks that:
  * <ul>
  *   <li>no exception (or error) escapes the decoder or the codec: neither documents one for bad input;</li>
- *   <li>the pipeline emits only frames ({@link ByteBuf}) and at most one {@link FrameError}, and nothing after
- *       the error; no frame is larger than the message limit;</li>
+ *   <li>the pipeline emits only frames ({@link ByteBuf} or {@link ScannedFrame}) and at most one
+ *       {@link FrameError}, and nothing after the error; no frame is larger than the message limit; a scanned
+ *       frame decodes the same with the plain strings the scan found as without them;</li>
  *   <li>every frame decodes to a {@link Decoded} whose invalid messages carry a specification error code
  *       (-32700 with a null id, or -32600), and whose requests are well formed;</li>
  *   <li>after every chunk the decoder buffers no more than the message limit (or, while reading a
@@ -192,7 +194,9 @@ final class DecoderPipeline {
         throw violation("decoder emitted " + msg.getClass().getSimpleName() + " after " + error[0], stream,
             chunkSizes, null);
       }
-      if (msg instanceof ByteBuf frame) {
+      if (msg instanceof ByteBuf || msg instanceof ScannedFrame) {
+        ByteBuf frame = msg instanceof ScannedFrame scanned ? scanned.content() : (ByteBuf) msg;
+        int[] plainStrings = msg instanceof ScannedFrame scanned ? scanned.plainStrings() : null;
         byte[] bytes;
         try {
           bytes = ByteBufUtil.getBytes(frame);
@@ -210,6 +214,10 @@ final class DecoderPipeline {
         }
         frameBytes.add(bytes);
         Decoded decoded = codec.decode(bytes, 0, bytes.length);
+        if (plainStrings != null && !decoded.equals(codec.decode(bytes, 0, bytes.length, plainStrings))) {
+          throw violation("decoding with the scan's plain strings differs from decoding without them for frame "
+              + preview(bytes), stream, chunkSizes, null);
+        }
         checkDecoded(decoded, bytes, stream, chunkSizes, count);
         decodedFrames.add(decoded);
         if (count) {

@@ -127,6 +127,39 @@ class JsonSkeletonTest {
   }
 
   @Test
+  void cutsTheStringsTheFramingScanFoundAsIfItHadLookedItself() throws Exception {
+    String name = "n".repeat(2000);
+    String big = "b".repeat(3000);
+    String text = "  {\"" + name + "\": [\"" + big + "\", \"" + big + "\"]}";
+    byte[] bytes = bytes("xx" + text);
+    int n = name.length();
+    int first = text.indexOf(big);
+    int second = text.indexOf(big, first + 1);
+    // Offsets from the text's start, as the framing decoder gives them, for a text at offset 2 of its array.
+    int[] found = {4, 4 + n, first, first + big.length(), second, second + big.length()};
+
+    JsonSkeleton skeleton = JsonSkeleton.of(bytes, 2, text.length(), found, MAX);
+
+    assertThat(new String(skeleton.bytes(), UTF_8))
+        .isEqualTo(new String(JsonSkeleton.cut(bytes, 2, text.length(), MAX).bytes(), UTF_8))
+        .isEqualTo("  {\"" + name + "\": [\"\", \"\"]}");
+    assertThat(readTree(skeleton)).isEqualTo(MAPPER.readTree(text));
+    assertThat(JsonSkeleton.of(bytes, 2, text.length(), new int[] {4, 4 + n}, MAX)).as("a name only").isNull();
+    assertThat(JsonSkeleton.of(bytes, 2, text.length(), found, 2999)).as("over the limit").isNull();
+  }
+
+  @Test
+  void refusesFoundStringsThatAreNotStringsOfTheText() {
+    String text = "[\"" + "a".repeat(2000) + "\"]";
+    byte[] bytes = bytes(text);
+    assertThatThrownBy(() -> JsonSkeleton.of(bytes, 0, bytes.length, new int[] {1, 2001}, MAX))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> JsonSkeleton.of(bytes, 0, bytes.length, new int[] {2, 2004}, MAX))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(JsonSkeleton.of(bytes, 0, bytes.length, new int[] {2, 2002}, MAX)).isNotNull();
+  }
+
+  @Test
   void isOnlyUsedWithParsersThatReadStandardJson() {
     assertThat(JsonSkeleton.canCut(FACTORY)).isTrue();
     for (JsonReadFeature lenient : new JsonReadFeature[] {JsonReadFeature.ALLOW_JAVA_COMMENTS,

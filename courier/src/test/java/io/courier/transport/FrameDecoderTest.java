@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.courier.protocol.JsonBytes;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,11 +96,18 @@ class FrameDecoderTest {
     write(channel, bytes, 0, bytes.length);
   }
 
-  /** Reads everything the decoder produced, frames as UTF-8 strings, and releases the frames. */
+  /**
+   * Reads everything the decoder produced, frames as UTF-8 strings (a scanned frame's plain strings checked
+   * against the frame), and releases the frames.
+   */
   private static List<Object> read(EmbeddedChannel channel) {
     List<Object> out = new ArrayList<>();
     for (Object message; (message = channel.readInbound()) != null; ) {
-      if (message instanceof ByteBuf frame) {
+      if (message instanceof ScannedFrame scanned) {
+        assertThat(scanned.plainStrings()).isEqualTo(plainStrings(ByteBufUtil.getBytes(scanned.content())));
+        out.add(scanned.content().toString(UTF_8));
+        scanned.release();
+      } else if (message instanceof ByteBuf frame) {
         out.add(frame.toString(UTF_8));
         frame.release();
       } else {
@@ -187,12 +196,44 @@ class FrameDecoderTest {
       write(channel, bytes, i, end);
       i = end;
       for (Object message; (message = channel.readInbound()) != null; ) {
-        ByteBuf frame = (ByteBuf) message;
-        frames.add(ByteBufUtil.getBytes(frame));
+        ByteBuf frame = message instanceof ScannedFrame scanned ? scanned.content() : (ByteBuf) message;
+        byte[] content = ByteBufUtil.getBytes(frame);
+        if (message instanceof ScannedFrame scanned) {
+          assertThat(scanned.plainStrings()).isEqualTo(plainStrings(content));
+        }
+        frames.add(content);
         frame.release();
       }
     }
     return frames;
+  }
+
+  /**
+   * The reference for what a scanned frame carries, found byte by byte: every string of at least
+   * {@link JsonBytes#LONG_STRING_BYTES} inside the frame's object or array whose bytes are all ASCII from 0x20
+   * up, without a quote or a backslash, as pairs of its first content byte and its closing quote.
+   */
+  private static int[] plainStrings(byte[] frame) {
+    List<Integer> found = new ArrayList<>();
+    int i = 0;
+    while (i < frame.length) {
+      if (frame[i] != '"') {
+        i++;
+        continue;
+      }
+      int start = ++i;
+      boolean plain = true;
+      while (frame[i] != '"') {
+        plain &= frame[i] >= 0x20 && frame[i] != '\\';
+        i += frame[i] == '\\' ? 2 : 1;
+      }
+      if (plain && i - start >= JsonBytes.LONG_STRING_BYTES) {
+        found.add(start);
+        found.add(i);
+      }
+      i++;
+    }
+    return found.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private static byte[] repeat(char c, int count) {
@@ -342,6 +383,44 @@ class FrameDecoderTest {
       String broken = "[\"" + "a".repeat(at);
       assertThat(decode(MAX, broken + "\n[\"" + "c".repeat(30) + "\"]\n")).as("newline at %d", at)
           .containsExactly(broken, "[\"" + "c".repeat(30) + "\"]");
+    }
+  }
+
+  @Test
+  void tellsWhereAnObjectsLongPlainStringsAreWhateverTheChunks() {
+    String name = "n".repeat(2000);
+    String value = "{\"" + name + "\" : [\"" + "v".repeat(3000) + "\", \"" + "e".repeat(1500) + "\\n\", \""
+        + "é".repeat(800) + "\", \"" + "s".repeat(JsonBytes.LONG_STRING_BYTES - 1) + "\", \"" + "~".repeat(1200)
+        + "\u007f\", \"" + "x".repeat(1100) + "\u0001\"], \"k\": {\"deep\": \"" + "d".repeat(JsonBytes.LONG_STRING_BYTES)
+        + "\"}}";
+    byte[] bytes = (value + "\n\"" + "t".repeat(2000) + "\"\n[1]\n").getBytes(UTF_8);
+    int[] expected = plainStrings(value.getBytes(UTF_8));
+    // The name, the plain value, the one with DEL and the deep one; not the escaped, non-ASCII, short or control.
+    assertThat(expected).hasSize(8);
+    Random random = new Random(9);
+    for (int run = 0; run < 50; run++) {
+      EmbeddedChannel channel = channel(MAX);
+      for (int i = 0; i < bytes.length; ) {
+        int end = Math.min(bytes.length, i + 1 + random.nextInt(run % 2 == 0 ? 16 : 4000));
+        write(channel, bytes, i, end);
+        i = end;
+      }
+      List<Object> messages = new ArrayList<>();
+      for (Object message; (message = channel.readInbound()) != null; ) {
+        messages.add(message);
+      }
+      try {
+        assertThat(messages).hasSize(3);
+        assertThat(messages.get(0)).isInstanceOfSatisfying(ScannedFrame.class, frame -> {
+          assertThat(frame.content().toString(UTF_8)).isEqualTo(value);
+          assertThat(frame.plainStrings()).isEqualTo(expected);
+        });
+        // A top-level string and a small array are plain frames: nothing in them to find.
+        assertThat(messages.get(1)).isInstanceOf(ByteBuf.class);
+        assertThat(messages.get(2)).isInstanceOf(ByteBuf.class);
+      } finally {
+        messages.forEach(ReferenceCountUtil::release);
+      }
     }
   }
 
