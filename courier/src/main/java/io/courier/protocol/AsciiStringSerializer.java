@@ -52,7 +52,7 @@ final class AsciiStringSerializer extends StdScalarSerializer<String> {
     int i = 0;
     for (; i <= latin1.length - Long.BYTES; i += Long.BYTES) {
       long word = JsonBytes.wordAt(latin1, i);
-      long marks = JsonBytes.notPlainAscii(word) | JsonBytes.equalTo(word, QUESTION_MARKS);
+      long marks = JsonBytes.notPlainAsciiOr(word, QUESTION_MARKS);
       if (marks != 0 && !isPlainAscii(value, latin1, i, i + Long.BYTES)) {
         return false;
       }

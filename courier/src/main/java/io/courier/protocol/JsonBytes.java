@@ -34,6 +34,7 @@ public final class JsonBytes {
   private static final long QUOTES = repeat('"');
   private static final long BACKSLASHES = repeat('\\');
   private static final long NEWLINES = repeat('\n');
+  private static final long SPACES = repeat(' ');
 
   private JsonBytes() {}
 
@@ -44,8 +45,15 @@ public final class JsonBytes {
 
   /** Marks the bytes of {@code word} equal to the byte repeated in {@code repeated}. */
   static long equalTo(long word, long repeated) {
-    long x = word ^ repeated;
-    return (x - ONES) & ~x & HIGHS;
+    return zeroBits(word ^ repeated) & HIGHS;
+  }
+
+  /**
+   * Has the high bit set in each zero byte of {@code x} (and noise in the other bits): the tests below combine
+   * several of these and keep only the high bits once, which saves an operation per test.
+   */
+  private static long zeroBits(long x) {
+    return (x - ONES) & ~x;
   }
 
   /**
@@ -54,8 +62,13 @@ public final class JsonBytes {
    */
   static long notPlainAscii(long word) {
     // A byte below 0x20 wraps when 0x20 is taken from it; a byte from 0x80 up has its high bit already.
-    long outsideAscii = ((word - repeat(' ')) | word) & HIGHS;
-    return outsideAscii | equalTo(word, QUOTES) | equalTo(word, BACKSLASHES);
+    return ((word - SPACES) | word | zeroBits(word ^ QUOTES) | zeroBits(word ^ BACKSLASHES)) & HIGHS;
+  }
+
+  /** Marks what {@link #notPlainAscii(long)} marks, and the bytes equal to the one repeated in {@code also}. */
+  static long notPlainAsciiOr(long word, long also) {
+    return ((word - SPACES) | word | zeroBits(word ^ QUOTES) | zeroBits(word ^ BACKSLASHES) | zeroBits(word ^ also))
+        & HIGHS;
   }
 
   /** Returns the index, within its word, of the lowest marked byte; {@code marks} must not be 0. */
@@ -100,7 +113,7 @@ public final class JsonBytes {
     int i = from;
     for (; i <= to - Long.BYTES; i += Long.BYTES) {
       long word = (long) BUFFER_LONGS.get(buffer, i);
-      long marks = equalTo(word, QUOTES) | equalTo(word, BACKSLASHES) | equalTo(word, NEWLINES);
+      long marks = (zeroBits(word ^ QUOTES) | zeroBits(word ^ BACKSLASHES) | zeroBits(word ^ NEWLINES)) & HIGHS;
       if (marks != 0) {
         return i + firstMarked(marks);
       }
@@ -155,7 +168,7 @@ public final class JsonBytes {
     int i = from;
     for (; i <= to - Long.BYTES; i += Long.BYTES) {
       long word = wordAt(bytes, i);
-      long marks = equalTo(word, QUOTES) | equalTo(word, BACKSLASHES);
+      long marks = (zeroBits(word ^ QUOTES) | zeroBits(word ^ BACKSLASHES)) & HIGHS;
       if (marks != 0) {
         return i + firstMarked(marks);
       }

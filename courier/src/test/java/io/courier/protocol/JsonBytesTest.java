@@ -56,6 +56,7 @@ class JsonBytesTest {
     int expected = referenceIndexOf(bytes, from, to, "\"\\\n");
     assertThat(JsonBytes.indexOfQuoteBackslashOrNewline(buffer, from + 5, to + 5))
         .isEqualTo(expected < 0 ? -1 : expected + 5);
+    assertThat(JsonBytes.skipPlainAscii(buffer, from + 5, to + 5)).isEqualTo(referenceSkipPlain(bytes, from, to) + 5);
   }
 
   private static byte[] plain(int length) {
