@@ -104,7 +104,7 @@ public final class JsonRpcCodec {
       skeleton = null;
     } else if (plainStrings != null) {
       // Already found: cutting costs only the copies, whatever the frame's size.
-      skeleton = plainStrings.length == 0 ? null : JsonSkeleton.of(bytes, offset, length, plainStrings, maxString);
+      skeleton = plainStrings.length == 0 ? null : skeletonOf(bytes, offset, length, plainStrings, maxString);
     } else {
       skeleton = length < JsonSkeleton.MIN_TEXT_BYTES ? null : JsonSkeleton.cut(bytes, offset, length, maxString);
     }
@@ -131,6 +131,16 @@ public final class JsonRpcCodec {
       // NumberFormatException: Jackson's BigDecimal parser throws it, unchecked, for an exponent beyond int.
       log.debug("Parse error: {}", e.getClass().getSimpleName());
       return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.PARSE_ERROR, false));
+    }
+  }
+
+  /** The skeleton of a scanned frame; a scan that got the strings wrong is a bug, logged, not the caller's fault. */
+  private static JsonSkeleton skeletonOf(byte[] bytes, int offset, int length, int[] plainStrings, int maxString) {
+    try {
+      return JsonSkeleton.of(bytes, offset, length, plainStrings, maxString);
+    } catch (IllegalArgumentException e) {
+      log.error("Ignoring the framing scan's plain strings (a bug, please report it): {}", e.getMessage());
+      return JsonSkeleton.cut(bytes, offset, length, maxString);
     }
   }
 

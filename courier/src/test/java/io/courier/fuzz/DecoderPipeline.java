@@ -10,6 +10,7 @@ import io.courier.protocol.Request;
 import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
 import io.courier.protocol.SeedRequest;
+import io.courier.testing.PlainStrings;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
 import io.courier.transport.Framing;
@@ -38,7 +39,8 @@ import java.util.TreeMap;
  *   <li>no exception (or error) escapes the decoder or the codec: neither documents one for bad input;</li>
  *   <li>the pipeline emits only frames ({@link ByteBuf} or {@link ScannedFrame}) and at most one
  *       {@link FrameError}, and nothing after the error; no frame is larger than the message limit; a scanned
- *       frame decodes the same with the plain strings the scan found as without them;</li>
+ *       frame's plain strings are the ones a byte-by-byte search finds, and it decodes the same with them as
+ *       without them;</li>
  *   <li>every frame decodes to a {@link Decoded} whose invalid messages carry a specification error code
  *       (-32700 with a null id, or -32600), and whose requests are well formed;</li>
  *   <li>after every chunk the decoder buffers no more than the message limit (or, while reading a
@@ -214,6 +216,10 @@ final class DecoderPipeline {
         }
         frameBytes.add(bytes);
         Decoded decoded = codec.decode(bytes, 0, bytes.length);
+        if (plainStrings != null && !Arrays.equals(plainStrings, PlainStrings.in(bytes))) {
+          throw violation("the scan's plain strings " + Arrays.toString(plainStrings) + " are not the frame's "
+              + Arrays.toString(PlainStrings.in(bytes)) + " for frame " + preview(bytes), stream, chunkSizes, null);
+        }
         if (plainStrings != null && !decoded.equals(codec.decode(bytes, 0, bytes.length, plainStrings))) {
           throw violation("decoding with the scan's plain strings differs from decoding without them for frame "
               + preview(bytes), stream, chunkSizes, null);

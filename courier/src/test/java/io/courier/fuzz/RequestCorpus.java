@@ -27,6 +27,8 @@ final class RequestCorpus {
   private static final String[] WORDS = {
     "", "a", "add", "calc.add", "échelle", "测试项", "emoji😀", "tab\there", "quote\"d", "back\\slash", "slash/",
     "nul\u0000char", "line\nbreak", "ctl\u001f", "rpc.discover", "$/cancelRequest", "{[\"]}", "Content-Length: 5",
+    // Long strings, on both sides of the length at which the framing scan reports plain ones.
+    "long ".repeat(300), "x".repeat(1024), "y".repeat(1023), "z".repeat(1100) + "\"", "é".repeat(600),
   };
 
   private static final String[] NUMBERS = {

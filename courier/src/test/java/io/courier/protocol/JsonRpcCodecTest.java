@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.courier.RpcError;
+import io.courier.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -671,6 +672,22 @@ class JsonRpcCodecTest {
           RpcError.PARSE_ERROR_CODE);
       invalid("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[\"" + big + "\u0001\"],\"id\":1}",
           RpcError.PARSE_ERROR_CODE);
+    }
+
+    @Test
+    void theFramingScansStringsGiveTheSameMessageAndWrongOnesAreLoggedAndIgnored() {
+      String text = "{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[\"" + big + "\"],\"id\":1}";
+      byte[] bytes = text.getBytes(UTF_8);
+      int start = text.indexOf(big);
+      Decoded expected = CODEC.decode(bytes, 0, bytes.length);
+
+      assertThat(CODEC.decode(bytes, 0, bytes.length, new int[] {start, start + big.length()})).isEqualTo(expected);
+      assertThat(CODEC.decode(bytes, 0, bytes.length, new int[0])).isEqualTo(expected);
+      try (LogCapture log = new LogCapture()) {
+        assertThat(CODEC.decode(bytes, 0, bytes.length, new int[] {start + 1, start + big.length()}))
+            .isEqualTo(expected);
+        assertThat(log.lines("Ignoring the framing scan's plain strings")).isEqualTo(1);
+      }
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.courier.protocol.JsonBytes;
+import io.courier.testing.PlainStrings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -104,7 +105,7 @@ class FrameDecoderTest {
     List<Object> out = new ArrayList<>();
     for (Object message; (message = channel.readInbound()) != null; ) {
       if (message instanceof ScannedFrame scanned) {
-        assertThat(scanned.plainStrings()).isEqualTo(plainStrings(ByteBufUtil.getBytes(scanned.content())));
+        assertThat(scanned.plainStrings()).isEqualTo(PlainStrings.in(ByteBufUtil.getBytes(scanned.content())));
         out.add(scanned.content().toString(UTF_8));
         scanned.release();
       } else if (message instanceof ByteBuf frame) {
@@ -199,41 +200,13 @@ class FrameDecoderTest {
         ByteBuf frame = message instanceof ScannedFrame scanned ? scanned.content() : (ByteBuf) message;
         byte[] content = ByteBufUtil.getBytes(frame);
         if (message instanceof ScannedFrame scanned) {
-          assertThat(scanned.plainStrings()).isEqualTo(plainStrings(content));
+          assertThat(scanned.plainStrings()).isEqualTo(PlainStrings.in(content));
         }
         frames.add(content);
         frame.release();
       }
     }
     return frames;
-  }
-
-  /**
-   * The reference for what a scanned frame carries, found byte by byte: every string of at least
-   * {@link JsonBytes#LONG_STRING_BYTES} inside the frame's object or array whose bytes are all ASCII from 0x20
-   * up, without a quote or a backslash, as pairs of its first content byte and its closing quote.
-   */
-  private static int[] plainStrings(byte[] frame) {
-    List<Integer> found = new ArrayList<>();
-    int i = 0;
-    while (i < frame.length) {
-      if (frame[i] != '"') {
-        i++;
-        continue;
-      }
-      int start = ++i;
-      boolean plain = true;
-      while (frame[i] != '"') {
-        plain &= frame[i] >= 0x20 && frame[i] != '\\';
-        i += frame[i] == '\\' ? 2 : 1;
-      }
-      if (plain && i - start >= JsonBytes.LONG_STRING_BYTES) {
-        found.add(start);
-        found.add(i);
-      }
-      i++;
-    }
-    return found.stream().mapToInt(Integer::intValue).toArray();
   }
 
   private static byte[] repeat(char c, int count) {
@@ -394,7 +367,7 @@ class FrameDecoderTest {
         + "\u007f\", \"" + "x".repeat(1100) + "\u0001\"], \"k\": {\"deep\": \"" + "d".repeat(JsonBytes.LONG_STRING_BYTES)
         + "\"}}";
     byte[] bytes = (value + "\n\"" + "t".repeat(2000) + "\"\n[1]\n").getBytes(UTF_8);
-    int[] expected = plainStrings(value.getBytes(UTF_8));
+    int[] expected = PlainStrings.in(value.getBytes(UTF_8));
     // The name, the plain value, the one with DEL and the deep one; not the escaped, non-ASCII, short or control.
     assertThat(expected).hasSize(8);
     Random random = new Random(9);
