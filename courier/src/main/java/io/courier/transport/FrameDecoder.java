@@ -322,9 +322,6 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
     plainCount++;
   }
 
-
-
-
   private void startValue(byte first) {
     scanned = 1;
     switch (first) {
