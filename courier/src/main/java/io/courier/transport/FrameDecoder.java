@@ -62,6 +62,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
   private static final ByteProcessor SKIP_WHITESPACE = FrameDecoder::isWhitespace;
 
   private static final int[] NO_PLAIN_STRINGS = new int[0];
+  /** How far a string is looked at byte by byte before it is taken for a long one. */
+  private static final int SHORT_STRING_BYTES = 64;
 
   private final int maxMessageBytes;
   private final ByteProcessor jsonScanner = this::scanByte;
@@ -284,6 +286,16 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
       int special = in.forEachByte(from, end - from, PLAIN_STRING_BYTE);
       scanned = (special < 0 ? end : special) - start;
       return;
+    }
+    if (plainStart == from - start) {
+      // Most strings are short (member names, methods, ids): look at their first bytes without making a view.
+      int special = in.forEachByte(from, Math.min(end - from, SHORT_STRING_BYTES), PLAIN_STRING_BYTE);
+      if (special >= 0) {
+        plainStart = -1; // it ends or escapes here: far too short to be worth cutting out
+        scanned = special - start;
+        return;
+      }
+      // A long one: the plain-ASCII scan below starts again from its first byte.
     }
     // A view of the bytes, read a word at a time without a reference-count check per read.
     ByteBuffer view = in.nioBuffer(from, end - from);

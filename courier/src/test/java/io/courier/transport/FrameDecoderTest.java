@@ -365,10 +365,12 @@ class FrameDecoderTest {
     String value = "{\"" + name + "\" : [\"" + "v".repeat(3000) + "\", \"" + "e".repeat(1500) + "\\n\", \""
         + "é".repeat(800) + "\", \"" + "s".repeat(JsonBytes.LONG_STRING_BYTES - 1) + "\", \"" + "~".repeat(1200)
         + "\u007f\", \"" + "x".repeat(1100) + "\u0001\"], \"k\": {\"deep\": \"" + "d".repeat(JsonBytes.LONG_STRING_BYTES)
-        + "\"}}";
+        + "\"}, \"late\": [\"" + "a".repeat(30) + "é" + "b".repeat(2000) + "\", \"" + "c".repeat(5) + "\t"
+        + "d".repeat(2000) + "\"]}";
     byte[] bytes = (value + "\n\"" + "t".repeat(2000) + "\"\n[1]\n").getBytes(UTF_8);
     int[] expected = PlainStrings.in(value.getBytes(UTF_8));
-    // The name, the plain value, the one with DEL and the deep one; not the escaped, non-ASCII, short or control.
+    // The name, the plain value, the one with DEL and the deep one; not the escaped, non-ASCII, short or control
+    // ones, wherever their first bad byte is.
     assertThat(expected).hasSize(8);
     Random random = new Random(9);
     for (int run = 0; run < 50; run++) {
