@@ -198,6 +198,8 @@ class EndToEndIT {
           RpcContext.current().connection().notify("pushed", Map.of("n", args.arg(0, Integer.class)));
           return "sent";
         })
+        .method("echo", args -> args.arg(0, String.class))
+        .method("echoAll", args -> args.args())
         .method("fail", args -> {
           throw new RpcException(RpcError.of(4242, "handler says no"));
         })
@@ -229,6 +231,23 @@ class EndToEndIT {
   }
 
   // ------------------------------------------------------------------------------------------------- proxies
+
+  @Test
+  void largeStringsComeBackWholeWhateverTheyHold() throws Exception {
+    // Plain ASCII is taken from the bytes on both sides; escapes, non-ASCII and control characters go through
+    // Jackson; then all of them in one message, a long plain member name among them.
+    String plain = "plain text ~".repeat(6000);
+    String mixed = "tab\t quote\" back\\ é 测试 😀 \u0001 ".repeat(2000);
+    String boundary = "b".repeat(1024);
+    for (String value : List.of(plain, mixed, boundary, plain + "é", "é" + plain)) {
+      assertThat(client.call("echo", String.class, value).get(5, TimeUnit.SECONDS)).isEqualTo(value);
+    }
+    // (Member names stay under Jackson's limit on name length, 50,000: a longer one is a parse error.)
+    Map<String, String> named = Map.of(boundary + "name", mixed);
+    List<Object> all = client.call("echoAll", new TypeReference<List<Object>>() {}, plain, named,
+        List.of(boundary, mixed)).get(5, TimeUnit.SECONDS);
+    assertThat(all).containsExactly(plain, named, List.of(boundary, mixed));
+  }
 
   @Test
   void callArrivesOverTheChosenTransport() throws Exception {
