@@ -62,8 +62,7 @@ final class JsonSkeleton {
       }
       int close = JsonBytes.skipPlainAscii(text, open + 1, end);
       if (close < end && text[close] == '"') {
-        int size = close - open - 1;
-        if (size >= MIN_STRING_BYTES && size <= maxStringLength && !isMemberName(text, close + 1, end)) {
+        if (worthCutting(text, open + 1, close, end, maxStringLength)) {
           if (spans == null) {
             spans = new int[8];
           } else if (count * 2 == spans.length) {
@@ -103,8 +102,7 @@ final class JsonSkeleton {
             + " is not a string of this " + length + "-byte text");
       }
       previous = close;
-      int size = close - start;
-      if (size >= MIN_STRING_BYTES && size <= maxStringLength && !isMemberName(text, close + 1, end)) {
+      if (worthCutting(text, start, close, end, maxStringLength)) {
         spans[count * 2] = start;
         spans[count * 2 + 1] = close;
         count++;
@@ -152,6 +150,15 @@ final class JsonSkeleton {
       i = special + 2; // the escaped byte can be a quote: skip it
     }
     return end;
+  }
+
+  /**
+   * Whether the plain string from {@code start} to its closing quote at {@code close} goes: a value (not a member
+   * name), long enough to pay for itself, and not so long that Jackson must refuse it.
+   */
+  private static boolean worthCutting(byte[] text, int start, int close, int end, int maxStringLength) {
+    int size = close - start;
+    return size >= MIN_STRING_BYTES && size <= maxStringLength && !isMemberName(text, close + 1, end);
   }
 
   /** Whether the string that ended just before {@code from} is a member name: a colon follows it. */

@@ -134,6 +134,11 @@ public final class TestPki {
   }
 
   private CertificateBuilder leaf(String subject) {
+    return certificate(subject).setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature);
+  }
+
+  /** A fresh EC key, a new serial, and a day's validity. */
+  private CertificateBuilder certificate(String subject) {
     Instant now = Instant.now();
     return new CertificateBuilder()
         .ecp256()
@@ -141,18 +146,11 @@ public final class TestPki {
         .serial(BigInteger.valueOf(serials.incrementAndGet()))
         // An hour back tolerates clock differences between the certificate's maker and checker.
         .notBefore(now.minus(1, ChronoUnit.HOURS))
-        .notAfter(now.plus(1, ChronoUnit.DAYS))
-        .setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature);
+        .notAfter(now.plus(1, ChronoUnit.DAYS));
   }
 
   private X509Bundle authority(String subject) throws Exception {
-    Instant now = Instant.now();
-    return new CertificateBuilder()
-        .ecp256()
-        .subject(subject)
-        .serial(BigInteger.valueOf(serials.incrementAndGet()))
-        .notBefore(now.minus(1, ChronoUnit.HOURS))
-        .notAfter(now.plus(1, ChronoUnit.DAYS))
+    return certificate(subject)
         .setIsCertificateAuthority(true)
         .setKeyUsage(true, CertificateBuilder.KeyUsage.keyCertSign, CertificateBuilder.KeyUsage.cRLSign)
         .buildSelfSigned();
