@@ -67,6 +67,8 @@ public final class JsonRpcCodec {
   private final ObjectMapper seedValueMapper;
   /** Whether large frames are parsed as a {@link JsonSkeleton}; not when the mapper reads lenient JSON. */
   private final boolean cutStrings;
+  /** Jackson's limit on a string's length: longer strings are left for Jackson to refuse. */
+  private final int maxStringLength;
 
   public JsonRpcCodec(ObjectMapper mapper) {
     this.mapper = requireNonNull(mapper, "mapper");
@@ -76,6 +78,7 @@ public final class JsonRpcCodec {
     // A Java double must stay a double on its way to Python's float format, not become a BigDecimal.
     this.seedValueMapper = mapper.copy().disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     this.cutStrings = JsonSkeleton.canCut(factory);
+    this.maxStringLength = factory.streamReadConstraints().getMaxStringLength();
   }
 
   public ObjectMapper mapper() {
@@ -98,15 +101,15 @@ public final class JsonRpcCodec {
    *     scanned, and the codec looks for itself
    */
   public Decoded decode(byte[] bytes, int offset, int length, int[] plainStrings) {
-    int maxString = factory.streamReadConstraints().getMaxStringLength();
     JsonSkeleton skeleton;
     if (!cutStrings) {
       skeleton = null;
     } else if (plainStrings != null) {
       // Already found: cutting costs only the copies, whatever the frame's size.
-      skeleton = plainStrings.length == 0 ? null : skeletonOf(bytes, offset, length, plainStrings, maxString);
+      skeleton = plainStrings.length == 0 ? null : skeletonOf(bytes, offset, length, plainStrings);
     } else {
-      skeleton = length < JsonSkeleton.MIN_TEXT_BYTES ? null : JsonSkeleton.cut(bytes, offset, length, maxString);
+      skeleton = length < JsonSkeleton.MIN_TEXT_BYTES
+          ? null : JsonSkeleton.cut(bytes, offset, length, maxStringLength);
     }
     try (JsonParser p = skeleton != null ? skeleton.parser(factory) : factory.createParser(bytes, offset, length)) {
       JsonToken first = p.nextToken();
@@ -135,12 +138,12 @@ public final class JsonRpcCodec {
   }
 
   /** The skeleton of a scanned frame; a scan that got the strings wrong is a bug, logged, not the caller's fault. */
-  private static JsonSkeleton skeletonOf(byte[] bytes, int offset, int length, int[] plainStrings, int maxString) {
+  private JsonSkeleton skeletonOf(byte[] bytes, int offset, int length, int[] plainStrings) {
     try {
-      return JsonSkeleton.of(bytes, offset, length, plainStrings, maxString);
+      return JsonSkeleton.of(bytes, offset, length, plainStrings, maxStringLength);
     } catch (IllegalArgumentException e) {
       log.error("Ignoring the framing scan's plain strings (a bug, please report it): {}", e.getMessage());
-      return JsonSkeleton.cut(bytes, offset, length, maxString);
+      return JsonSkeleton.cut(bytes, offset, length, maxStringLength);
     }
   }
 
