@@ -65,10 +65,12 @@ public final class JsonBytes {
     return ((word - SPACES) | word | zeroBits(word ^ QUOTES) | zeroBits(word ^ BACKSLASHES)) & HIGHS;
   }
 
-  /** Marks what {@link #notPlainAscii(long)} marks, and the bytes equal to the one repeated in {@code also}. */
-  static long notPlainAsciiOr(long word, long also) {
-    return ((word - SPACES) | word | zeroBits(word ^ QUOTES) | zeroBits(word ^ BACKSLASHES) | zeroBits(word ^ also))
-        & HIGHS;
+  /**
+   * Marks control characters, non-ASCII bytes and the bytes equal to the one repeated in {@code also}; not quotes
+   * or backslashes, for a caller that has ruled those out already.
+   */
+  static long controlOrNonAsciiOr(long word, long also) {
+    return ((word - SPACES) | word | zeroBits(word ^ also)) & HIGHS;
   }
 
   /** Returns the index, within its word, of the lowest marked byte; {@code marks} must not be 0. */

@@ -66,5 +66,10 @@ class AsciiStringSerializerTest {
     assertThat(AsciiStringSerializer.isPlainAscii("what?")).isTrue();
     assertThat(AsciiStringSerializer.isPlainAscii("\u6d4b\u8bd5")).isFalse();
     assertThat(AsciiStringSerializer.isPlainAscii("ok \ud83d\ude00")).isFalse();
+    // Real question marks next to one that stands for a character outside ISO-8859-1, within one block.
+    String questions = "??".repeat(200);
+    assertThat(AsciiStringSerializer.isPlainAscii(questions)).isTrue();
+    assertThat(AsciiStringSerializer.isPlainAscii(questions.substring(0, 201) + '\u6d4b' + questions.substring(202)))
+        .isFalse();
   }
 }
