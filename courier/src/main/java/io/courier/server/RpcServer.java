@@ -31,7 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -180,7 +180,7 @@ public final class RpcServer implements AutoCloseable {
 
   private static ExecutorService newExecutor(int threads, int queueCapacity) {
     ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity),
+        queueCapacity == 0 ? new SynchronousQueue<>() : new LinkedBlockingQueue<>(queueCapacity),
         new DefaultThreadFactory("courier-worker", true),
         new ThreadPoolExecutor.AbortPolicy());
     pool.allowCoreThreadTimeOut(true);
