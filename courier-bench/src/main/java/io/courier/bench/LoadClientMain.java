@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ import java.util.List;
  * or garbage affects another's. It prints only protocol lines on stdout; progress and logs go to stderr.
  *
  * <p>Load: {@code --target ID --port P --cells add@1,add@16 --jit-ms N --warmup-ms N --window-ms N --reps N}
- * runs every cell once unmeasured (JIT warm-up), then measures each cell and prints a {@link Sample} line per
+ * runs every cell once unmeasured (JIT warm-up, last cell first), then measures each cell and prints a {@link Sample} line per
  * window, or {@code FAILED <cell> <reason>}. A TLS target also gets {@code --tls DIR}, the run's certificates
  * ({@link BenchPki}).
  *
@@ -66,7 +67,12 @@ public final class LoadClientMain {
   private static int load(Target target, String host, int port, Path tlsDir, List<Cell> cells, Duration jit,
       Duration warmup, Duration window, int reps) throws InterruptedException {
     if (!jit.isZero()) {
-      for (Cell cell : cells) {
+      // Last to first, so that the first cell measured is the last one warmed. Run first to last, the largest
+      // echoes came just before the first cell measured (add at 1 in flight), which then ran at half its pace
+      // for several seconds in the wake of their garbage and recompilations.
+      List<Cell> lastFirst = new ArrayList<>(cells);
+      Collections.reverse(lastFirst);
+      for (Cell cell : lastFirst) {
         try (Driver driver = target.client(host, port, tlsDir, cell)) {
           LoadLoop.run(target.id(), driver, cell, jit, Duration.ZERO, 0);
         } catch (Exception e) {
