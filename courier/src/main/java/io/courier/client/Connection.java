@@ -14,14 +14,13 @@ import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
+import io.courier.transport.Frames;
 import io.courier.transport.HttpClientAdapter;
-import io.courier.transport.ScannedFrame;
 import io.courier.transport.WebSocketClientAdapter;
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -403,17 +402,11 @@ final class Connection {
         ctx.close();
         return;
       }
-      ByteBuf frame;
-      int[] plainStrings = null;
-      if (msg instanceof ScannedFrame scanned) {
-        frame = scanned.content();
-        plainStrings = scanned.plainStrings();
-      } else if (msg instanceof ByteBuf bytes) {
-        frame = bytes;
-      } else {
+      if (!Frames.isFrame(msg)) {
         ReferenceCountUtil.release(msg);
         return;
       }
+      ByteBuf frame = Frames.content(msg);
       frames++;
       if (!working) {
         working = true;
@@ -421,8 +414,7 @@ final class Connection {
       }
       Decoded decoded;
       try {
-        byte[] bytes = ByteBufUtil.getBytes(frame);
-        decoded = core.codec().decode(bytes, 0, bytes.length, plainStrings);
+        decoded = Frames.decode(core.codec(), frame, Frames.plainStrings(msg));
       } finally {
         frame.release();
       }

@@ -14,9 +14,9 @@ import io.courier.protocol.Request;
 import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
 import io.courier.protocol.SeedRequest;
+import io.courier.transport.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
@@ -119,15 +119,6 @@ final class Dispatcher {
     }
   }
 
-  private Decoded decode(ByteBuf frame, int[] plainStrings) {
-    if (frame.hasArray()) {
-      return codec.decode(frame.array(), frame.arrayOffset() + frame.readerIndex(), frame.readableBytes(),
-          plainStrings);
-    }
-    byte[] bytes = ByteBufUtil.getBytes(frame);
-    return codec.decode(bytes, 0, bytes.length, plainStrings);
-  }
-
   /**
    * Decodes one frame, runs the calls in it and hands the frame's reply to {@code sink} once they are done:
    * exactly once per frame, with {@code null} when nothing is to be answered. Releases {@code frame}.
@@ -138,7 +129,7 @@ final class Dispatcher {
   void handle(ByteBuf frame, int[] plainStrings, ReplySink sink, HttpHeaders headers) {
     Decoded decoded;
     try {
-      decoded = decode(frame, plainStrings);
+      decoded = Frames.decode(codec, frame, plainStrings);
     } finally {
       frame.release();
     }

@@ -3,9 +3,9 @@ package io.courier.server;
 import io.courier.RpcError;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.FrameError;
+import io.courier.transport.Frames;
 import io.courier.transport.HttpCall;
 import io.courier.transport.HttpReply;
-import io.courier.transport.ScannedFrame;
 import io.courier.transport.TlsSupport;
 import io.courier.transport.WireStack;
 import io.courier.transport.WriteQueue;
@@ -92,7 +92,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     writes.reading();
     if (msg instanceof FrameError error) {
       rejectFrame(error);
-    } else if (msg instanceof ByteBuf || msg instanceof ScannedFrame || msg instanceof HttpCall) {
+    } else if (Frames.isFrame(msg) || msg instanceof HttpCall) {
       frames++;
       if (held.isEmpty() && !dispatcher.atCapacity()) {
         handle(msg);
@@ -135,20 +135,17 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
    */
   private void handle(Object msg) {
     ByteBuf frame;
-    int[] plainStrings = null;
+    int[] plainStrings;
     Dispatcher.ReplySink sink;
     HttpHeaders headers;
     if (msg instanceof HttpCall call) {
       frame = call.content();
+      plainStrings = null;
       headers = call.headers();
       sink = (body, jsonRpc) -> writes.write(new HttpReply(call.sequence(), body));
     } else {
-      if (msg instanceof ScannedFrame scanned) {
-        frame = scanned.content();
-        plainStrings = scanned.plainStrings();
-      } else {
-        frame = (ByteBuf) msg;
-      }
+      frame = Frames.content(msg);
+      plainStrings = Frames.plainStrings(msg);
       headers = stack.connectionHeaders();
       sink = this;
     }
@@ -156,19 +153,18 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       dispatcher.handle(frame, plainStrings, sink, headers);
       return;
     }
-    int[] strings = plainStrings;
     dispatcher.reserve();
     try {
       server.executor().execute(() -> {
         try {
-          dispatcher.handle(frame, strings, sink, headers);
+          dispatcher.handle(frame, plainStrings, sink, headers);
         } finally {
           dispatcher.unreserve();
         }
       });
     } catch (RejectedExecutionException busy) {
       dispatcher.unreserve();
-      dispatcher.handle(frame, strings, sink, headers); // its calls will be refused as "server busy"
+      dispatcher.handle(frame, plainStrings, sink, headers); // its calls will be refused as "server busy"
     }
   }
 
