@@ -253,7 +253,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
           ByteBuf frame = in.readRetainedSlice(length);
           // A whole object or array that may hold a long string goes with what the scan found in it.
           boolean scannedWhole = mode == STRUCT && outcome == END_INCLUSIVE && length > JsonBytes.LONG_STRING_BYTES;
-          out.add(scannedWhole ? new ScannedFrame(frame, Arrays.copyOf(plainStrings, plainCount * 2)) : frame);
+          out.add(scannedWhole ? new ScannedFrame(frame, foundPlainStrings()) : frame);
           if (outcome == LINE_END) {
             in.skipBytes(1);
           }
@@ -320,6 +320,11 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
     }
     int special = JsonBytes.indexOfQuoteBackslashOrNewline(view, i, length);
     scanned = (special < 0 ? end : from + special) - start;
+  }
+
+  /** The current value's long plain strings, as {@link ScannedFrame#plainStrings()} gives them. */
+  private int[] foundPlainStrings() {
+    return plainCount == 0 ? NO_PLAIN_STRINGS : Arrays.copyOf(plainStrings, plainCount * 2);
   }
 
   private void addPlainString(int contentStart, int closingQuote) {
