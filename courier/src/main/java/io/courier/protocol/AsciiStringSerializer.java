@@ -31,19 +31,26 @@ final class AsciiStringSerializer extends StdScalarSerializer<String> {
   @Override
   public void serialize(String value, JsonGenerator gen, SerializerProvider provider) throws IOException {
     // Only a generator that writes UTF-8 bytes takes raw bytes; writers, token buffers and tree builders do not.
-    if (value.length() >= MIN_LENGTH && gen instanceof UTF8JsonGenerator && hasNoQuoteOrBackslash(value)) {
-      byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
-      if (isAsciiWithoutControls(value, bytes)) {
-        gen.writeRawUTF8String(bytes, 0, bytes.length);
+    if (value.length() >= MIN_LENGTH && gen instanceof UTF8JsonGenerator) {
+      byte[] plain = plainAsciiBytes(value);
+      if (plain != null) {
+        gen.writeRawUTF8String(plain, 0, plain.length);
         return;
       }
     }
     gen.writeString(value);
   }
 
-  /** Whether every character is ASCII and neither a control character, a quote nor a backslash: none needs escaping. */
-  static boolean isPlainAscii(String value) {
-    return hasNoQuoteOrBackslash(value) && isAsciiWithoutControls(value, value.getBytes(StandardCharsets.ISO_8859_1));
+  /**
+   * Returns the string's bytes when every character is ASCII and neither a control character, a quote nor a
+   * backslash (none needs escaping), else null.
+   */
+  static byte[] plainAsciiBytes(String value) {
+    if (!hasNoQuoteOrBackslash(value)) {
+      return null;
+    }
+    byte[] bytes = value.getBytes(StandardCharsets.ISO_8859_1);
+    return isAsciiWithoutControls(value, bytes) ? bytes : null;
   }
 
   /**

@@ -3,6 +3,7 @@ package io.courier.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -38,7 +39,7 @@ class AsciiStringSerializerTest {
     for (char special : "\"\\\n\u0000\u001f\u007f\u00e9\u6d4b\ud83d?".toCharArray()) {
       for (int at = 0; at < plain.length(); at++) {
         String value = plain.substring(0, at) + special + plain.substring(at + 1);
-        assertThat(AsciiStringSerializer.isPlainAscii(value)).as("%04x at %d", (int) special, at)
+        assertThat(isPlainAscii(value)).as("%04x at %d", (int) special, at)
             .isEqualTo(special == '?' || special == 0x7f);
         assertThat(COURIER.writeValueAsBytes(value)).isEqualTo(PLAIN.writeValueAsBytes(value));
       }
@@ -54,22 +55,30 @@ class AsciiStringSerializerTest {
     assertThat(COURIER.convertValue(Map.of("k", value), Map.class)).isEqualTo(Map.of("k", value));
   }
 
+  private static boolean isPlainAscii(String value) {
+    byte[] plain = AsciiStringSerializer.plainAsciiBytes(value);
+    if (plain != null) {
+      assertThat(plain).isEqualTo(value.getBytes(StandardCharsets.US_ASCII));
+    }
+    return plain != null;
+  }
+
   @Test
   void treatsOnlyPrintableAsciiWithoutQuotesOrBackslashesAsPlain() {
-    assertThat(AsciiStringSerializer.isPlainAscii("hello world ~")).isTrue();
-    assertThat(AsciiStringSerializer.isPlainAscii("say \"hi\"")).isFalse();
-    assertThat(AsciiStringSerializer.isPlainAscii("back\\slash")).isFalse();
-    assertThat(AsciiStringSerializer.isPlainAscii("tab\t")).isFalse();
-    assertThat(AsciiStringSerializer.isPlainAscii("del\u007f")).isTrue(); // JSON lets DEL stand unescaped
-    assertThat(AsciiStringSerializer.isPlainAscii("caf\u00e9")).isFalse();
+    assertThat(isPlainAscii("hello world ~")).isTrue();
+    assertThat(isPlainAscii("say \"hi\"")).isFalse();
+    assertThat(isPlainAscii("back\\slash")).isFalse();
+    assertThat(isPlainAscii("tab\t")).isFalse();
+    assertThat(isPlainAscii("del\u007f")).isTrue(); // JSON lets DEL stand unescaped
+    assertThat(isPlainAscii("caf\u00e9")).isFalse();
     // Characters outside ISO-8859-1 become '?' in its bytes; they must not pass for a question mark.
-    assertThat(AsciiStringSerializer.isPlainAscii("what?")).isTrue();
-    assertThat(AsciiStringSerializer.isPlainAscii("\u6d4b\u8bd5")).isFalse();
-    assertThat(AsciiStringSerializer.isPlainAscii("ok \ud83d\ude00")).isFalse();
+    assertThat(isPlainAscii("what?")).isTrue();
+    assertThat(isPlainAscii("\u6d4b\u8bd5")).isFalse();
+    assertThat(isPlainAscii("ok \ud83d\ude00")).isFalse();
     // Real question marks next to one that stands for a character outside ISO-8859-1, within one block.
     String questions = "??".repeat(200);
-    assertThat(AsciiStringSerializer.isPlainAscii(questions)).isTrue();
-    assertThat(AsciiStringSerializer.isPlainAscii(questions.substring(0, 201) + '\u6d4b' + questions.substring(202)))
+    assertThat(isPlainAscii(questions)).isTrue();
+    assertThat(isPlainAscii(questions.substring(0, 201) + '\u6d4b' + questions.substring(202)))
         .isFalse();
   }
 }
