@@ -59,7 +59,7 @@ public final class CourierJson {
         .addModule(new JavaTimeModule())
         .addModule(new ParameterNamesModule())
         .addModule(new SimpleModule("courier-strict")
-            .addSerializer(String.class, new AsciiStringSerializer())
+            .addSerializer(String.class, new PlainStringSerializer())
             .addDeserializer(Double.TYPE, StrictFloatDeserializer.forDouble(true))
             .addDeserializer(Double.class, StrictFloatDeserializer.forDouble(false))
             .addDeserializer(Float.TYPE, StrictFloatDeserializer.forFloat(true))

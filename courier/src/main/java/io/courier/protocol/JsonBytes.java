@@ -61,16 +61,11 @@ public final class JsonBytes {
    * 0x20), everything from 0x80 up (non-ASCII), the quote and the backslash. (DEL, 0x7f, may stand as it is.)
    */
   static long notPlainAscii(long word) {
-    // A byte below 0x20 wraps when 0x20 is taken from it; a byte from 0x80 up has its high bit already.
-    return ((word - SPACES) | word | zeroBits(word ^ QUOTES) | zeroBits(word ^ BACKSLASHES)) & HIGHS;
-  }
-
-  /**
-   * Marks control characters, non-ASCII bytes and the bytes equal to the one repeated in {@code also}; not quotes
-   * or backslashes, for a caller that has ruled those out already.
-   */
-  static long controlOrNonAsciiOr(long word, long also) {
-    return ((word - SPACES) | word | zeroBits(word ^ also)) & HIGHS;
+    // A byte below 0x20 wraps when 0x20 is taken from it; a byte from 0x80 up has its high bit already; a byte
+    // equal to the quote (or backslash) is 0 after the XOR and wraps when 1 is taken from it. Below the lowest
+    // such byte every byte is ASCII and none of these: nothing wraps or borrows, and no XOR reaches 0x80, so
+    // that the zero test needs no "and not" (as zeroBits has) to stay exact at the lowest mark.
+    return ((word - SPACES) | word | ((word ^ QUOTES) - ONES) | ((word ^ BACKSLASHES) - ONES)) & HIGHS;
   }
 
   /** Returns the index, within its word, of the lowest marked byte; {@code marks} must not be 0. */
@@ -115,7 +110,10 @@ public final class JsonBytes {
     int i = from;
     for (; i <= to - Long.BYTES; i += Long.BYTES) {
       long word = (long) BUFFER_LONGS.get(buffer, i);
-      long marks = (zeroBits(word ^ QUOTES) | zeroBits(word ^ BACKSLASHES) | zeroBits(word ^ NEWLINES)) & HIGHS;
+      // As in zeroBits, but one "and not" for all three: the three bytes sought are ASCII, so a byte whose own
+      // high bit is set can only be noise.
+      long marks = (((word ^ QUOTES) - ONES) | ((word ^ BACKSLASHES) - ONES) | ((word ^ NEWLINES) - ONES)) & ~word
+          & HIGHS;
       if (marks != 0) {
         return i + firstMarked(marks);
       }
