@@ -1,5 +1,6 @@
 package io.courier.bench;
 
+import io.courier.transport.EventLoops;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -9,12 +10,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LineBasedFrameDecoder;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
@@ -69,8 +66,9 @@ final class LineClient implements AutoCloseable {
   private final Queue<Connection> idle = new ConcurrentLinkedQueue<>();
 
   private LineClient() {
-    this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("bench-line-io", true),
-        NioIoHandler.newFactory());
+    // The transport Courier's own client and gRPC's pick (native epoll where it loads), so that the load
+    // generator of the many-connection rows costs no more CPU than theirs: it shares the cores with the server.
+    this.group = EventLoops.newGroup(1, "bench-line-io");
   }
 
   /** Opens {@code count} connections to {@code host}:{@code port}. */
@@ -88,7 +86,7 @@ final class LineClient implements AutoCloseable {
   private void open(String host, int port, int count) throws IOException, InterruptedException {
     Bootstrap bootstrap = new Bootstrap()
         .group(group)
-        .channel(NioSocketChannel.class)
+        .channel(EventLoops.channelType())
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
         .handler(new ChannelInitializer<SocketChannel>() {
