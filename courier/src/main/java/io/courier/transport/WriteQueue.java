@@ -8,14 +8,19 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Hands outbound messages from any thread to a channel's event loop and flushes once per burst, instead of
- * one task, one wake-up and one system call per message. Messages go out in the order they were queued.
- * Thread-safe; one per channel.
+ * Hands outbound messages from any thread to a channel's event loop and flushes once per burst (of at most
+ * {@value #MAX_WRITES_PER_FLUSH} messages), instead of one task, one wake-up and one system call per message.
+ * Messages go out in the order they were queued. Thread-safe; one per channel.
  */
 public final class WriteQueue {
 
-  /** Flush at least this often within a long burst, so the first replies do not wait for the last. */
-  private static final int MAX_WRITES_PER_FLUSH = 128;
+  /**
+   * Flush at least this often within a long burst, so that the peer works on the first messages while the
+   * rest are computed instead of both sides taking turns. Measured with {@code add} at 128 calls in flight on
+   * one connection, methods on the I/O thread: about 340k calls/s flushing every 128 messages, 620k every 32,
+   * 590k–610k every 16 or 64.
+   */
+  private static final int MAX_WRITES_PER_FLUSH = 32;
 
   /** Queued after the last message when the channel should close once everything before it is written. */
   private static final Object CLOSE = new Object();
@@ -25,8 +30,10 @@ public final class WriteQueue {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
   private final Runnable flushWritten = this::flushWritten;
-  // Event loop only: whether messages were written directly and not yet flushed, and whether a read is on.
+  // Event loop only: whether (and how many) messages were written directly and not yet flushed, and whether a
+  // read is on.
   private boolean unflushed;
+  private int unflushedWrites;
   private boolean reading;
 
   public WriteQueue(Channel channel) {
@@ -50,6 +57,7 @@ public final class WriteQueue {
   private void flushWritten() {
     if (unflushed) {
       unflushed = false;
+      unflushedWrites = 0;
       channel.flush();
     }
   }
@@ -69,6 +77,9 @@ public final class WriteQueue {
         if (!reading) {
           channel.eventLoop().execute(flushWritten);
         }
+      }
+      if (++unflushedWrites == MAX_WRITES_PER_FLUSH) {
+        flushWritten();
       }
       return;
     }

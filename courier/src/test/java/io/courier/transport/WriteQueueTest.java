@@ -109,6 +109,30 @@ class WriteQueueTest {
   }
 
   @Test
+  void aLongBurstIsFlushedEvery32MessagesSoThePeerCanStartOnTheFirst() {
+    FlushCounter counter = new FlushCounter();
+    EmbeddedChannel channel = new EmbeddedChannel(counter);
+    WriteQueue queue = new WriteQueue(channel);
+    List<String> expected = new ArrayList<>();
+
+    queue.reading();
+    for (int i = 0; i < 70; i++) {
+      queue.write(text("m" + i));
+      expected.add("m" + i);
+      if (i == 31) {
+        assertThat(counter.flushes).as("the 32nd message flushes").isEqualTo(1);
+        assertThat(drainOutbound(channel)).isEqualTo(expected.subList(0, 32));
+      }
+    }
+    assertThat(counter.flushes).isEqualTo(2);
+    queue.readComplete();
+    assertThat(counter.flushes).as("the last 6 at the read's end").isEqualTo(3);
+    assertThat(drainOutbound(channel)).isEqualTo(expected.subList(32, 70));
+
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
   void messagesQueuedBeforeKeepTheirPlaceAheadOfDirectWrites() {
     EmbeddedChannel channel = new EmbeddedChannel();
     WriteQueue queue = new WriteQueue(channel);
