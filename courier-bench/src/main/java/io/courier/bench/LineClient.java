@@ -147,8 +147,8 @@ final class LineClient implements AutoCloseable {
 
   /**
    * One connection and the replies it waits for, in order. Its state lives on its event loop. Requests sent
-   * while replies are being read (the next calls of a closed loop) are flushed once, when the read burst ends,
-   * as Courier's own connections do; others are flushed at once.
+   * while replies are being read (the next calls of a closed loop) are flushed once, when the read burst ends
+   * (Courier's own connections also flush every 32 messages within a burst); others are flushed at once.
    */
   private final class Connection extends ChannelInboundHandlerAdapter {
     private final Channel channel;
