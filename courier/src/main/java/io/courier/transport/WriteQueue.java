@@ -30,9 +30,7 @@ public final class WriteQueue {
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
   private final Runnable flushWritten = this::flushWritten;
-  // Event loop only: whether (and how many) messages were written directly and not yet flushed, and whether a
-  // read is on.
-  private boolean unflushed;
+  // Event loop only: how many messages were written directly and not yet flushed, and whether a read is on.
   private int unflushedWrites;
   private boolean reading;
 
@@ -55,8 +53,7 @@ public final class WriteQueue {
   }
 
   private void flushWritten() {
-    if (unflushed) {
-      unflushed = false;
+    if (unflushedWrites > 0) {
       unflushedWrites = 0;
       channel.flush();
     }
@@ -72,13 +69,10 @@ public final class WriteQueue {
     if (message != CLOSE && channel.eventLoop().inEventLoop() && !scheduled.get() && queue.isEmpty()
         && channel.isWritable()) {
       channel.write(message, channel.voidPromise());
-      if (!unflushed) {
-        unflushed = true;
-        if (!reading) {
-          channel.eventLoop().execute(flushWritten);
-        }
+      if (unflushedWrites++ == 0 && !reading) {
+        channel.eventLoop().execute(flushWritten);
       }
-      if (++unflushedWrites == MAX_WRITES_PER_FLUSH) {
+      if (unflushedWrites == MAX_WRITES_PER_FLUSH) {
         flushWritten();
       }
       return;
