@@ -15,9 +15,9 @@ import java.util.List;
  * or garbage affects another's. It prints only protocol lines on stdout; progress and logs go to stderr.
  *
  * <p>Load: {@code --target ID --port P --cells add@1,add@16 --jit-ms N --warmup-ms N --window-ms N --reps N}
- * runs every cell once unmeasured (JIT warm-up, last cell first), then measures each cell and prints a {@link Sample} line per
- * window, or {@code FAILED <cell> <reason>}. A TLS target also gets {@code --tls DIR}, the run's certificates
- * ({@link BenchPki}).
+ * runs every cell once unmeasured (JIT warm-up, last cell first), then measures each cell and prints a
+ * {@link Sample} line per window, or {@code FAILED <cell> <reason>}. A TLS target also gets {@code --tls DIR},
+ * the run's certificates ({@link BenchPki}).
  *
  * <p>Idle: {@code --target ID --port P --idle N} opens N connections, makes one call on each, prints
  * {@code HOLDING N}, and holds them until a line (or the end) arrives on stdin; or prints

@@ -22,8 +22,10 @@ public final class JsonBytes {
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final VarHandle BUFFER_LONGS =
       MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
+  /** 0x01 in every byte of a word; taking it away wraps exactly the zero bytes. */
+  static final long ONES = 0x0101010101010101L;
+  /** The high bit of every byte of a word: where the tests below leave their marks. */
+  static final long HIGHS = 0x8080808080808080L;
 
   /**
    * Strings at least this long are worth handling apart when they need no decoding (see {@link JsonSkeleton});
@@ -34,7 +36,8 @@ public final class JsonBytes {
   private static final long QUOTES = repeat('"');
   private static final long BACKSLASHES = repeat('\\');
   private static final long NEWLINES = repeat('\n');
-  private static final long SPACES = repeat(' ');
+  /** A space in every byte; taking it away wraps exactly the control characters of an ASCII word. */
+  static final long SPACES = repeat(' ');
 
   private JsonBytes() {}
 

@@ -21,9 +21,9 @@ final class PlainStringSerializer extends StdScalarSerializer<String> {
   /** Shorter strings gain nothing worth the extra scan. */
   static final int MIN_LENGTH = 256;
 
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGHS = 0x8080808080808080L;
-  private static final long SPACES = JsonBytes.repeat(' ');
+  private static final long ONES = JsonBytes.ONES;
+  private static final long HIGHS = JsonBytes.HIGHS;
+  private static final long SPACES = JsonBytes.SPACES;
   private static final long QUESTION_MARKS = JsonBytes.repeat('?');
   private static final long LOW_SEVEN_BITS = ~HIGHS;
   private static final long SIXTEENS = JsonBytes.repeat((char) 0x10);
@@ -93,7 +93,10 @@ final class PlainStringSerializer extends StdScalarSerializer<String> {
     return isPlain(value, utf8, true, i, utf8.length);
   }
 
-  /** As {@link #isPlainAscii}, for bytes that hold a multi-byte character somewhere. */
+  /**
+   * As {@link #isPlainAscii}, for bytes that hold a multi-byte character somewhere. Two loops rather than one
+   * choosing its test per block: folded into one, Latin-1 text encoded at 0.95 ns a char instead of 0.74.
+   */
   private static boolean isPlainMultiByte(String value, byte[] utf8) {
     int i = 0;
     for (; i <= utf8.length - BLOCK; i += BLOCK) {
