@@ -133,6 +133,27 @@ class WriteQueueTest {
   }
 
   @Test
+  void aLongQueuedBurstIsAlsoFlushedEvery32Messages() {
+    FlushCounter counter = new FlushCounter();
+    EmbeddedChannel channel = new EmbeddedChannel(counter);
+    WriteQueue queue = new WriteQueue(channel);
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+    for (int i = 0; i < 70; i++) {
+      queue.write(text("q" + i)); // unwritable: queued, as replies from workers are
+    }
+    channel.runPendingTasks();
+    assertThat(counter.flushes).as("nothing goes out while unwritable").isZero();
+
+    channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+    queue.resume();
+    channel.runPendingTasks();
+
+    assertThat(counter.flushes).as("at 32, 64 and the end").isEqualTo(3);
+    assertThat(drainOutbound(channel)).hasSize(70).startsWith("q0").endsWith("q69");
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
   void messagesQueuedBeforeKeepTheirPlaceAheadOfDirectWrites() {
     EmbeddedChannel channel = new EmbeddedChannel();
     WriteQueue queue = new WriteQueue(channel);
