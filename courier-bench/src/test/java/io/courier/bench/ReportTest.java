@@ -2,6 +2,7 @@ package io.courier.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,18 @@ class ReportTest {
     assertThat(full.cellsFor(Target.COURIER_HTTP)).isEqualTo(full.cells());
     assertThat(Plan.smoke().cellsFor(Target.COURIER_WSS)).containsExactly(ADD_16);
     assertThat(Plan.transports().allCells()).containsExactly(ADD_16);
+  }
+
+  @Test
+  void scaleRowFollowsTheCellItIsComparedWith() {
+    List<Cell> full = Plan.full().allCells();
+    Cell scale = new Cell(Workload.ADD, Plan.SCALE_IN_FLIGHT, Plan.full().manyConnections());
+    assertThat(full).hasSize(Plan.full().cells().size() + 1);
+    assertThat(full.get(full.indexOf(scale) - 1)).isEqualTo(ADD_16);
+
+    Plan echoOnly = new Plan("full", List.of(Cell.of(Workload.echo(1024), 1)), Duration.ofSeconds(1),
+        Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1_000, 0);
+    assertThat(echoOnly.allCells()).containsExactly(Cell.of(Workload.echo(1024), 1), scale);
   }
 
   @Test
