@@ -1,5 +1,9 @@
 package io.courier.protocol;
 
+import static io.courier.protocol.JsonBytes.HIGHS;
+import static io.courier.protocol.JsonBytes.ONES;
+import static io.courier.protocol.JsonBytes.SPACES;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.json.UTF8JsonGenerator;
 import com.fasterxml.jackson.databind.SerializerProvider;
@@ -21,9 +25,6 @@ final class PlainStringSerializer extends StdScalarSerializer<String> {
   /** Shorter strings gain nothing worth the extra scan. */
   static final int MIN_LENGTH = 256;
 
-  private static final long ONES = JsonBytes.ONES;
-  private static final long HIGHS = JsonBytes.HIGHS;
-  private static final long SPACES = JsonBytes.SPACES;
   private static final long QUESTION_MARKS = JsonBytes.repeat('?');
   private static final long LOW_SEVEN_BITS = ~HIGHS;
   private static final long SIXTEENS = JsonBytes.repeat((char) 0x10);
