@@ -14,6 +14,7 @@ import io.courier.protocol.Response;
 import io.courier.transport.EventLoops;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
+import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
@@ -122,6 +123,7 @@ final class ClientCore {
         .group(group)
         .channel(EventLoops.channelType())
         .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WriteQueue.WATER_MARK)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout.toMillis());
     this.timer = new HashedWheelTimer(new DefaultThreadFactory("courier-client-timer", true),
         10, TimeUnit.MILLISECONDS);

@@ -10,6 +10,7 @@ import io.courier.transport.FrameDecoder;
 import io.courier.transport.HttpOptions;
 import io.courier.transport.HttpServerHandler;
 import io.courier.transport.ProtocolDetector;
+import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -17,7 +18,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -66,12 +66,6 @@ public final class RpcServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
   private static final String BROWSER_CLIENT = "/io/courier/web/courier.js";
-
-  /**
-   * Output a connection may buffer before it counts as unwritable and the server stops reading calls from it
-   * (Netty's defaults, stated here because the backpressure relies on them).
-   */
-  private static final WriteBufferWaterMark WRITE_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
   /** How long stopping waits for connections to write their last replies and close. */
   private static final Duration CLOSE_FLUSH_WAIT = Duration.ofSeconds(2);
@@ -207,7 +201,7 @@ public final class RpcServer implements AutoCloseable {
         .channel(EventLoops.serverChannelType())
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_WATER_MARK)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WriteQueue.WATER_MARK)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {

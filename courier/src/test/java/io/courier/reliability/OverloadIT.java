@@ -13,6 +13,7 @@ import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.chaos.ChaosProxy;
 import io.courier.testing.chaos.Direction;
+import io.courier.transport.WriteQueue;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OverloadIT {
 
   private static final int KIB = 1024;
-  private static final int HIGH_WATER_MARK = 64 * KIB;
+  private static final int HIGH_WATER_MARK = WriteQueue.WATER_MARK.high();
 
   private final Harness harness = new Harness(Duration.ofMillis(500));
   private final Api.Impl impl = harness.impl;
