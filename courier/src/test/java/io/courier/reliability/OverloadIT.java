@@ -15,6 +15,8 @@ import io.courier.testing.chaos.ChaosProxy;
 import io.courier.testing.chaos.Direction;
 import io.courier.transport.WriteQueue;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -26,6 +28,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -279,6 +282,39 @@ class OverloadIT {
     assertThat(closeMs).as("close <= unwritable timeout + 1 s").isBetween(0L, 2000L);
     assertThat(peak).as("buffered output <= high water mark + one message")
         .isLessThanOrEqualTo(HIGH_WATER_MARK + 64 * KIB + 100);
+  }
+
+  /**
+   * The backpressure above is for a peer that does not read; one that does must not trip it. With Netty's
+   * 64 KiB high mark every reply of 64 KiB made the channel unwritable and writable again, and the server
+   * stopped and restarted reading for each.
+   */
+  @Test
+  void largeRepliesToAReadingPeerKeepTheConnectionWritable() throws Exception {
+    start(b -> {});
+    RpcClient client = client(server.port(), b -> {});
+    client.call("add", Integer.class, 1, 1).get();
+    AtomicInteger writabilityChanges = new AtomicInteger();
+    List<Channel> channels = Probe.channels(server);
+    assertThat(channels).hasSize(1);
+    channels.get(0).pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        writabilityChanges.incrementAndGet();
+        ctx.fireChannelWritabilityChanged();
+      }
+    });
+    for (int round = 0; round < 20; round++) {
+      List<CompletableFuture<String>> calls = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        calls.add(client.call("blob", String.class, 64 * KIB, 0));
+      }
+      for (CompletableFuture<String> call : calls) {
+        assertThat(call.get()).hasSize(64 * KIB);
+      }
+    }
+    assertThat(writabilityChanges.get()).as("writability changes while the client read 160 replies of 64 KiB")
+        .isZero();
   }
 
   // ------------------------------------------------------------------------------------------------ T22
