@@ -30,7 +30,7 @@ public final class WriteQueue {
    * {@code epoll_ctl} calls to stop and restart reading, and the next message waiting for the flush before it.
    * 1 MiB is the window gRPC gives a connection before its peer must read. Measured with {@code echo} of 64 KiB
    * at 16 calls in flight (server and load client each in its own JVM, alternating): 16.4k–16.6k calls/s and
-   * about 100 µs of CPU a call with Netty's marks, 18.6k–19.5k and 88 µs with these.
+   * about 100 µs of CPU a call with Netty's marks, 18.6k–19.5k and 85–88 µs with these.
    */
   public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(512 * 1024, 1024 * 1024);
 
