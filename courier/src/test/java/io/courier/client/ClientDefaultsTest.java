@@ -2,6 +2,10 @@ package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.transport.WriteQueue;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelOption;
+import java.lang.reflect.Field;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -54,6 +58,24 @@ class ClientDefaultsTest {
     try (RpcClient client = RpcClient.builder().target("tcp://127.0.0.1:1").build()) {
       assertThat(client.callTimeout()).isEqualTo(Duration.ofSeconds(30));
       assertThat(client.connectAttempts()).as("connects lazily").isZero();
+    }
+  }
+
+  /**
+   * The client's channels take the same write-buffer water marks as the server's: with Netty's 64 KiB high mark
+   * every request of 64 KiB made the channel unwritable, and the write queue held the next one until it was
+   * flushed.
+   */
+  @Test
+  void t00_clientChannelsUseCouriersWaterMarks() throws ReflectiveOperationException {
+    try (RpcClient client = RpcClient.builder().target("tcp://127.0.0.1:1").build()) {
+      Field core = RpcClient.class.getDeclaredField("core");
+      core.setAccessible(true);
+      Field bootstrap = ClientCore.class.getDeclaredField("bootstrap");
+      bootstrap.setAccessible(true);
+      Bootstrap b = (Bootstrap) bootstrap.get(core.get(client));
+      assertThat(b.config().options().get(ChannelOption.WRITE_BUFFER_WATER_MARK))
+          .isSameAs(WriteQueue.WATER_MARK);
     }
   }
 }
