@@ -39,7 +39,8 @@ public final class BenchMain {
       usage: %s [--quick | --full | --smoke | --transports] [options]
 
         --quick            add at 1, 16 and 128 in flight, echo 64 KiB at 16; 2 s windows (under 3 minutes)
-        --full             every workload at 1, 16 and 128 in flight, and the scale rows (the default)
+        --full             every workload at 1, 16 and 128 in flight, and the scale rows (the default);
+                           also gRPC + JSON with its default thread pool (grpc-json-pool)
         --smoke            200 ms windows, one repetition, a reduced matrix and small scale rows (CI);
                            also add at 16 on courier-http and courier-wss
         --transports       add at 16 in flight on Courier over TCP, HTTP/1.1 and WebSocket, each in the clear
@@ -48,7 +49,8 @@ public final class BenchMain {
         --scale            add the scale rows (1,000 connections; 10,000 idle connections) to --quick
         --no-scale         leave the scale rows out
         --targets LIST     comma-separated, of: courier, courier-io, courier-tls, courier-http, courier-https,
-                           courier-ws, courier-wss, grpc-json, grpc-binary, jsonrpc4j, netty-echo
+                           courier-ws, courier-wss, grpc-json, grpc-json-pool, grpc-binary, jsonrpc4j,
+                           netty-echo
                            (default: the mode's; the courier-tls … courier-wss ones have no scale or idle rows)
         --jit-ms N         unmeasured run of each cell before any is measured (JIT warm-up)
         --warmup-ms N      warm-up window per cell
@@ -302,6 +304,7 @@ public final class BenchMain {
         o.targets = switch (p.mode()) {
           case "smoke" -> Target.SMOKE;
           case "transports" -> Target.TRANSPORTS;
+          case "full" -> Target.FULL;
           default -> Target.DEFAULTS;
         };
       }

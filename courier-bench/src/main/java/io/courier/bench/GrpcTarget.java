@@ -25,30 +25,45 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
- * gRPC-java (Netty, shaded) with unary calls through {@link GrpcCodecs}' descriptors, in gRPC's fastest
- * setting: {@code directExecutor()} on the server and on the channel, plaintext, no deadline. The client is one
- * channel (one connection) with the asynchronous stub call {@link ClientCalls#asyncUnaryCall}.
+ * gRPC-java (Netty, shaded) with unary calls through {@link GrpcCodecs}' descriptors, plaintext, no deadline,
+ * by default in gRPC's fastest setting: {@code directExecutor()} on the server and on the channel. With
+ * {@code --executor default} (and a client made with {@code direct} false) both keep gRPC's default executor,
+ * a shared cached thread pool, as Courier's defaults keep methods and callbacks off the I/O threads. The client
+ * is one channel (one connection) with the asynchronous stub call {@link ClientCalls#asyncUnaryCall}.
  *
  * <p>{@code main} is the server:
- * {@code java -cp courier-bench.jar io.courier.bench.GrpcTarget --codec json|binary --port P}.
+ * {@code java -cp courier-bench.jar io.courier.bench.GrpcTarget --codec json|binary [--executor direct|default]
+ * --port P}.
  */
 public final class GrpcTarget {
 
   private GrpcTarget() {}
 
   public static void main(String[] args) throws Exception {
-    Codec codec = Codec.JSON;
     List<String> rest = new ArrayList<>(Arrays.asList(args));
-    int i = rest.indexOf("--codec");
-    if (i >= 0 && i + 1 < rest.size()) {
-      codec = Codec.valueOf(rest.get(i + 1).toUpperCase(Locale.ROOT));
-      rest.subList(i, i + 2).clear();
+    Codec codec = Codec.valueOf(takeOption(rest, "--codec", "json").toUpperCase(Locale.ROOT));
+    String executor = takeOption(rest, "--executor", "direct");
+    if (!executor.equals("direct") && !executor.equals("default")) {
+      throw new IllegalArgumentException("--executor: " + executor + " (expected: direct or default)");
     }
     Methods methods = Methods.of(codec);
-    TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, methods));
+    boolean direct = executor.equals("direct");
+    TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, methods, direct));
   }
 
-  static TargetServer.Running startServer(String host, int port, Methods methods) throws Exception {
+  /** Removes {@code name} and its value from {@code args} and returns the value, or {@code otherwise}. */
+  private static String takeOption(List<String> args, String name, String otherwise) {
+    int i = args.indexOf(name);
+    if (i < 0 || i + 1 >= args.size()) {
+      return otherwise;
+    }
+    String value = args.get(i + 1);
+    args.subList(i, i + 2).clear();
+    return value;
+  }
+
+  static TargetServer.Running startServer(String host, int port, Methods methods, boolean direct)
+      throws Exception {
     BenchService impl = new BenchService.Impl();
     ServerServiceDefinition service = ServerServiceDefinition.builder(GrpcCodecs.SERVICE)
         .addMethod(methods.add(), ServerCalls.asyncUnaryCall(
@@ -62,11 +77,11 @@ public final class GrpcTarget {
               reply.onCompleted();
             }))
         .build();
-    Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-        .directExecutor()
-        .addService(service)
-        .build()
-        .start();
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+    if (direct) {
+      builder.directExecutor();
+    }
+    Server server = builder.addService(service).build().start();
     return new TargetServer.Running() {
       @Override
       public int port() {
@@ -84,8 +99,9 @@ public final class GrpcTarget {
    * The client for one cell: {@code cell.connections()} channels, one connection each. Several channels are
    * connected before the loop starts, by a first call on each, as the other targets' many connections are.
    */
-  static Driver client(String host, int port, Codec codec, Cell cell) throws InterruptedException {
-    Client client = new Client(host, port, Methods.of(codec), cell.connections());
+  static Driver client(String host, int port, Codec codec, boolean direct, Cell cell)
+      throws InterruptedException {
+    Client client = new Client(host, port, Methods.of(codec), direct, cell.connections());
     if (cell.connections() > 1) {
       try {
         Calls.onEachConnection(cell.connections(), (i, done) -> client.add(client.channels.get(i), done));
@@ -99,7 +115,7 @@ public final class GrpcTarget {
 
   /** Opens {@code count} channels, makes one {@code add} call on each, and returns them, idle. */
   static AutoCloseable holdIdle(String host, int port, Codec codec, int count) throws Exception {
-    Client client = new Client(host, port, Methods.of(codec), count);
+    Client client = new Client(host, port, Methods.of(codec), true, count);
     Calls.onEachConnection(count, (i, done) -> client.add(client.channels.get(i), done));
     return client;
   }
@@ -110,13 +126,15 @@ public final class GrpcTarget {
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final AtomicInteger next = new AtomicInteger();
 
-    Client(String host, int port, Methods methods, int connections) {
+    /** @param direct run callbacks on the channel's I/O thread ({@code directExecutor()}), else on gRPC's pool */
+    Client(String host, int port, Methods methods, boolean direct, int connections) {
       this.methods = methods;
       for (int i = 0; i < connections; i++) {
-        channels.add(NettyChannelBuilder.forAddress(new InetSocketAddress(host, port))
-            .usePlaintext()
-            .directExecutor()
-            .build());
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(new InetSocketAddress(host, port)).usePlaintext();
+        if (direct) {
+          builder.directExecutor();
+        }
+        channels.add(builder.build());
       }
     }
 

@@ -28,17 +28,26 @@ enum Target {
   COURIER_WSS("courier-wss", "Courier, WebSocket + TLS", CourierTarget.class),
   GRPC_JSON("grpc-json", "gRPC + JSON", GrpcTarget.class, "--codec", "json"),
   GRPC_BINARY("grpc-binary", "gRPC + binary", GrpcTarget.class, "--codec", "binary"),
+  /**
+   * gRPC + JSON with gRPC's default executors (methods and callbacks on its cached thread pool): the
+   * counterpart of {@link #COURIER}'s defaults, where {@link #GRPC_JSON} is that of {@link #COURIER_IO}.
+   */
+  GRPC_JSON_POOL("grpc-json-pool", "gRPC + JSON, thread pool", GrpcTarget.class, "--codec", "json", "--executor",
+      "default"),
   JSONRPC4J("jsonrpc4j", "jsonrpc4j", Jsonrpc4jTarget.class),
   NETTY_ECHO("netty-echo", "Netty echo", NettyEchoTarget.class);
 
   /** The target every row is compared with. */
   static final Target REFERENCE = GRPC_JSON;
 
-  /** What {@code --quick}, {@code --full} and {@code --scale} measure when no {@code --targets} is given. */
+  /** What {@code --quick} and {@code --scale} measure when no {@code --targets} is given. */
   static final List<Target> DEFAULTS = List.of(COURIER, COURIER_IO, GRPC_JSON, GRPC_BINARY, JSONRPC4J, NETTY_ECHO);
-  /** {@code --smoke}: the defaults and one HTTP and one WebSocket target, the latter inside TLS. */
-  static final List<Target> SMOKE = List.of(COURIER, COURIER_IO, COURIER_HTTP, COURIER_WSS, GRPC_JSON, GRPC_BINARY,
-      JSONRPC4J, NETTY_ECHO);
+  /** {@code --full}: the defaults and gRPC + JSON with its thread pool, the counterpart of Courier's defaults. */
+  static final List<Target> FULL = List.of(COURIER, COURIER_IO, GRPC_JSON, GRPC_JSON_POOL, GRPC_BINARY, JSONRPC4J,
+      NETTY_ECHO);
+  /** {@code --smoke}: the full run's targets and one HTTP and one WebSocket target, the latter inside TLS. */
+  static final List<Target> SMOKE = List.of(COURIER, COURIER_IO, COURIER_HTTP, COURIER_WSS, GRPC_JSON, GRPC_JSON_POOL,
+      GRPC_BINARY, JSONRPC4J, NETTY_ECHO);
   /** {@code --transports}: Courier over each transport, in the clear and inside TLS, and the reference. */
   static final List<Target> TRANSPORTS = List.of(COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS,
       COURIER_WSS, GRPC_JSON);
@@ -104,7 +113,7 @@ enum Target {
     return switch (this) {
       case COURIER_HTTP, COURIER_HTTPS -> "HTTP/1.1";
       case COURIER_WS, COURIER_WSS -> "WebSocket";
-      case GRPC_JSON, GRPC_BINARY -> "HTTP/2";
+      case GRPC_JSON, GRPC_BINARY, GRPC_JSON_POOL -> "HTTP/2";
       default -> "TCP";
     };
   }
@@ -125,8 +134,9 @@ enum Target {
       case COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS ->
           CourierTarget.client(courierScheme(), host, port, tlsDir, cell, false);
       case COURIER_IO -> CourierTarget.client("tcp", host, port, null, cell, true);
-      case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, cell);
-      case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, cell);
+      case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, true, cell);
+      case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, true, cell);
+      case GRPC_JSON_POOL -> GrpcTarget.client(host, port, Codec.JSON, false, cell);
       case JSONRPC4J -> Jsonrpc4jTarget.client(host, port, cell);
       case NETTY_ECHO -> NettyEchoTarget.client(host, port, cell);
     };
@@ -141,7 +151,7 @@ enum Target {
       case COURIER, COURIER_IO -> CourierTarget.holdIdle(host, port, count);
       case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS ->
           throw new UnsupportedOperationException(id + " has no idle row");
-      case GRPC_JSON -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
+      case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);
       case JSONRPC4J -> Jsonrpc4jTarget.holdIdle(host, port, count);
       case NETTY_ECHO -> NettyEchoTarget.holdIdle(host, port, count);
