@@ -41,9 +41,8 @@ public final class CourierTarget {
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     boolean ioThread = rest.remove("--io-thread");
-    int tls = rest.indexOf("--tls");
-    Path tlsDir = tls < 0 ? null : Path.of(rest.remove(tls + 1));
-    rest.remove("--tls");
+    String tls = TargetServer.takeOption(rest, "--tls", null);
+    Path tlsDir = tls == null ? null : Path.of(tls);
     TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, ioThread, tlsDir));
   }
 

@@ -41,25 +41,14 @@ public final class GrpcTarget {
 
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
-    Codec codec = Codec.valueOf(takeOption(rest, "--codec", "json").toUpperCase(Locale.ROOT));
-    String executor = takeOption(rest, "--executor", "direct");
+    Codec codec = Codec.valueOf(TargetServer.takeOption(rest, "--codec", "json").toUpperCase(Locale.ROOT));
+    String executor = TargetServer.takeOption(rest, "--executor", "direct");
     if (!executor.equals("direct") && !executor.equals("default")) {
       throw new IllegalArgumentException("--executor: " + executor + " (expected: direct or default)");
     }
     Methods methods = Methods.of(codec);
     boolean direct = executor.equals("direct");
     TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, methods, direct));
-  }
-
-  /** Removes {@code name} and its value from {@code args} and returns the value, or {@code otherwise}. */
-  private static String takeOption(List<String> args, String name, String otherwise) {
-    int i = args.indexOf(name);
-    if (i < 0 || i + 1 >= args.size()) {
-      return otherwise;
-    }
-    String value = args.get(i + 1);
-    args.subList(i, i + 2).clear();
-    return value;
   }
 
   static TargetServer.Running startServer(String host, int port, Methods methods, boolean direct)

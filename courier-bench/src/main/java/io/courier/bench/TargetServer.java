@@ -3,6 +3,7 @@ package io.courier.bench;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * The shell every target server's {@code main} runs in, so that the launcher drives them all alike. It reads
@@ -18,6 +19,23 @@ final class TargetServer {
   interface Starter {
     /** Starts listening on {@code host}:{@code port} and returns the running server. */
     Running start(String host, int port) throws Exception;
+  }
+
+  /**
+   * Removes a target's own option {@code name} and the value after it from {@code args}, before the rest go to
+   * {@link #serve}, and returns the value, or {@code otherwise} when the option is absent.
+   */
+  static String takeOption(List<String> args, String name, String otherwise) {
+    int i = args.indexOf(name);
+    if (i < 0) {
+      return otherwise;
+    }
+    if (i + 1 >= args.size()) {
+      throw new IllegalArgumentException(name + " needs a value");
+    }
+    String value = args.get(i + 1);
+    args.subList(i, i + 2).clear();
+    return value;
   }
 
   /** A started server: the port it listens on and how to stop it. */
