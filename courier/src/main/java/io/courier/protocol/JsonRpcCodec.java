@@ -168,6 +168,7 @@ public final class JsonRpcCodec {
   private Message readObject(JsonParser p) throws IOException {
     int seen = 0;
     boolean duplicate = false;
+    boolean duplicateId = false;
     boolean versionOk = false;
     String method = null;
     boolean methodOk = false;
@@ -202,6 +203,7 @@ public final class JsonRpcCodec {
         continue;
       }
       duplicate |= (seen & bit) != 0;
+      duplicateId |= bit == ID && (seen & ID) != 0;
       seen |= bit;
       switch (bit) {
         case JSONRPC -> {
@@ -241,7 +243,8 @@ public final class JsonRpcCodec {
       }
     }
 
-    RequestId replyId = idOk && id != null ? id : RequestId.NULL;
+    // An id given twice is ambiguous: the error echoes neither the first nor the last, but null.
+    RequestId replyId = idOk && id != null && !duplicateId ? id : RequestId.NULL;
     if ((seen & JSONRPC) == 0 && (seen & SEED_METHOD) != 0) {
       return seedRequest(duplicate, methodOk, method, seedArgs, seedKwargs);
     }

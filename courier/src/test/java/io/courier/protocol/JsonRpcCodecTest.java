@@ -410,6 +410,22 @@ class JsonRpcCodecTest {
           invalid -> assertThat(invalid.error().code()).isEqualTo(RpcError.INVALID_REQUEST_CODE));
     }
 
+    @ParameterizedTest(name = "[{index}] <{0}>")
+    @ValueSource(strings = {
+        "{\"jsonrpc\": \"2.0\", \"method\": \"a\", \"id\": 1, \"id\": 2}",
+        "{\"jsonrpc\": \"2.0\", \"id\": \"x\", \"method\": \"a\", \"id\": \"x\"}",
+        "{\"id\": 7, \"jsonrpc\": \"2.0\", \"method\": \"a\", \"id\": null}"})
+    void anIdGivenTwiceIsAnsweredWithANullIdNeitherTheFirstNorTheLast(String text) {
+      assertThat(invalid(text, RpcError.INVALID_REQUEST_CODE).id()).isEqualTo(RequestId.NULL);
+    }
+
+    @Test
+    void anotherMemberGivenTwiceStillEchoesTheOneId() {
+      InvalidMessage v = invalid("{\"jsonrpc\": \"2.0\", \"method\": \"a\", \"method\": \"b\", \"id\": 5}",
+          RpcError.INVALID_REQUEST_CODE);
+      assertThat(v.id()).isEqualTo(RequestId.of(5));
+    }
+
     @Test
     void aDuplicateMethodInsideABatchInvalidatesOnlyThatElement() {
       Decoded d = decode("[{\"jsonrpc\": \"2.0\", \"method\": \"a\", \"method\": \"b\", \"id\": 1},"
