@@ -226,7 +226,7 @@ public final class RpcServer implements AutoCloseable {
     }
     serverChannel = bound.channel();
     if (tls != null) {
-      tls.startReloading(bossGroup);
+      tls.startReloading();
     }
     long period = sweepPeriod().toNanos();
     sweeper = bossGroup.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);

@@ -11,7 +11,6 @@ import io.netty.handler.ssl.SslHandler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A server's TLS settings: its certificate and key as PEM files, whether clients must present certificates
@@ -95,12 +94,12 @@ public final class ServerTls {
   }
 
   /**
-   * Starts checking the files every {@link #reloadInterval()} on {@code scheduler}, which should not be an event
+   * Starts checking the files every {@link #reloadInterval()}, on a thread of its own rather than an event
    * loop (a check reads the files). Counted: a server calls it once on start and {@link #stopReloading()} once
    * on stop, and a shared instance keeps checking while any server still runs.
    */
-  void startReloading(ScheduledExecutorService scheduler) {
-    context.start(scheduler);
+  void startReloading() {
+    context.start();
   }
 
   /** Undoes one {@link #startReloading}. */

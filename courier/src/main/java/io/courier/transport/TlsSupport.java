@@ -12,6 +12,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -41,7 +42,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -444,6 +445,9 @@ public final class TlsSupport {
    */
   public static final class ReloadingContext {
 
+    /** The name of the thread that checks the files. */
+    public static final String RELOAD_THREAD = "courier-tls-reload";
+
     /** Builds a context from the files' contents; throws {@link IllegalArgumentException} naming the file. */
     interface Factory {
       SslContext create(Pem pem);
@@ -461,7 +465,7 @@ public final class TlsSupport {
     private List<String> failedFingerprint;
 
     // Guarded by this.
-    private ScheduledFuture<?> task;
+    private ScheduledExecutorService scheduler;
     private int starts;
 
     ReloadingContext(List<Path> files, Path certificateChain, Duration interval, Factory factory) {
@@ -482,30 +486,30 @@ public final class TlsSupport {
     }
 
     /**
-     * Starts checking the files every interval on {@code scheduler} (which should not be an event loop: the
-     * check reads files). Does nothing when the interval is zero. Calls are counted, so several servers may
-     * share this context: the checks run, on the first caller's scheduler, until {@link #stop()} has been called
-     * as often as this method.
+     * Starts checking the files every interval on a thread of this context's own ({@value #RELOAD_THREAD}):
+     * a check reads and hashes files, which must not hold up an event loop's I/O. Does nothing when the
+     * interval is zero. Calls are counted, so several servers may share this context: the checks run until
+     * {@link #stop()} has been called as often as this method, and the thread ends then.
      */
-    public synchronized void start(ScheduledExecutorService scheduler) {
-      requireNonNull(scheduler, "scheduler");
+    public synchronized void start() {
       if (interval.isZero()) {
         return;
       }
       if (starts++ == 0) {
         long millis = Math.max(1, interval.toMillis());
-        task = scheduler.scheduleWithFixedDelay(this::checkFromScheduler, millis, millis, TimeUnit.MILLISECONDS);
+        scheduler = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory(RELOAD_THREAD, true));
+        scheduler.scheduleWithFixedDelay(this::checkFromScheduler, millis, millis, TimeUnit.MILLISECONDS);
       }
     }
 
-    /** Undoes one {@link #start}; the last one stops the checks. Loaded contexts stay usable. */
+    /** Undoes one {@link #start}; the last one stops the checks and their thread. Loaded contexts stay usable. */
     public synchronized void stop() {
       if (interval.isZero() || starts == 0) {
         return;
       }
       if (--starts == 0) {
-        task.cancel(false);
-        task = null;
+        scheduler.shutdownNow();
+        scheduler = null;
       }
     }
 

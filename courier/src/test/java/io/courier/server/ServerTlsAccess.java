@@ -2,7 +2,6 @@ package io.courier.server;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslHandler;
-import java.util.concurrent.ScheduledExecutorService;
 
 /** Lets TLS tests in other packages reach the package-private half of {@link ServerTls}, as RpcServer does. */
 public final class ServerTlsAccess {
@@ -13,8 +12,8 @@ public final class ServerTlsAccess {
     return tls.newHandler(alloc);
   }
 
-  public static void startReloading(ServerTls tls, ScheduledExecutorService scheduler) {
-    tls.startReloading(scheduler);
+  public static void startReloading(ServerTls tls) {
+    tls.startReloading();
   }
 
   public static void stopReloading(ServerTls tls) {

@@ -52,9 +52,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
@@ -357,9 +355,7 @@ class TlsSupportTest {
     ServerTls tls = ServerTls.builder(pki.serverCertPem(), pki.serverKeyPem()).engine(engine)
         .reloadInterval(interval).build();
     TestServer server = start(tls);
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-    closeables.add(scheduler::shutdownNow);
-    ServerTlsAccess.startReloading(tls, scheduler);
+    ServerTlsAccess.startReloading(tls);
     closeables.add(() -> ServerTlsAccess.stopReloading(tls));
     ClientTls clientTls = ClientTls.builder().trustedCertificates(pki.caPem()).engine(engine).build();
     Conn before = connect(clientTls, "localhost", server.port());
@@ -380,6 +376,34 @@ class TlsSupportTest {
       assertThat(before.serverSerial()).isEqualTo(pki.server().serial());
       assertThat(log.text()).contains("Reloaded TLS certificate from " + pki.serverCertPem());
     }
+  }
+
+  @Test
+  void reloadChecksRunOnAThreadOfTheirOwnNeverOnAnEventLoop(@TempDir Path dir) throws Exception {
+    TestPki pki = TestPki.create(dir);
+    ServerTls tls = ServerTls.builder(pki.serverCertPem(), pki.serverKeyPem())
+        .reloadInterval(Duration.ofMillis(50)).build();
+    // A server that shares the instance starts and stops it too: the thread lives while either runs.
+    ServerTlsAccess.startReloading(tls);
+    ServerTlsAccess.startReloading(tls);
+    try {
+      assertThat(reloadThreads()).hasSize(1);
+      ServerTlsAccess.stopReloading(tls);
+      assertThat(reloadThreads()).hasSize(1);
+    } finally {
+      ServerTlsAccess.stopReloading(tls);
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!reloadThreads().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(reloadThreads()).as("the reload thread ends with the last stop").isEmpty();
+  }
+
+  private static List<Thread> reloadThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(TlsSupport.ReloadingContext.RELOAD_THREAD))
+        .toList();
   }
 
   @ParameterizedTest
