@@ -30,6 +30,13 @@ public final class CourierJson {
   public static final int MAX_NESTING_DEPTH = 256;
   /** Longest number literal accepted, in characters. */
   public static final int MAX_NUMBER_LENGTH = 1000;
+  /**
+   * Largest scale, either sign, of a decimal read from a message ({@code 1e9999} has scale -9999): its text is
+   * bounded by {@link #MAX_NUMBER_LENGTH}, but arithmetic on it, and writing it in plain notation, cost as many
+   * digits as its scale. 9,999 is also the largest scale Jackson writes in plain notation, so whatever is read
+   * can be written back.
+   */
+  public static final int DEFAULT_MAX_NUMBER_SCALE = 9_999;
   /** Default limit on one message, in bytes: 4 MiB. */
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 

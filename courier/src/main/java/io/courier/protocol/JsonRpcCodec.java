@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -16,8 +18,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.courier.Internal;
 import io.courier.RpcError;
+import io.courier.protocol.BoundedDecimalNodes.NumberScaleException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -69,12 +73,30 @@ public final class JsonRpcCodec {
   private final boolean cutStrings;
   /** Jackson's limit on a string's length: longer strings are left for Jackson to refuse. */
   private final int maxStringLength;
+  /** Reads the values inside messages (params, results, errors) with decimals bounded in scale. */
+  private final ObjectReader treeReader;
+  private final int maxNumberScale;
 
+  /** A codec whose decimals are bounded by {@link CourierJson#DEFAULT_MAX_NUMBER_SCALE}. */
   public JsonRpcCodec(ObjectMapper mapper) {
+    this(mapper, CourierJson.DEFAULT_MAX_NUMBER_SCALE);
+  }
+
+  /**
+   * @param maxNumberScale the largest scale, either sign, of a decimal read from a message ({@code 1e-5} has
+   *     scale 5, {@code 1e5} scale -5): a larger one makes the message's params invalid (-32602), or a reply
+   *     an error for its call
+   */
+  public JsonRpcCodec(ObjectMapper mapper, int maxNumberScale) {
     this.mapper = requireNonNull(mapper, "mapper");
+    if (maxNumberScale < 0) {
+      throw new IllegalArgumentException("maxNumberScale: " + maxNumberScale + " (expected: >= 0)");
+    }
+    this.maxNumberScale = maxNumberScale;
+    this.treeReader = mapper.reader().with(new BoundedDecimalNodes(maxNumberScale));
     this.factory = mapper.getFactory();
     this.anyWriter = mapper.writerFor(Object.class);
-    this.seedReplyReader = mapper.reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
+    this.seedReplyReader = treeReader.with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
     // A Java double must stay a double on its way to Python's float format, not become a BigDecimal.
     this.seedValueMapper = mapper.copy().disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     this.cutStrings = JsonSkeleton.canCut(factory);
@@ -134,7 +156,15 @@ public final class JsonRpcCodec {
       // NumberFormatException: Jackson's BigDecimal parser throws it, unchecked, for an exponent beyond int.
       log.debug("Parse error: {}", e.getClass().getSimpleName());
       return Decoded.single(new InvalidMessage(RequestId.NULL, RpcError.PARSE_ERROR, false));
+    } catch (NumberScaleException e) {
+      // Outside any member whose value the envelope reader can answer for (see readObject).
+      return Decoded.single(new InvalidMessage(RequestId.NULL, numberError(RpcError.PARSE_ERROR), false));
     }
+  }
+
+  /** The error for a message holding a decimal past the scale bound. */
+  private RpcError numberError(RpcError kind) {
+    return kind.withData(TextNode.valueOf("a number's scale is beyond ±" + maxNumberScale));
   }
 
   /** The skeleton of a scanned frame; a scan that got the strings wrong is a bug, logged, not the caller's fault. */
@@ -181,6 +211,8 @@ public final class JsonRpcCodec {
     JsonNode seedArgs = null;
     JsonNode seedKwargs = null;
     long timeoutMs = -1;
+    boolean numberTooLarge = false;
+    JsonStreamContext envelope = p.getParsingContext();
 
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
@@ -205,47 +237,56 @@ public final class JsonRpcCodec {
       duplicate |= (seen & bit) != 0;
       duplicateId |= bit == ID && (seen & ID) != 0;
       seen |= bit;
-      switch (bit) {
-        case JSONRPC -> {
-          versionOk = t == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
-          p.skipChildren();
+      try {
+        switch (bit) {
+          case JSONRPC -> {
+            versionOk = t == JsonToken.VALUE_STRING && "2.0".equals(p.getText());
+            p.skipChildren();
+          }
+          case METHOD, SEED_METHOD -> {
+            methodOk = t == JsonToken.VALUE_STRING;
+            method = methodOk ? p.getText() : null;
+            p.skipChildren();
+          }
+          case PARAMS -> {
+            paramsOk = t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT;
+            params = paramsOk ? readTree(p, t) : skip(p);
+          }
+          case ID -> {
+            id = switch (t) {
+              case VALUE_STRING -> RequestId.of(p.getText());
+              case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> RequestId.ofNumberText(p.getText());
+              case VALUE_NULL -> RequestId.NULL;
+              default -> null;
+            };
+            idOk = id != null;
+            p.skipChildren();
+          }
+          case RESULT -> result = readTree(p, t);
+          case ERROR -> error = readTree(p, t);
+          case SEED_ARGS -> seedArgs = readTree(p, t);
+          case SEED_KWARGS -> seedKwargs = readTree(p, t);
+          case TIMEOUT -> {
+            // Only a plain non-negative integer counts; anything else is ignored, as an unknown member would be.
+            timeoutMs = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                ? Math.max(-1, p.getLongValue()) : -1;
+            p.skipChildren();
+          }
+          default -> throw new AssertionError(bit);
         }
-        case METHOD, SEED_METHOD -> {
-          methodOk = t == JsonToken.VALUE_STRING;
-          method = methodOk ? p.getText() : null;
-          p.skipChildren();
-        }
-        case PARAMS -> {
-          paramsOk = t == JsonToken.START_ARRAY || t == JsonToken.START_OBJECT;
-          params = paramsOk ? readTree(p, t) : skip(p);
-        }
-        case ID -> {
-          id = switch (t) {
-            case VALUE_STRING -> RequestId.of(p.getText());
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> RequestId.ofNumberText(p.getText());
-            case VALUE_NULL -> RequestId.NULL;
-            default -> null;
-          };
-          idOk = id != null;
-          p.skipChildren();
-        }
-        case RESULT -> result = readTree(p, t);
-        case ERROR -> error = readTree(p, t);
-        case SEED_ARGS -> seedArgs = readTree(p, t);
-        case SEED_KWARGS -> seedKwargs = readTree(p, t);
-        case TIMEOUT -> {
-          // Only a plain non-negative integer counts; anything else is ignored, as an unknown member would be.
-          timeoutMs = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
-              ? Math.max(-1, p.getLongValue()) : -1;
-          p.skipChildren();
-        }
-        default -> throw new AssertionError(bit);
+      } catch (NumberScaleException e) {
+        // The rest of the envelope is still read, so that the error can carry the message's id.
+        numberTooLarge = true;
+        skipTo(p, envelope);
       }
     }
 
     // An id given twice is ambiguous: the error echoes neither the first nor the last, but null.
     RequestId replyId = idOk && id != null && !duplicateId ? id : RequestId.NULL;
     if ((seen & JSONRPC) == 0 && (seen & SEED_METHOD) != 0) {
+      if (numberTooLarge && !duplicate && methodOk) {
+        return new InvalidMessage(RequestId.NULL, numberError(RpcError.INVALID_PARAMS), true);
+      }
       return seedRequest(duplicate, methodOk, method, seedArgs, seedKwargs);
     }
     if (duplicate || !versionOk || !idOk) {
@@ -255,9 +296,19 @@ public final class JsonRpcCodec {
       if (!methodOk || !paramsOk) {
         return new InvalidMessage(replyId, RpcError.INVALID_REQUEST, false);
       }
+      if (numberTooLarge) {
+        // A request learns why with its id; a notification gets no reply to invalid params, so the message
+        // is answered as the parse error Jackson's own constraints would have made of it.
+        return id != null ? new InvalidMessage(id, numberError(RpcError.INVALID_PARAMS), false)
+            : new InvalidMessage(RequestId.NULL, numberError(RpcError.PARSE_ERROR), false);
+      }
       return new Request(id, method, params, timeoutMs);
     }
-    if ((seen & (RESULT | ERROR)) != 0 && (seen & ID) != 0 && (result == null) != (error == null)) {
+    if ((seen & (RESULT | ERROR)) != 0 && (seen & ID) != 0 && (numberTooLarge
+        || (result == null) != (error == null))) {
+      if (numberTooLarge) {
+        return new Response(id, null, numberError(RpcError.PARSE_ERROR));
+      }
       return error == null ? new Response(id, result, null) : new Response(id, null, readError(error));
     }
     return new InvalidMessage(replyId, RpcError.INVALID_REQUEST, false);
@@ -287,7 +338,16 @@ public final class JsonRpcCodec {
     if (t == JsonToken.VALUE_NULL) {
       return NullNode.getInstance();
     }
-    return mapper.readTree(p);
+    return treeReader.readTree(p);
+  }
+
+  /** Moves the parser on to where {@code context} is current again: past a value whose reading was abandoned. */
+  private static void skipTo(JsonParser p, JsonStreamContext context) throws IOException {
+    while (p.getParsingContext() != context) {
+      if (p.nextToken() == null) {
+        throw new JsonEOFException(p, null, "end of input inside a value");
+      }
+    }
   }
 
   private static JsonNode skip(JsonParser p) throws IOException {
@@ -328,6 +388,8 @@ public final class JsonRpcCodec {
       return new Response(id, null, RpcError.INTERNAL_ERROR.withMessage("Malformed seed-dialect reply"));
     } catch (IOException | NumberFormatException e) {
       return new Response(id, null, RpcError.PARSE_ERROR.withMessage("Seed-dialect reply is not JSON"));
+    } catch (NumberScaleException e) {
+      return new Response(id, null, numberError(RpcError.PARSE_ERROR));
     }
   }
 

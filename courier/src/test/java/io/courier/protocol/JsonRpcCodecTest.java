@@ -3,6 +3,7 @@ package io.courier.protocol;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -968,6 +969,83 @@ class JsonRpcCodecTest {
       }
     } finally {
       Files.deleteIfExists(file);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------ numbers in magnitude
+
+  /** Numbers short in text but huge in scale: refused before anything is computed with them. */
+  @Nested
+  class NumberScale {
+
+    @ParameterizedTest(name = "[{index}] <{0}>")
+    @ValueSource(strings = {
+        "{\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1e100000000, 1], \"id\": 3}",
+        "{\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1e10000], \"id\": 3}",
+        "{\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1E-10000], \"id\": 3}",
+        "{\"jsonrpc\": \"2.0\", \"method\": \"m\", \"params\": {\"a\": {\"b\": [[2.5e-20000]]}}, \"id\": 3}",
+        "{\"jsonrpc\": \"2.0\", \"params\": [{\"x\": -7e99999}], \"method\": \"m\", \"id\": 3}",
+        "{\"id\": 3, \"params\": [1e100000], \"jsonrpc\": \"2.0\", \"method\": \"m\"}"})
+    void aDecimalBeyondTheScaleBoundMakesInvalidParamsAnsweredWithTheRequestsId(String text) {
+      InvalidMessage v = invalid(text, RpcError.INVALID_PARAMS_CODE);
+      assertThat(v.id()).isEqualTo(RequestId.of(3));
+      assertThat(v.error().data().asText()).contains("9999");
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(strings = {"1e9999", "1e-9999", "-9.5e9998", "123.456", "100000000000000000000000000000.5e-9000"})
+    void decimalsWithinTheBoundAreRead(String number) {
+      Request r = request("{\"jsonrpc\": \"2.0\", \"method\": \"m\", \"params\": [" + number + "], \"id\": 1}");
+      assertThat(r.params().get(0).isNumber()).isTrue();
+    }
+
+    @Test
+    void theBoundIsConfigurable() {
+      JsonRpcCodec strict = new JsonRpcCodec(MAPPER, 10);
+      byte[] ok = "{\"jsonrpc\": \"2.0\", \"method\": \"m\", \"params\": [1e10], \"id\": 1}".getBytes(UTF_8);
+      byte[] over = "{\"jsonrpc\": \"2.0\", \"method\": \"m\", \"params\": [1e11], \"id\": 1}".getBytes(UTF_8);
+      assertThat(strict.decode(ok, 0, ok.length).messages().get(0)).isInstanceOf(Request.class);
+      assertThat(strict.decode(over, 0, over.length).messages().get(0)).isInstanceOfSatisfying(InvalidMessage.class,
+          m -> assertThat(m.error().code()).isEqualTo(RpcError.INVALID_PARAMS_CODE));
+      assertThatThrownBy(() -> new JsonRpcCodec(MAPPER, -1)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aNotificationWithSuchANumberIsAParseErrorSinceInvalidParamsAreNotAnsweredToNotifications() {
+      InvalidMessage v = invalid("{\"jsonrpc\": \"2.0\", \"method\": \"notify_sum\", \"params\": [1e100000000]}",
+          RpcError.PARSE_ERROR_CODE);
+      assertThat(v.id()).isEqualTo(RequestId.NULL);
+    }
+
+    @Test
+    void inABatchOnlyTheElementHoldingTheNumberIsInvalid() {
+      Decoded d = decode("[{\"jsonrpc\": \"2.0\", \"method\": \"m\", \"params\": [1e100000000], \"id\": 1},"
+          + "{\"jsonrpc\": \"2.0\", \"method\": \"m\", \"params\": [1.5], \"id\": 2}]");
+      assertThat(d.messages()).hasSize(2);
+      assertThat(d.messages().get(0)).isInstanceOfSatisfying(InvalidMessage.class,
+          m -> assertThat(m.error().code()).isEqualTo(RpcError.INVALID_PARAMS_CODE));
+      assertThat(d.messages().get(1)).isInstanceOf(Request.class);
+    }
+
+    @Test
+    void aSeedCallWithSuchANumberIsAnsweredInTheSeedDialect() {
+      InvalidMessage v = invalid("{\"method_name\": \"sum\", \"method_args\": [1e100000000], \"method_kwargs\": {}}",
+          RpcError.INVALID_PARAMS_CODE);
+      assertThat(v.seed()).isTrue();
+      invalid("{\"method_name\": \"sum\", \"method_args\": [], \"method_kwargs\": {\"x\": 1e-100000000}}",
+          RpcError.INVALID_PARAMS_CODE);
+    }
+
+    @Test
+    void aReplyHoldingSuchANumberFailsItsCallWithAParseError() {
+      Message m = single("{\"jsonrpc\": \"2.0\", \"result\": [1, 1e100000000], \"id\": 4}");
+      assertThat(m).isInstanceOfSatisfying(Response.class, r -> {
+        assertThat(r.id()).isEqualTo(RequestId.of(4));
+        assertThat(r.error().code()).isEqualTo(RpcError.PARSE_ERROR_CODE);
+      });
+      byte[] seed = "{\"res\": 1e100000000}".getBytes(UTF_8);
+      assertThat(CODEC.decodeSeedReply(RequestId.of(5), seed, 0, seed.length).error().code())
+          .isEqualTo(RpcError.PARSE_ERROR_CODE);
     }
   }
 }
