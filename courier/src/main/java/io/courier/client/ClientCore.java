@@ -11,13 +11,13 @@ import io.courier.RpcException;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
+import io.courier.transport.Encoder;
 import io.courier.transport.EventLoops;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -64,6 +64,7 @@ final class ClientCore {
   private final Dialect dialect;
   private final JsonRpcCodec codec;
   private final int maxMessageBytes;
+  private final int maxOutboundMessageBytes;
   private final Executor callbackExecutor;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
@@ -109,8 +110,10 @@ final class ClientCore {
     this.bearerToken = builder.bearerToken;
     this.notificationListener = builder.notificationListener;
     this.dialect = builder.dialect;
-    this.codec = new JsonRpcCodec(builder.mapper());
+    this.codec = new JsonRpcCodec(builder.mapper(), builder.maxNumberScale);
     this.maxMessageBytes = builder.maxMessageBytes;
+    this.maxOutboundMessageBytes = builder.maxOutboundMessageBytes > 0
+        ? builder.maxOutboundMessageBytes : builder.maxMessageBytes;
     this.callbackExecutor = builder.callbackExecutor;
     this.maxPendingCalls = builder.maxPendingCalls;
     this.maxAttempts = builder.maxAttempts;
@@ -167,6 +170,11 @@ final class ClientCore {
         log.warn("Notification listener failed on {} from {}", method, target, e);
       }
     });
+  }
+
+  /** Largest request the client writes. */
+  int maxOutboundMessageBytes() {
+    return maxOutboundMessageBytes;
   }
 
   JsonRpcCodec codec() {
@@ -572,13 +580,14 @@ final class ClientCore {
             "Cannot connect to " + endpoint + ": " + f.cause().getMessage()), f.cause()));
         return;
       }
-      ByteBuf buf = connect.channel().alloc().buffer();
-      try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-        codec.writeSeedRequest(out, call.method, both.args(), both.kwargs());
+      ByteBuf buf;
+      try {
+        buf = Encoder.encode(connect.channel().alloc(), maxOutboundMessageBytes,
+            out -> codec.writeSeedRequest(out, call.method, both.args(), both.kwargs()));
       } catch (IOException | RuntimeException e) {
-        buf.release();
         connect.channel().close();
-        call.fail(e);
+        call.fail(e instanceof Encoder.TooLargeException ? new RpcException(RpcError.LIMIT_EXCEEDED.withMessage(
+            "Request exceeds " + maxOutboundMessageBytes + " bytes; it was not sent")) : e);
         return;
       }
       connect.channel().writeAndFlush(buf);

@@ -12,6 +12,7 @@ import io.courier.protocol.Message;
 import io.courier.protocol.Request;
 import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
+import io.courier.transport.Encoder;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
 import io.courier.transport.Frames;
@@ -20,7 +21,6 @@ import io.courier.transport.WebSocketClientAdapter;
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -40,6 +40,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ final class Connection {
 
   /** Writes one message (or a batch array) into a buffer. */
   interface Body {
-    void write(JsonRpcCodec codec, ByteBufOutputStream out) throws IOException;
+    void write(JsonRpcCodec codec, OutputStream out) throws IOException;
   }
 
   /** The id of keepalive pings: a string, so it never collides with a call's numeric id. */
@@ -256,18 +257,26 @@ final class Connection {
     });
   }
 
-  /** Encodes one message; raw TCP ends it with a newline, the other transports delimit it themselves. */
+  /**
+   * Encodes one message within the outbound limit; raw TCP ends it with a newline, the other transports
+   * delimit it themselves.
+   */
   private ByteBuf encode(Channel channel, Body body) throws IOException {
-    ByteBuf buf = channel.alloc().buffer();
-    try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-      body.write(core.codec(), out);
-      if (core.target().transport() == Target.Transport.TCP) {
-        buf.writeByte('\n');
-      }
-      return buf;
-    } catch (IOException | RuntimeException e) {
-      buf.release();
-      throw e;
+    boolean tcp = core.target().transport() == Target.Transport.TCP;
+    try {
+      return Encoder.encode(channel.alloc(), core.maxOutboundMessageBytes() + (tcp ? 1 : 0), out -> {
+        body.write(core.codec(), out);
+        if (tcp) {
+          out.write('\n');
+        }
+      });
+    } catch (Encoder.TooLargeException e) {
+      throw new RpcException(RpcError.LIMIT_EXCEEDED.withMessage("Request exceeds "
+          + core.maxOutboundMessageBytes() + " bytes; it was not sent"));
+    } catch (IOException e) {
+      // A param Jackson cannot write: the caller's mistake, told as such rather than as a checked exception.
+      throw new RpcException(RpcError.INVALID_PARAMS.withMessage("Cannot encode the request; it was not sent: "
+          + e.getMessage()), e);
     }
   }
 

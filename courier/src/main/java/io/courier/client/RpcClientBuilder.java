@@ -29,6 +29,9 @@ public final class RpcClientBuilder {
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   ObjectMapper mapper;
   int maxMessageBytes = CourierJson.DEFAULT_MAX_MESSAGE_BYTES;
+  /** 0 until set: then it follows maxMessageBytes. */
+  int maxOutboundMessageBytes;
+  int maxNumberScale = CourierJson.DEFAULT_MAX_NUMBER_SCALE;
   int ioThreads = 1;
   Executor callbackExecutor = ForkJoinPool.commonPool();
   int maxPendingCalls = DEFAULT_MAX_PENDING_CALLS;
@@ -165,6 +168,30 @@ public final class RpcClientBuilder {
   /** Largest reply accepted, in bytes. Default: 4 MiB; past it the connection is closed. */
   public RpcClientBuilder maxMessageBytes(int bytes) {
     this.maxMessageBytes = positive(bytes, "maxMessageBytes");
+    return this;
+  }
+
+  /**
+   * Largest request the client writes, in bytes (a batch counts as one). A call whose request grows past it
+   * while it is being written fails with "limit exceeded" (-32004) and nothing is sent. Default: the
+   * {@link #maxMessageBytes} limit, which is also what a Courier server accepts by default.
+   */
+  public RpcClientBuilder maxOutboundMessageBytes(int bytes) {
+    this.maxOutboundMessageBytes = positive(bytes, "maxOutboundMessageBytes");
+    return this;
+  }
+
+  /**
+   * Largest scale, either sign, of a decimal number read from a reply ({@code 1e-5} has scale 5, {@code 1e5}
+   * scale -5); a reply holding a larger one fails its call with a parse error (-32700), since arithmetic on
+   * such a number costs as many digits as its scale. Default: 9,999
+   * ({@link CourierJson#DEFAULT_MAX_NUMBER_SCALE}).
+   */
+  public RpcClientBuilder maxNumberScale(int scale) {
+    if (scale < 0) {
+      throw new IllegalArgumentException("maxNumberScale: " + scale + " (expected: >= 0)");
+    }
+    this.maxNumberScale = scale;
     return this;
   }
 

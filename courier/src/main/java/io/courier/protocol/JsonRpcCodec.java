@@ -478,7 +478,9 @@ public final class JsonRpcCodec {
   /** Writes the tutorial's reply, {@code {"res": value}}, byte for byte as Python's {@code json.dumps} would. */
   public void writeSeedResult(OutputStream out, Object value) throws IOException {
     JsonNode res = value instanceof JsonNode node ? node : seedValueMapper.valueToTree(value);
-    out.write(("{\"res\": " + PythonJson.dumps(res) + "}").getBytes(StandardCharsets.US_ASCII));
+    out.write("{\"res\": ".getBytes(StandardCharsets.US_ASCII));
+    PythonJson.dump(res, out);
+    out.write('}');
   }
 
   /** Writes an error in the seed dialect, {@code {"error": {"code": c, "message": m}}}, in Python's style. */

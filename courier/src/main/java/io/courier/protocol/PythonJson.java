@@ -1,9 +1,14 @@
 package io.courier.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -19,12 +24,59 @@ final class PythonJson {
   private PythonJson() {}
 
   static String dumps(JsonNode node) {
-    StringBuilder out = new StringBuilder();
-    write(node, out);
-    return out.toString();
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try {
+      dump(node, bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // not from a byte array
+    }
+    return bytes.toString(StandardCharsets.US_ASCII);
   }
 
-  private static void write(JsonNode node, StringBuilder out) {
+  /**
+   * Writes {@code node} to {@code out} as it goes, a few KiB at a time, so that a value whose text is far
+   * larger than the value (decimals in plain notation) is never held whole: the stream's own limit stops it.
+   */
+  static void dump(JsonNode node, OutputStream out) throws IOException {
+    Sink sink = new Sink(out);
+    write(node, sink);
+    sink.flush();
+  }
+
+  /** ASCII text on its way to a stream; everything written here is ASCII, non-ASCII being escaped. */
+  private static final class Sink {
+    private static final int FLUSH_CHARS = 8192;
+    private final StringBuilder text = new StringBuilder();
+    private final OutputStream out;
+
+    Sink(OutputStream out) {
+      this.out = out;
+    }
+
+    Sink append(char c) throws IOException {
+      text.append(c);
+      return flushIfFull();
+    }
+
+    Sink append(String s) throws IOException {
+      text.append(s);
+      return flushIfFull();
+    }
+
+    private Sink flushIfFull() throws IOException {
+      if (text.length() >= FLUSH_CHARS) {
+        flush();
+      }
+      return this;
+    }
+
+    void flush() throws IOException {
+      out.write(text.toString().getBytes(StandardCharsets.US_ASCII));
+      text.setLength(0);
+    }
+  }
+
+  private static void write(JsonNode node, Sink out) throws IOException {
     if (node == null || node.isNull() || node.isMissingNode()) {
       out.append("null");
     } else if (node.isTextual()) {
@@ -63,7 +115,7 @@ final class PythonJson {
     }
   }
 
-  private static void writeNumber(JsonNode node, StringBuilder out) {
+  private static void writeNumber(JsonNode node, Sink out) throws IOException {
     if (node.isFloatingPointNumber() && !node.isBigDecimal()) {
       double d = node.doubleValue();
       if (Double.isNaN(d)) {
@@ -119,7 +171,7 @@ final class PythonJson {
     return out.append(magnitude).toString();
   }
 
-  private static void writeString(String s, StringBuilder out) {
+  private static void writeString(String s, Sink out) throws IOException {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

@@ -14,14 +14,15 @@ import io.courier.protocol.Request;
 import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
 import io.courier.protocol.SeedRequest;
+import io.courier.transport.Encoder;
 import io.courier.transport.Frames;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -142,7 +143,11 @@ final class Dispatcher {
       boolean inline = !channel.eventLoop().inEventLoop();
       dispatch(message, headers, inline).whenComplete((reply, unexpected) -> {
         try {
-          sink.reply(reply, !(message instanceof SeedRequest) && !isSeedError(message));
+          if (unexpected != null) {
+            unanswerable(unexpected);
+          } else {
+            sink.reply(reply, !(message instanceof SeedRequest) && !isSeedError(message));
+          }
         } finally {
           server.callFinished();
         }
@@ -170,11 +175,24 @@ final class Dispatcher {
     }
     CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
       try {
-        sink.reply(joinBatch(replies), true);
+        if (unexpected != null) {
+          unanswerable(unexpected);
+        } else {
+          sink.reply(joinBatch(replies), true);
+        }
       } finally {
         server.callFinished();
       }
     });
+  }
+
+  /**
+   * A reply could not even be encoded as an error (the JVM is out of memory, say): closing the connection is
+   * the one outcome left that its caller will see, as a lost connection.
+   */
+  private void unanswerable(Throwable failure) {
+    log.error("Closing connection from {}: cannot answer a call ({})", channel.remoteAddress(), failure.toString());
+    channel.close();
   }
 
   private static boolean isSeedError(Message message) {
@@ -312,6 +330,17 @@ final class Dispatcher {
 
   private void complete(ServerMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
       CompletableFuture<ByteBuf> reply) {
+    try {
+      answer(method, context, seed, value, failure, reply);
+    } catch (Throwable t) {
+      // Nothing may escape: on a worker it would end the thread, in a future's callback it would vanish, and
+      // either way the call would never be answered.
+      reply.completeExceptionally(t);
+    }
+  }
+
+  private void answer(ServerMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
+      CompletableFuture<ByteBuf> reply) {
     RequestId id = context.id();
     if (id != null) {
       running.remove(id);
@@ -330,13 +359,29 @@ final class Dispatcher {
       reply.complete(null);
       return;
     }
+    completeReply(reply, encodeResult(context, seed, method, value));
+  }
+
+  /**
+   * Encodes a call's result; when that cannot be done (the reply would exceed the outbound limit, the value
+   * cannot be serialized, or even an {@link Error} such as running out of memory), encodes the error that
+   * answers the call instead, so that it still gets exactly one outcome.
+   */
+  private ByteBuf encodeResult(RpcContext context, boolean seed, ServerMethod method, Object value) {
+    RequestId id = context.id();
     try {
-      completeReply(reply, seed
-          ? encode(out -> codec.writeSeedResult(out, value))
-          : encode(out -> codec.writeResult(out, id, method.resultWriter(), value)));
-    } catch (RuntimeException e) {
-      log.warn("Cannot serialize the result of {} (id {})", context.method(), id, e);
-      completeReply(reply, encodeError(id, RpcError.INTERNAL_ERROR, seed));
+      return Encoder.encode(channel.alloc(), server.limits().maxOutboundMessageBytes(), seed
+          ? out -> codec.writeSeedResult(out, value)
+          : out -> codec.writeResult(out, id, method.resultWriter(), value));
+    } catch (Encoder.TooLargeException e) {
+      server.replyLog().warn(log, "Reply to {} (id {}) exceeds {} bytes: answered with {} instead",
+          context.method(), id, server.limits().maxOutboundMessageBytes(), RpcError.LIMIT_EXCEEDED_CODE);
+      return encodeError(id, RpcError.LIMIT_EXCEEDED.withMessage("Reply exceeds "
+          + server.limits().maxOutboundMessageBytes() + " bytes; the call ran but its result was not sent"), seed);
+    } catch (IOException | RuntimeException | Error e) {
+      server.replyLog().warn(log, "Cannot serialize the result of {} (id {}): {}", context.method(), id,
+          e.toString());
+      return encodeError(id, RpcError.INTERNAL_ERROR, seed);
     }
   }
 
@@ -414,7 +459,19 @@ final class Dispatcher {
     return done(encodeError(id, error, seed));
   }
 
+  /** Encodes an error reply; one whose data would exceed the outbound limit goes without its data. */
   private ByteBuf encodeError(RequestId id, RpcError error, boolean seed) {
+    try {
+      return encodeErrorAsIs(id, error, seed);
+    } catch (UncheckedIOException e) {
+      server.replyLog().warn(log, "Error reply (id {}) exceeds {} bytes: sent without its message and data", id,
+          server.limits().maxOutboundMessageBytes());
+      return encodeErrorAsIs(id, RpcError.LIMIT_EXCEEDED.withMessage("Error reply exceeds "
+          + server.limits().maxOutboundMessageBytes() + " bytes"), seed);
+    }
+  }
+
+  private ByteBuf encodeErrorAsIs(RequestId id, RpcError error, boolean seed) {
     return seed ? encodeSeedError(error) : encode(out -> codec.writeError(out, id, error));
   }
 
@@ -422,18 +479,11 @@ final class Dispatcher {
     return encode(out -> codec.writeSeedError(out, error));
   }
 
-  private interface Encoder {
-    void write(ByteBufOutputStream out) throws IOException;
-  }
-
-  private ByteBuf encode(Encoder encoder) {
-    ByteBuf buf = channel.alloc().buffer();
-    try (ByteBufOutputStream out = new ByteBufOutputStream(buf)) {
-      encoder.write(out);
-      return buf;
-    } catch (IOException | RuntimeException e) {
-      buf.release();
-      throw e instanceof RuntimeException r ? r : new IllegalStateException("Cannot encode a reply", e);
+  private ByteBuf encode(Encoder.Body body) {
+    try {
+      return Encoder.encode(channel.alloc(), server.limits().maxOutboundMessageBytes(), body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

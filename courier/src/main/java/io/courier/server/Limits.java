@@ -8,10 +8,15 @@ import java.time.Duration;
  */
 record Limits(
     int maxMessageBytes,
+    int maxOutboundMessageBytes,
+    int maxNumberScale,
     int maxInFlightPerConnection,
+    int maxRunningPerConnection,
     int maxBatchItems,
     int maxBatchResponseBytes,
     int maxConnections,
+    int maxConnectionsPerAddress,
+    long partialMessageBudget,
     Duration protocolDetectionTimeout,
     Duration partialFrameTimeout,
     Duration idleTimeout,

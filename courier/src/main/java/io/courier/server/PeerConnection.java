@@ -32,7 +32,8 @@ public interface PeerConnection {
    * closes first, like any message in flight.
    *
    * @throws IllegalStateException when the connection cannot carry notifications from the server (HTTP)
-   * @throws IllegalArgumentException when {@code params} cannot be serialized
+   * @throws IllegalArgumentException when {@code params} cannot be serialized, or the notification would exceed
+   *     the server's {@code maxOutboundMessageBytes}
    */
   void notify(String method, Object params);
 }

@@ -97,6 +97,7 @@ public final class RpcServer implements AutoCloseable {
   private ScheduledFuture<?> sweeper;
   private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
   private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
+  private final RateLimitedLog replyLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final List<ServerInterceptor> interceptors;
   private final ServerTls tls;
   /** Whether clients without TLS are served. */
@@ -111,7 +112,7 @@ public final class RpcServer implements AutoCloseable {
     this.developmentMode = builder.developmentMode;
     this.shutdownGrace = builder.shutdownGrace;
     this.registry = registry;
-    this.codec = new JsonRpcCodec(mapper);
+    this.codec = new JsonRpcCodec(mapper, limits.maxNumberScale());
     this.ownsExecutor = builder.executor == null;
     this.executor = ownsExecutor
         ? newExecutor(builder.workerThreads, builder.queueCapacity)
@@ -403,6 +404,11 @@ public final class RpcServer implements AutoCloseable {
   /** The "server busy" warning, at most once a second for the whole server. */
   RateLimitedLog busyLog() {
     return busyLog;
+  }
+
+  /** Warnings about replies that cannot be sent as they are (too large, unserializable): once a second. */
+  RateLimitedLog replyLog() {
+    return replyLog;
   }
 
   void callStarted() {

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.protocol.CourierJson;
+import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class RpcServerBuilder {
   static final int DEFAULT_MAX_BATCH_ITEMS = 100;
   static final int DEFAULT_MAX_BATCH_RESPONSE_BYTES = 16 * 1024 * 1024;
   static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_000;
   static final Duration DEFAULT_PROTOCOL_DETECTION_TIMEOUT = Duration.ofSeconds(10);
   static final Duration DEFAULT_PARTIAL_FRAME_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
@@ -51,6 +53,14 @@ public final class RpcServerBuilder {
   int maxBatchItems = DEFAULT_MAX_BATCH_ITEMS;
   int maxBatchResponseBytes = DEFAULT_MAX_BATCH_RESPONSE_BYTES;
   int maxConnections = DEFAULT_MAX_CONNECTIONS;
+  int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+  /** 0 until set: then it follows maxMessageBytes. */
+  int maxOutboundMessageBytes;
+  int maxNumberScale = CourierJson.DEFAULT_MAX_NUMBER_SCALE;
+  /** 0 until set: then half the worker threads. */
+  int maxRunningPerConnection;
+  /** 0 until set: then derived from the JVM's direct-memory limit. */
+  long partialMessageBudget;
   Duration protocolDetectionTimeout = DEFAULT_PROTOCOL_DETECTION_TIMEOUT;
   Duration partialFrameTimeout = DEFAULT_PARTIAL_FRAME_TIMEOUT;
   Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
@@ -228,6 +238,66 @@ public final class RpcServerBuilder {
     return this;
   }
 
+  /**
+   * Most connections open at once from one IP address, so that one peer cannot hold every connection the
+   * server allows; further connections from it are closed as soon as they are accepted. Default: 1,000.
+   * {@code Integer.MAX_VALUE} turns the cap off (a load test from one machine may need that).
+   */
+  public RpcServerBuilder maxConnectionsPerAddress(int connections) {
+    this.maxConnectionsPerAddress = positive(connections, "maxConnectionsPerAddress");
+    return this;
+  }
+
+  /**
+   * Largest message the server writes, in bytes: one reply, or one notification. A reply that grows past it
+   * while it is being written is dropped and its call answered with "limit exceeded" (-32004) instead; a
+   * notification that would is refused with an exception. Default: the {@link #maxMessageBytes} limit.
+   */
+  public RpcServerBuilder maxOutboundMessageBytes(int bytes) {
+    this.maxOutboundMessageBytes = positive(bytes, "maxOutboundMessageBytes");
+    return this;
+  }
+
+  /**
+   * Largest scale, either sign, of a decimal number read from a message: {@code 1e-5} has scale 5,
+   * {@code 1e5} scale -5. Its text is short, but arithmetic on it and writing it out cost as many digits as
+   * its scale, so a request holding a larger one is answered with "invalid params" (-32602) before any method
+   * runs. Default: 9,999 ({@link CourierJson#DEFAULT_MAX_NUMBER_SCALE}).
+   */
+  public RpcServerBuilder maxNumberScale(int scale) {
+    if (scale < 0) {
+      throw new IllegalArgumentException("maxNumberScale: " + scale + " (expected: >= 0)");
+    }
+    this.maxNumberScale = scale;
+    return this;
+  }
+
+  /**
+   * Calls of one connection that may run on worker threads at once: its fair share of the pool, so that one
+   * connection sending slow calls cannot take every worker. Further calls wait in that connection's own queue
+   * (at most {@link #maxInFlightPerConnection} of them), not in the pool's. Default: half of
+   * {@link #workerThreads}, at least 1. Non-blocking methods, which run on the I/O thread, do not count.
+   */
+  public RpcServerBuilder maxRunningPerConnection(int calls) {
+    this.maxRunningPerConnection = positive(calls, "maxRunningPerConnection");
+    return this;
+  }
+
+  /**
+   * Bytes the server holds, over all connections together, in messages that have begun to arrive and are not
+   * complete. Each connection is held to {@link #maxMessageBytes}, but many connections each within it can
+   * still add up to all the memory there is: past this budget the connections holding the most unfinished
+   * bytes are closed first, with one log line, until the total is back under it. Default: a quarter of the
+   * JVM's direct-memory limit, and at least twice {@link #maxMessageBytes}.
+   */
+  public RpcServerBuilder partialMessageBudget(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("partialMessageBudget: " + bytes + " (expected: > 0)");
+    }
+    this.partialMessageBudget = bytes;
+    return this;
+  }
+
   /** How long a new connection may take to send the bytes that tell its protocol. Default: 10 seconds. */
   public RpcServerBuilder protocolDetectionTimeout(Duration timeout) {
     this.protocolDetectionTimeout = positive(timeout, "protocolDetectionTimeout");
@@ -312,8 +382,18 @@ public final class RpcServerBuilder {
   }
 
   Limits limits() {
-    return new Limits(maxMessageBytes, maxInFlightPerConnection, maxBatchItems, maxBatchResponseBytes,
-        maxConnections, protocolDetectionTimeout, partialFrameTimeout, idleTimeout, unwritableTimeout);
+    return new Limits(maxMessageBytes,
+        maxOutboundMessageBytes > 0 ? maxOutboundMessageBytes : maxMessageBytes,
+        maxNumberScale, maxInFlightPerConnection,
+        maxRunningPerConnection > 0 ? maxRunningPerConnection : Math.max(1, workerThreads / 2),
+        maxBatchItems, maxBatchResponseBytes, maxConnections, maxConnectionsPerAddress,
+        partialMessageBudget > 0 ? partialMessageBudget : defaultPartialMessageBudget(maxMessageBytes),
+        protocolDetectionTimeout, partialFrameTimeout, idleTimeout, unwritableTimeout);
+  }
+
+  /** A quarter of the direct memory Netty may use (by default as much as the heap), and room for two messages. */
+  static long defaultPartialMessageBudget(int maxMessageBytes) {
+    return Math.max(PlatformDependent.maxDirectMemory() / 4, 2L * maxMessageBytes);
   }
 
   ObjectMapper mapper() {

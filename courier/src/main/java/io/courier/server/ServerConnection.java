@@ -2,6 +2,7 @@ package io.courier.server;
 
 import io.courier.RpcError;
 import io.courier.protocol.JsonRpcCodec;
+import io.courier.transport.Encoder;
 import io.courier.transport.FrameError;
 import io.courier.transport.Frames;
 import io.courier.transport.HttpCall;
@@ -10,7 +11,6 @@ import io.courier.transport.TlsSupport;
 import io.courier.transport.WireStack;
 import io.courier.transport.WriteQueue;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -225,11 +225,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       throw new IllegalStateException("A " + protocol() + " connection cannot carry notifications from the server");
     }
     JsonRpcCodec codec = server.codec();
-    ByteBuf body = channel.alloc().buffer();
-    try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
-      codec.writeRequest(out, null, method, params);
+    ByteBuf body;
+    try {
+      body = Encoder.encode(channel.alloc(), limits.maxOutboundMessageBytes(),
+          out -> codec.writeRequest(out, null, method, params));
     } catch (IOException | RuntimeException e) {
-      body.release();
       throw new IllegalArgumentException("Cannot encode the params of notification " + method + ": " + e, e);
     }
     writes.write(current.wrap(channel.alloc(), body, true));

@@ -1,8 +1,11 @@
 package io.courier.reliability;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.Idempotent;
 import io.courier.server.RpcContext;
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,31 @@ public interface Api {
   Object any(Object o);
 
   Map<String, Object> map(Map<String, Object> m);
+
+  /** Adds decimals exactly; counts its invocations. */
+  BigDecimal sum(List<BigDecimal> xs);
+
+  /** Returns its argument as a tree; counts its invocations. */
+  JsonNode tree(JsonNode x);
+
+  /** Returns its argument; counts its invocations. */
+  Number number(Number x);
+
+  /** Returns the name of the thread it runs on. */
+  String thread();
+
+  /**
+   * Fails with an {@link Error}: {@code "throw"} throws one, {@code "result"} returns a value whose
+   * serialization throws one.
+   */
+  Object explode(String how);
+
+  /** A value that cannot be written: reading its one property throws an {@link Error}. */
+  final class Unwritable {
+    public String getValue() {
+      throw new OutOfMemoryError("simulated, while writing the result");
+    }
+  }
 
   /** Returns {@code bytes} characters after sleeping {@code delayMs}. */
   String blob(int bytes, int delayMs) throws InterruptedException;
@@ -96,6 +124,37 @@ public interface Api {
     @Override
     public Map<String, Object> map(Map<String, Object> m) {
       return m;
+    }
+
+    @Override
+    public BigDecimal sum(List<BigDecimal> xs) {
+      invocations.incrementAndGet();
+      return xs.stream().reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    @Override
+    public JsonNode tree(JsonNode x) {
+      invocations.incrementAndGet();
+      return x;
+    }
+
+    @Override
+    public Number number(Number x) {
+      invocations.incrementAndGet();
+      return x;
+    }
+
+    @Override
+    public String thread() {
+      return Thread.currentThread().getName();
+    }
+
+    @Override
+    public Object explode(String how) {
+      if (how.equals("throw")) {
+        throw new OutOfMemoryError("simulated, in the method");
+      }
+      return new Unwritable();
     }
 
     @Override

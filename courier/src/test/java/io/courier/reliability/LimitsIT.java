@@ -1,17 +1,26 @@
 package io.courier.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.RpcException;
+import io.courier.client.RpcClient;
 import io.courier.reliability.Wire.Framing;
 import io.courier.server.RpcServer;
 import io.courier.server.RpcServerBuilder;
 import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -231,6 +240,110 @@ class LimitsIT {
       JsonNode negZero = w.call(call("num", "[-0]", 100));
       assertThat(negZero.has("result") ? negZero.get("result").asLong() : negZero.path("error").path("code")
           .asLong()).isIn(0L, -32602L);
+    }
+  }
+
+  @Test
+  void t06_numbersShortInTextButHugeInScaleAreRefusedBeforeAnyMethodRuns() throws Exception {
+    start(b -> {});
+    // 62 bytes that used to make a worker build a hundred-million-digit number.
+    List<String[]> cases = List.of(
+        new String[] {"sum", "[[1e100000000, 1]]"},
+        new String[] {"sum", "{\"xs\": [1, -1E-100000000]}"},
+        new String[] {"bigint", "[1e100000]"},
+        new String[] {"number", "[1e10000]"},
+        new String[] {"any", "[{\"deep\": [[2e-99999]]}]"},
+        new String[] {"map", "[{\"k\": 1e100000000}]"},
+        new String[] {"tree", "[[1, 2, 3e77777]]"});
+    try (Wire w = new Wire(server.port(), Framing.NEWLINE)) {
+      w.call(call("add", "[1,2]", 0));
+      int before = impl.invocations.get();
+      int id = 1;
+      for (String[] c : cases) {
+        long start = System.nanoTime();
+        JsonNode reply = w.call(call(c[0], c[1], id));
+        long ms = Probe.ms(start);
+        assertThat(reply.path("error").path("code").asInt()).as("%s %s", c[0], c[1]).isEqualTo(-32602);
+        assertThat(reply.path("id").asInt()).isEqualTo(id++);
+        assertThat(reply.path("error").path("data").asText()).contains("9999");
+        assertThat(ms).as("<= 100 ms").isLessThanOrEqualTo(100);
+      }
+      assertThat(impl.invocations.get()).as("no method ran").isEqualTo(before);
+      // Within the bound they are ordinary numbers, computed exactly.
+      JsonNode ok = w.call(call("sum", "[[1e9999, 2.5, -1e9999]]", 50));
+      assertThat(ok.path("result").decimalValue()).isEqualByComparingTo(new BigDecimal("2.5"));
+    }
+  }
+
+  // ----------------------------------------------------------------------------- outbound message limit
+
+  /** A request of about 1 MB whose reply in plain notation would be about 1.5 GB. */
+  private static String expandingEcho(int id) {
+    String numbers = String.join(",", Collections.nCopies(150_000, "1e9999"));
+    return call("any", "[[" + numbers + "]]", id);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Framing.class)
+  void aReplyPastTheOutboundLimitIsStoppedWhileWrittenAndTheCallAnsweredWithLimitExceeded(Framing framing)
+      throws Exception {
+    start(b -> {});
+    try (LogCapture log = new LogCapture(); Wire w = new Wire(server.port(), framing)) {
+      w.soTimeout(10_000);
+      JsonNode reply = w.call(expandingEcho(7));
+      assertThat(reply.path("error").path("code").asInt()).isEqualTo(-32004);
+      assertThat(reply.path("id").asInt()).isEqualTo(7);
+      assertThat(reply.path("error").path("message").asText()).contains(String.valueOf(4 * MIB));
+      assertThat(w.call(call("add", "[2,3]", 8)).path("result").asInt()).as("the connection still serves")
+          .isEqualTo(5);
+      assertThat(log.lines("exceeds " + 4 * MIB + " bytes")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theOutboundLimitHoldsOverHttpAndIsConfigurable() throws Exception {
+    start(b -> b.maxOutboundMessageBytes(64 * KIB));
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> big = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/rpc"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(call("echo", "[\"" + "x".repeat(65 * KIB) + "\"]", 3)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    JsonNode reply = Wire.JSON.readTree(big.body());
+    assertThat(reply.path("error").path("code").asInt()).isEqualTo(-32004);
+    assertThat(reply.path("id").asInt()).isEqualTo(3);
+    assertThat(impl.invocations.get()).as("the call ran; only its result was not sent").isEqualTo(1);
+  }
+
+  @Test
+  void aClientRequestPastItsOutboundLimitFailsWithoutSendingAByte() throws Exception {
+    start(b -> {});
+    try (RpcClient client = RpcClient.builder().target("tcp://127.0.0.1:" + server.port())
+        .maxOutboundMessageBytes(64 * KIB).build()) {
+      Api api = client.create(Api.class);
+      assertThat(api.echo("small")).isEqualTo("small");
+      int before = impl.invocations.get();
+      assertThatThrownBy(() -> api.echo("x".repeat(65 * KIB)))
+          .isInstanceOfSatisfying(RpcException.class, e -> {
+            assertThat(e.error().code()).isEqualTo(-32004);
+            assertThat(e.getMessage()).contains("not sent");
+          });
+      assertThat(api.echo("after")).isEqualTo("after");
+      assertThat(impl.invocations.get()).as("only the two small calls ran").isEqualTo(before + 1);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"throw", "result"})
+  void anErrorInAWorkerAnswersTheCallAndLeavesTheWorkerAlive(String how) throws Exception {
+    start(b -> b.workerThreads(1));
+    try (LogCapture log = new LogCapture(); Wire w = new Wire(server.port(), Framing.NEWLINE)) {
+      String worker = w.call(call("thread", "[]", 1)).path("result").asText();
+      JsonNode reply = w.call(call("explode", "[\"" + how + "\"]", 2));
+      assertThat(reply.path("error").path("code").asInt()).isEqualTo(-32603);
+      assertThat(reply.path("id").asInt()).isEqualTo(2);
+      assertThat(w.call(call("thread", "[]", 3)).path("result").asText()).as("the same worker thread")
+          .isEqualTo(worker);
+      assertThat(log.text()).doesNotContain("Exception in thread");
     }
   }
 
