@@ -77,6 +77,8 @@ final class Dispatcher {
   private int unmatchedCancels;
   /** Calls and notifications running on this connection, counted against the in-flight cap. */
   private final AtomicInteger active = new AtomicInteger();
+  /** This connection's share of the worker pool. */
+  private final FairShare workers;
   private final Runnable onRoomAgain;
 
   /**
@@ -89,6 +91,12 @@ final class Dispatcher {
     this.connection = connection;
     this.channel = connection.channel();
     this.onRoomAgain = onRoomAgain;
+    this.workers = new FairShare(server.executor(), server.limits().maxRunningPerConnection());
+  }
+
+  /** Returns this connection's share of the worker pool, for work of its own beyond calls (large frames). */
+  FairShare workers() {
+    return workers;
   }
 
   /** Whether the connection has as many calls in flight as it may; the transport should stop reading. */
@@ -279,18 +287,24 @@ final class Dispatcher {
       invoke(method, context, args, kwargs, seed, reply);
       return reply;
     }
+    Runnable refuse = () -> refuseBusy(id, seed, reply);
     try {
-      server.executor().execute(() -> invoke(method, context, args, kwargs, seed, reply));
+      workers.execute(() -> invoke(method, context, args, kwargs, seed, reply), refuse);
     } catch (RejectedExecutionException e) {
-      server.busyLog().warn(log, "Server busy: refusing calls (executor and queue full); latest from {}",
-          channel.remoteAddress());
-      if (id != null) {
-        running.remove(id);
-      }
-      callEnded();
-      return notification ? done(null) : fail(id, RpcError.SERVER_BUSY, seed);
+      refuse.run();
     }
     return reply;
+  }
+
+  /** Answers a call the executor has no room for: "server busy", which says it was not processed. */
+  private void refuseBusy(RequestId id, boolean seed, CompletableFuture<ByteBuf> reply) {
+    server.busyLog().warn(log, "Server busy: refusing calls (executor and queue full); latest from {}",
+        channel.remoteAddress());
+    if (id != null) {
+      running.remove(id);
+    }
+    callEnded();
+    completeReply(reply, id == null && !seed ? null : encodeError(id, RpcError.SERVER_BUSY, seed));
   }
 
   private void invoke(ServerMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,

@@ -154,17 +154,18 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       return;
     }
     dispatcher.reserve();
+    Runnable decode = () -> {
+      try {
+        dispatcher.handle(frame, plainStrings, sink, headers);
+      } finally {
+        dispatcher.unreserve();
+      }
+    };
     try {
-      server.executor().execute(() -> {
-        try {
-          dispatcher.handle(frame, plainStrings, sink, headers);
-        } finally {
-          dispatcher.unreserve();
-        }
-      });
+      // Through the connection's share of the pool, like its calls: decoding takes a worker too.
+      dispatcher.workers().execute(decode, decode); // refused after waiting: decoded where the refusal is
     } catch (RejectedExecutionException busy) {
-      dispatcher.unreserve();
-      dispatcher.handle(frame, plainStrings, sink, headers); // its calls will be refused as "server busy"
+      decode.run(); // its calls will be refused as "server busy"
     }
   }
 

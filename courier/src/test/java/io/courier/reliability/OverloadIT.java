@@ -100,11 +100,40 @@ class OverloadIT {
     assertThat(lat.percentile(99)).as("fast p99 <= 100 ms").isLessThanOrEqualTo(100);
   }
 
+  // ----------------------------------------------------------------------------- a connection's fair share
+
+  @Test
+  void oneConnectionSendingSlowCallsCannotTakeEveryWorker() throws Exception {
+    start(b -> b.workerThreads(4));
+    RpcClient greedy = client(server.port(), b -> {});
+    greedy.call("add", Integer.class, 1, 1).get();
+    List<CompletableFuture<Integer>> slow = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      slow.add(greedy.call("sleep", Integer.class, i, 1500));
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (impl.sleepsStarted.get() < 2 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    Thread.sleep(100); // time for a third sleep to start, were the share not enforced
+    assertThat(impl.sleepsStarted.get()).as("half of the 4 workers").isEqualTo(2);
+    // Another client is served by the workers the first one may not take.
+    Latencies lat = probeLatency(server.port(), 20);
+    System.out.println("Probe beside 8 slow calls on one connection: " + lat.summary());
+    assertThat(lat.percentile(99)).as("p99 <= 100 ms").isLessThanOrEqualTo(100);
+    // The greedy connection's calls waited in its own queue, none refused: all complete, two at a time.
+    for (int i = 0; i < slow.size(); i++) {
+      assertThat(slow.get(i).get(15, TimeUnit.SECONDS)).isEqualTo(i);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ T19
 
   @Test
   void t19_overloadIsRefusedFastAndBounded() throws Exception {
-    start(b -> b.workerThreads(4).queueCapacity(16));
+    // The pool's own bound: one connection may use all of it here, so that its calls reach the pool's queue
+    // rather than waiting in the connection's share (tested below).
+    start(b -> b.workerThreads(4).queueCapacity(16).maxRunningPerConnection(300));
     RpcClient client = client(server.port(), b -> b.maxAttempts(1));
     client.call("add", Integer.class, 1, 1).get();
     long start = System.nanoTime();
