@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.protocol.CourierJson;
+import io.courier.transport.AllowedHosts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,6 +58,7 @@ public final class RpcServerBuilder {
   Duration unwritableTimeout = DEFAULT_UNWRITABLE_TIMEOUT;
   String webSocketPath = DEFAULT_WEB_SOCKET_PATH;
   Set<String> corsOrigins = Set.of();
+  Set<String> allowedHosts = Set.of();
   ServerTls tls;
   boolean plaintext = true;
   final List<ServerInterceptor> interceptors = new ArrayList<>();
@@ -298,6 +300,31 @@ public final class RpcServerBuilder {
       requireNonNull(origin, "origin");
     }
     this.corsOrigins = Set.of(origins);
+    return this;
+  }
+
+  /**
+   * Host names, besides the server's own, that HTTP and WebSocket requests may name in their {@code Host}
+   * header; {@code "*"} allows any. A request naming another host is answered 421 Misdirected Request and its
+   * connection closed, which is what stops DNS rebinding: a page on {@code evil.example}, whose name the
+   * attacker re-points at this server's address, is "same origin" with the server in the browser's eyes, but
+   * still sends {@code Host: evil.example}. Raw TCP has no {@code Host} and is not affected.
+   *
+   * <p>The server's own hosts are always allowed: when it is bound to a loopback address or {@code localhost},
+   * {@code localhost} and the loopback addresses ({@code 127.0.0.1}, {@code [::1]}); otherwise, including the
+   * default {@code 0.0.0.0}, {@code localhost}, any IP address, the name given to {@link #host(String)} and
+   * the machine's host name. Add the names clients use to reach the server through DNS, a proxy or a load
+   * balancer, such as {@code allowedHosts("api.example.com")}. Names are matched ignoring case and port.
+   * Default: none besides the server's own.
+   *
+   * @throws IllegalArgumentException for a name with a scheme or port ({@code "http://..."} belongs in
+   *     {@link #corsOrigins(String...)})
+   */
+  public RpcServerBuilder allowedHosts(String... hosts) {
+    for (String host : hosts) {
+      AllowedHosts.requireHostName(host);
+    }
+    this.allowedHosts = Set.copyOf(List.of(hosts));
     return this;
   }
 

@@ -191,6 +191,9 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       fail(ctx, HttpResponseStatus.BAD_REQUEST, smuggling);
       return;
     }
+    if (!checkHost(ctx, head)) {
+      return;
+    }
     String origin = head.headers().get(ORIGIN);
     exchanges.put(sequence, new Exchange(HttpUtil.isKeepAlive(head), options.allowsOrigin(origin) ? origin : null,
         head.method().equals(HttpMethod.HEAD)));
@@ -354,6 +357,44 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
         ctx.channel().close();
       }
     });
+  }
+
+  /**
+   * Answers a request without exactly one {@code Host} (RFC 9112 §3.2: 400), or naming a host this server does
+   * not answer for (421), and closes its connection; returns whether the request may go on. The check is what
+   * makes {@link #isSameOrigin} and CORS sound: a page on a name rebound to this server's address is same-origin
+   * for the browser, but names that host.
+   */
+  private boolean checkHost(ChannelHandlerContext ctx, HttpRequest head) {
+    List<String> hosts = head.headers().getAll(HOST);
+    if (hosts.isEmpty()) {
+      if (head.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+        return true; // HTTP/1.0 did not require it, and browsers always send it
+      }
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, "no Host header");
+      return false;
+    }
+    if (hosts.size() > 1) {
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, "more than one Host header");
+      return false;
+    }
+    String host = hosts.get(0);
+    switch (options.allowedHosts().check(host)) {
+      case ACCEPTED:
+        return true;
+      case MALFORMED:
+        fail(ctx, HttpResponseStatus.BAD_REQUEST, "malformed Host header: " + abbreviate(host));
+        return false;
+      default:
+        // Once per connection at most: fail() stops reading it.
+        fail(ctx, HttpResponseStatus.MISDIRECTED_REQUEST, "Host " + abbreviate(host)
+            + " is not served here (the server's allowedHosts)");
+        return false;
+    }
+  }
+
+  private static String abbreviate(String value) {
+    return value.length() <= 100 ? value : value.substring(0, 100) + "...";
   }
 
   /** Whether a page from {@code origin} was served by this server, reached as {@code host}. */
