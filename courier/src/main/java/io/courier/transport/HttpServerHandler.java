@@ -11,6 +11,8 @@ import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
 import static io.netty.handler.codec.http.HttpHeaderNames.HOST;
 import static io.netty.handler.codec.http.HttpHeaderNames.ORIGIN;
+import static io.netty.handler.codec.http.HttpHeaderNames.SEC_WEBSOCKET_KEY;
+import static io.netty.handler.codec.http.HttpHeaderNames.SEC_WEBSOCKET_VERSION;
 import static io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING;
 import static io.netty.handler.codec.http.HttpHeaderNames.UPGRADE;
 import static io.netty.handler.codec.http.HttpHeaderNames.VARY;
@@ -46,6 +48,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,6 +83,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   private static final String ALLOWED_METHODS = "POST, OPTIONS";
   private static final String ALLOWED_HEADERS = "Content-Type, Authorization";
   private static final String PREFLIGHT_MAX_AGE_SECONDS = "600";
+  private static final String WEBSOCKET_VERSION = "13";
 
   private final HttpOptions options;
 
@@ -330,6 +334,9 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   }
 
   private void upgrade(ChannelHandlerContext ctx, HttpRequest head) {
+    if (!checkHandshake(ctx, head)) {
+      return;
+    }
     String scheme = ctx.pipeline().get(SslHandler.class) != null ? "wss://" : "ws://";
     WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(options.maxMessageBytes())
@@ -390,6 +397,41 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
         fail(ctx, HttpResponseStatus.MISDIRECTED_REQUEST, "Host " + abbreviate(host)
             + " is not served here (the server's allowedHosts)");
         return false;
+    }
+  }
+
+  /**
+   * Refuses an upgrade that is not a well-formed RFC 6455 handshake before the handshaker sees it: a version
+   * other than 13 is answered 426 with the version supported (Netty would also speak the drafts), a
+   * {@code Sec-WebSocket-Key} that is not 16 bytes in base64 is 400 and closes. Returns whether to go on.
+   */
+  private boolean checkHandshake(ChannelHandlerContext ctx, HttpRequest head) {
+    List<String> versions = head.headers().getAll(SEC_WEBSOCKET_VERSION);
+    if (versions.size() != 1 || !versions.get(0).trim().equals(WEBSOCKET_VERSION)) {
+      log.info("Refused a WebSocket upgrade from {}: version {}", ctx.channel().remoteAddress(), versions);
+      FullHttpResponse response = text(HttpResponseStatus.UPGRADE_REQUIRED,
+          "Only WebSocket version " + WEBSOCKET_VERSION + " is supported");
+      response.headers().set(SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
+      respond(ctx, sequence, response, true);
+      return false;
+    }
+    List<String> keys = head.headers().getAll(SEC_WEBSOCKET_KEY);
+    if (keys.size() != 1 || !isWebSocketKey(keys.get(0).trim())) {
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, "Sec-WebSocket-Key must be 16 bytes in base64");
+      return false;
+    }
+    return true;
+  }
+
+  /** RFC 6455 §4.2.1: a nonce of 16 bytes in base64, so exactly 24 characters with their padding. */
+  private static boolean isWebSocketKey(String key) {
+    if (key.length() != 24) {
+      return false;
+    }
+    try {
+      return Base64.getDecoder().decode(key).length == 16;
+    } catch (IllegalArgumentException notBase64) {
+      return false;
     }
   }
 

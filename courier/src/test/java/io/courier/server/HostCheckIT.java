@@ -27,7 +27,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * DNS rebinding on the wire: HTTP requests and WebSocket upgrades naming a host the server does not answer for
- * are refused with 421 and their connection closed, whatever the path; loopback names pass; missing Host is 400.
+ * are refused with 421 and their connection closed, whatever the path; loopback names pass; missing Host is 400;
+ * malformed WebSocket handshakes are refused before the upgrade.
  */
 @Timeout(30)
 @ExtendWith(NettyLeakCheck.class)
@@ -250,5 +251,42 @@ class HostCheckIT {
     int port = start();
 
     refusedAndClosed(port, post("127.0.0.1:" + port + "/x", ADD), 400);
+  }
+
+  // ------------------------------------------------------------------------------------------------ handshake
+
+  @ParameterizedTest
+  @ValueSource(strings = {"15 bytes", "17 bytes", "not base64", "unpadded", "missing"})
+  void webSocketKeyOtherThan16BytesInBase64IsBadRequestAndNeverUpgraded(String kind) throws Exception {
+    int port = start();
+    String key = switch (kind) {
+      case "15 bytes" -> key(15);
+      case "17 bytes" -> key(17);
+      case "not base64" -> "this is not base64!!!!==";
+      case "unpadded" -> key(16).replace("=", "");
+      default -> null;
+    };
+
+    HttpResponse r = refusedAndClosed(port, upgrade("127.0.0.1:" + port, null, key, "13"), 400);
+
+    assertThat(r.hasHeader("Sec-WebSocket-Accept")).as("never upgraded: %s", r).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"8", "7", "14", "none"})
+  void webSocketVersionOtherThan13IsUpgradeRequired(String version) throws Exception {
+    int port = start();
+
+    try (RawHttp h = new RawHttp(port, 0)) {
+      HttpResponse r = h.send(upgrade("127.0.0.1:" + port, null, key(16), version.equals("none") ? null : version))
+          .read();
+
+      assertThat(r.status()).as("%s", r).isEqualTo(426);
+      assertThat(r.header("Sec-WebSocket-Version")).isEqualTo("13");
+      assertThat(r.hasHeader("Sec-WebSocket-Accept")).isFalse();
+      // The client may retry with version 13 on the same connection.
+      HttpResponse retry = h.send(upgrade("127.0.0.1:" + port, null, key(16), "13")).read();
+      assertThat(retry.status()).as("%s", retry).isEqualTo(101);
+    }
   }
 }
