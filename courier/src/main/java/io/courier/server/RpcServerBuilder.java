@@ -68,7 +68,10 @@ public final class RpcServerBuilder {
 
   RpcServerBuilder() {}
 
-  /** The address to listen on. Default: {@code 0.0.0.0}, every interface. */
+  /**
+   * The address to listen on. Default: {@code 0.0.0.0}, every interface. It also decides which {@code Host}
+   * names HTTP requests may carry: see {@link #allowedHosts(String...)}.
+   */
   public RpcServerBuilder host(String host) {
     this.host = requireNonNull(host, "host");
     return this;
@@ -293,7 +296,8 @@ public final class RpcServerBuilder {
   /**
    * Browser origins (such as {@code https://app.example.com}) allowed to call over HTTP from a page served
    * elsewhere (CORS); {@code "*"} allows any origin. Default: none, so browsers only allow pages served by this
-   * server. WebSocket is not subject to CORS: check the {@code Origin} header in an interceptor if needed.
+   * server. The same origins may also open WebSocket connections, which are otherwise refused (403) to pages
+   * served elsewhere. Only requests naming an allowed host get this far: see {@link #allowedHosts(String...)}.
    */
   public RpcServerBuilder corsOrigins(String... origins) {
     for (String origin : origins) {
