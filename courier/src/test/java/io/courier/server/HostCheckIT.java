@@ -1,7 +1,9 @@
 package io.courier.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.courier.client.RpcClient;
 import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.RawHttp;
@@ -16,6 +18,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -200,6 +203,31 @@ class HostCheckIT {
     int port = start(b -> b.allowedHosts("*"));
 
     assertThat(exchange(port, post("evil.example:" + port, ADD)).text()).contains("\"result\":5");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"http://localhost:%d/rpc", "ws://localhost:%d/ws", "http://[::1]:%d/rpc",
+      "ws://[::1]:%d/ws"})
+  void javaClientReachesAServerOnEveryInterfaceByLoopbackName(String targetFormat) throws Exception {
+    boolean ipv6 = targetFormat.contains("[::1]");
+    assumeTrue(!ipv6 || ipv6Loopback(), "no IPv6 loopback here");
+    int port = start(b -> b.host(ipv6 ? "::" : "0.0.0.0"));
+
+    try (RpcClient client = RpcClient.builder().target(targetFormat.formatted(port))
+        .callTimeout(Duration.ofSeconds(5)).maxAttempts(1).build()) {
+      assertThat(client.call("add", Integer.class, 2, 3).get(5, TimeUnit.SECONDS)).isEqualTo(5);
+    }
+  }
+
+  private static boolean ipv6Loopback() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("::1", 1), 500);
+      return true;
+    } catch (java.net.ConnectException refused) {
+      return true; // reachable, nothing listening
+    } catch (IOException unreachable) {
+      return false;
+    }
   }
 
   @Test
