@@ -52,7 +52,12 @@ record Target(Transport transport, boolean secure, Endpoint endpoint, String pat
     if (transport != Transport.TCP && path == null) {
       path = transport == Transport.HTTP ? DEFAULT_HTTP_PATH : DEFAULT_WS_PATH;
     }
-    return new Target(transport, secure, Endpoint.of(uri.getHost(), uri.getPort()), transport == Transport.TCP ? null : path);
+    String host = uri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      // URI keeps an IPv6 literal's brackets, Endpoint holds it without (and adds them back when printed).
+      host = host.substring(1, host.length() - 1);
+    }
+    return new Target(transport, secure, Endpoint.of(host, uri.getPort()), transport == Transport.TCP ? null : path);
   }
 
   /** The scheme this target is written with. */

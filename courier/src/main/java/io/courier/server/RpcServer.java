@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.RpcError;
 import io.courier.protocol.JsonRpcCodec;
+import io.courier.transport.AllowedHosts;
 import io.courier.transport.EventLoops;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.HttpOptions;
@@ -121,7 +122,13 @@ public final class RpcServer implements AutoCloseable {
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.stacks = new Stacks(new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
-        limits.maxMessageBytes(), browserClient()));
+        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient()));
+  }
+
+  private static AllowedHosts allowedHosts(String bindHost, Set<String> configured) {
+    // Looked up here, on the thread building the server: the lookup may be slow, and is useless on loopback.
+    Set<String> machine = AllowedHosts.isLoopbackBinding(bindHost) ? Set.of() : AllowedHosts.machineNames();
+    return AllowedHosts.forServer(bindHost, configured, machine);
   }
 
   /** The browser client, served at {@code /courier.js} when its file is on the class path. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.protocol.CourierJson;
+import io.courier.transport.AllowedHosts;
 import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,7 @@ public final class RpcServerBuilder {
   Duration unwritableTimeout = DEFAULT_UNWRITABLE_TIMEOUT;
   String webSocketPath = DEFAULT_WEB_SOCKET_PATH;
   Set<String> corsOrigins = Set.of();
+  Set<String> allowedHosts = Set.of();
   ServerTls tls;
   boolean plaintext = true;
   final List<ServerInterceptor> interceptors = new ArrayList<>();
@@ -76,7 +78,10 @@ public final class RpcServerBuilder {
 
   RpcServerBuilder() {}
 
-  /** The address to listen on. Default: {@code 0.0.0.0}, every interface. */
+  /**
+   * The address to listen on. Default: {@code 0.0.0.0}, every interface. It also decides which {@code Host}
+   * names HTTP requests may carry: see {@link #allowedHosts(String...)}.
+   */
   public RpcServerBuilder host(String host) {
     this.host = requireNonNull(host, "host");
     return this;
@@ -361,13 +366,39 @@ public final class RpcServerBuilder {
   /**
    * Browser origins (such as {@code https://app.example.com}) allowed to call over HTTP from a page served
    * elsewhere (CORS); {@code "*"} allows any origin. Default: none, so browsers only allow pages served by this
-   * server. WebSocket is not subject to CORS: check the {@code Origin} header in an interceptor if needed.
+   * server. The same origins may also open WebSocket connections, which are otherwise refused (403) to pages
+   * served elsewhere. Only requests naming an allowed host get this far: see {@link #allowedHosts(String...)}.
    */
   public RpcServerBuilder corsOrigins(String... origins) {
     for (String origin : origins) {
       requireNonNull(origin, "origin");
     }
     this.corsOrigins = Set.of(origins);
+    return this;
+  }
+
+  /**
+   * Host names, besides the server's own, that HTTP and WebSocket requests may name in their {@code Host}
+   * header; {@code "*"} allows any. A request naming another host is answered 421 Misdirected Request and its
+   * connection closed, which is what stops DNS rebinding: a page on {@code evil.example}, whose name the
+   * attacker re-points at this server's address, is "same origin" with the server in the browser's eyes, but
+   * still sends {@code Host: evil.example}. Raw TCP has no {@code Host} and is not affected.
+   *
+   * <p>The server's own hosts are always allowed: when it is bound to a loopback address or {@code localhost},
+   * {@code localhost} and the loopback addresses ({@code 127.0.0.1}, {@code [::1]}); otherwise, including the
+   * default {@code 0.0.0.0}, {@code localhost}, any IP address, the name given to {@link #host(String)} and
+   * the machine's host name. Add the names clients use to reach the server through DNS, a proxy or a load
+   * balancer, such as {@code allowedHosts("api.example.com")}. Names are matched ignoring case and port.
+   * Default: none besides the server's own.
+   *
+   * @throws IllegalArgumentException for a name with a scheme or port ({@code "http://..."} belongs in
+   *     {@link #corsOrigins(String...)})
+   */
+  public RpcServerBuilder allowedHosts(String... hosts) {
+    for (String host : hosts) {
+      AllowedHosts.requireHostName(host);
+    }
+    this.allowedHosts = Set.copyOf(List.of(hosts));
     return this;
   }
 

@@ -1,20 +1,24 @@
 package io.courier.transport;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.Map;
 import java.util.Set;
 
 /**
  * What the HTTP side of a server port answers: where JSON-RPC is posted, where WebSocket upgrades, which
- * browser origins may call (CORS), the largest body, and the static files served (the browser client).
+ * browser origins may call (CORS), which {@code Host} names it answers for, the largest body, and the static
+ * files served (the browser client).
  *
  * @param rpcPaths        paths that take a JSON-RPC {@code POST}
  * @param webSocketPath   the path of the WebSocket upgrade
  * @param corsOrigins     origins allowed to call from a browser; {@code "*"} allows any; empty turns CORS off
+ * @param allowedHosts    the {@code Host} header values answered; others get 421
  * @param maxMessageBytes the largest body or WebSocket message
  * @param resources       static files by path
  */
 public record HttpOptions(Set<String> rpcPaths, String webSocketPath, Set<String> corsOrigins,
-    int maxMessageBytes, Map<String, Resource> resources) {
+    AllowedHosts allowedHosts, int maxMessageBytes, Map<String, Resource> resources) {
 
   /** A static file served with {@code GET}. */
   public record Resource(String contentType, byte[] content) {}
@@ -22,6 +26,7 @@ public record HttpOptions(Set<String> rpcPaths, String webSocketPath, Set<String
   public HttpOptions {
     rpcPaths = Set.copyOf(rpcPaths);
     corsOrigins = Set.copyOf(corsOrigins);
+    requireNonNull(allowedHosts, "allowedHosts");
     resources = Map.copyOf(resources);
   }
 

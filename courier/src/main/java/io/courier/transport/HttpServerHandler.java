@@ -11,6 +11,8 @@ import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
 import static io.netty.handler.codec.http.HttpHeaderNames.HOST;
 import static io.netty.handler.codec.http.HttpHeaderNames.ORIGIN;
+import static io.netty.handler.codec.http.HttpHeaderNames.SEC_WEBSOCKET_KEY;
+import static io.netty.handler.codec.http.HttpHeaderNames.SEC_WEBSOCKET_VERSION;
 import static io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING;
 import static io.netty.handler.codec.http.HttpHeaderNames.UPGRADE;
 import static io.netty.handler.codec.http.HttpHeaderNames.VARY;
@@ -46,6 +48,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -80,6 +83,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   private static final String ALLOWED_METHODS = "POST, OPTIONS";
   private static final String ALLOWED_HEADERS = "Content-Type, Authorization";
   private static final String PREFLIGHT_MAX_AGE_SECONDS = "600";
+  private static final String WEBSOCKET_VERSION = "13";
 
   private final HttpOptions options;
 
@@ -189,6 +193,9 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     String smuggling = framingFault(head.headers());
     if (smuggling != null) {
       fail(ctx, HttpResponseStatus.BAD_REQUEST, smuggling);
+      return;
+    }
+    if (!checkHost(ctx, head)) {
       return;
     }
     String origin = head.headers().get(ORIGIN);
@@ -327,6 +334,9 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   }
 
   private void upgrade(ChannelHandlerContext ctx, HttpRequest head) {
+    if (!checkHandshake(ctx, head)) {
+      return;
+    }
     String scheme = ctx.pipeline().get(SslHandler.class) != null ? "wss://" : "ws://";
     WebSocketDecoderConfig config = WebSocketDecoderConfig.newBuilder()
         .maxFramePayloadLength(options.maxMessageBytes())
@@ -354,6 +364,79 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
         ctx.channel().close();
       }
     });
+  }
+
+  /**
+   * Answers a request without exactly one {@code Host} (RFC 9112 §3.2: 400), or naming a host this server does
+   * not answer for (421), and closes its connection; returns whether the request may go on. The check is what
+   * makes {@link #isSameOrigin} and CORS sound: a page on a name rebound to this server's address is same-origin
+   * for the browser, but names that host.
+   */
+  private boolean checkHost(ChannelHandlerContext ctx, HttpRequest head) {
+    List<String> hosts = head.headers().getAll(HOST);
+    if (hosts.isEmpty()) {
+      if (head.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+        return true; // HTTP/1.0 did not require it, and browsers always send it
+      }
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, "no Host header");
+      return false;
+    }
+    if (hosts.size() > 1) {
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, "more than one Host header");
+      return false;
+    }
+    String host = hosts.get(0);
+    switch (options.allowedHosts().check(host)) {
+      case ACCEPTED:
+        return true;
+      case MALFORMED:
+        fail(ctx, HttpResponseStatus.BAD_REQUEST, "malformed Host header: " + abbreviate(host));
+        return false;
+      default:
+        // Once per connection at most: fail() stops reading it.
+        fail(ctx, HttpResponseStatus.MISDIRECTED_REQUEST, "Host " + abbreviate(host)
+            + " is not served here (the server's allowedHosts)");
+        return false;
+    }
+  }
+
+  /**
+   * Refuses an upgrade that is not a well-formed RFC 6455 handshake before the handshaker sees it: a version
+   * other than 13 is answered 426 with the version supported (Netty would also speak the drafts), a
+   * {@code Sec-WebSocket-Key} that is not 16 bytes in base64 is 400 and closes. Returns whether to go on.
+   */
+  private boolean checkHandshake(ChannelHandlerContext ctx, HttpRequest head) {
+    List<String> versions = head.headers().getAll(SEC_WEBSOCKET_VERSION);
+    if (versions.size() != 1 || !versions.get(0).trim().equals(WEBSOCKET_VERSION)) {
+      log.info("Refused a WebSocket upgrade from {}: version {}", ctx.channel().remoteAddress(), versions);
+      FullHttpResponse response = text(HttpResponseStatus.UPGRADE_REQUIRED,
+          "Only WebSocket version " + WEBSOCKET_VERSION + " is supported");
+      response.headers().set(SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
+      respond(ctx, sequence, response, true);
+      return false;
+    }
+    List<String> keys = head.headers().getAll(SEC_WEBSOCKET_KEY);
+    if (keys.size() != 1 || !isWebSocketKey(keys.get(0).trim())) {
+      fail(ctx, HttpResponseStatus.BAD_REQUEST, "Sec-WebSocket-Key must be 16 bytes in base64");
+      return false;
+    }
+    return true;
+  }
+
+  /** RFC 6455 §4.2.1: a nonce of 16 bytes in base64, so exactly 24 characters with their padding. */
+  private static boolean isWebSocketKey(String key) {
+    if (key.length() != 24) {
+      return false;
+    }
+    try {
+      return Base64.getDecoder().decode(key).length == 16;
+    } catch (IllegalArgumentException notBase64) {
+      return false;
+    }
+  }
+
+  private static String abbreviate(String value) {
+    return value.length() <= 100 ? value : value.substring(0, 100) + "...";
   }
 
   /** Whether a page from {@code origin} was served by this server, reached as {@code host}. */

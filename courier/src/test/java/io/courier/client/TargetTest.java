@@ -36,6 +36,15 @@ class TargetTest {
   }
 
   @Test
+  void ipv6LiteralLosesItsBracketsInTheEndpointAndKeepsThemInTheUri() {
+    Target target = parse("http://[::1]:7070/rpc");
+
+    assertThat(target.endpoint()).isEqualTo(Endpoint.of("::1", 7070));
+    assertThat(target.endpoint()).hasToString("[::1]:7070"); // the Host header an HTTP client sends
+    assertThat(parse("ws://[::1]:7070/ws")).hasToString("ws://[::1]:7070/ws");
+  }
+
+  @Test
   void unknownSchemeIsRefusedNamingTheKnownOnes() {
     assertThatThrownBy(() -> parse("udp://h:1"))
         .isInstanceOf(IllegalArgumentException.class)
