@@ -23,6 +23,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class FrameDecoderTest {
@@ -575,6 +576,130 @@ class FrameDecoderTest {
     EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX));
     write(channel, "42");
     assertThat(channel.finish()).isFalse();
+  }
+
+  // ------------------------------------------------------------------------------------------ JSON grammar
+
+  /** A valid request, sent after each broken value to show the stream is back in step. */
+  private static final String OK = "{\"jsonrpc\":\"2.0\",\"method\":\"ok\",\"id\":1}";
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+      // An object: a member name or '}' after '{', a name after ',', ':' after a name, a value after ':'.
+      "{1:2}|{1",
+      "{a:1}|{a",
+      "{'a':1}|{'",
+      "{\"a\",1}|{\"a\",",
+      "{\"a\" \"b\"}|{\"a\" \"",
+      "{\"a\"::1}|{\"a\"::",
+      "{\"a\":}|{\"a\":}",
+      "{\"a\":1,}|{\"a\":1,}",
+      "{\"a\":1,,\"b\":2}|{\"a\":1,,",
+      "{,\"a\":1}|{,",
+      // After a member's value: ',' or '}' only.
+      "{\"a\":1{\"b\":2}}|{\"a\":1{",
+      "{\"a\":\"x\" \"b\":2}|{\"a\":\"x\" \"",
+      "{\"a\":{} []}|{\"a\":{} [",
+      "{\"a\":1:2}|{\"a\":1:",
+      "{\"a\":1]|{\"a\":1]",
+      // An array: a value or ']' after '[', a value after ',', ',' or ']' after a value.
+      "[,1]|[,",
+      "[1,]|[1,]",
+      "[1 2]|[1 2",
+      "[true false]|[true f",
+      "[\"a\" {}]|[\"a\" {",
+      "[{} {}]|[{} {",
+      "[1:2]|[1:",
+      "[\"a\":1]|[\"a\":",
+      "[1}|[1}",
+      "[[1]}|[[1]}",
+      // Bytes that belong to no token, outside strings.
+      "[1@]|[1@",
+      "[1_000]|[1_",
+      "{\"a\":#}|{\"a\":#",
+      "[/*c*/1]|[/",
+      // The spec's invalid batch: after the member name "method" a colon must come, not ']'.
+      "`[ {\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4], \"id\": \"1\"},{\"jsonrpc\": \"2.0\", \"method\" ]`"
+          + "|`[ {\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4], \"id\": \"1\"},{\"jsonrpc\": \"2.0\", \"method\" ]`",
+  })
+  void cutsAValueAtTheFirstByteThatBreaksTheGrammarAndServesTheNextOne(String broken, String cut) {
+    // Concatenated: what is left of the broken value is skipped up to the next object or array.
+    assertThat(decode(MAX, broken + OK)).containsExactly(cut, OK);
+    // Newline-delimited: the rest of the line goes, even a value on it; the next line is served.
+    assertThat(decode(MAX, OK + "\n" + broken + " [1]\n" + OK + "\n")).containsExactly(OK, cut, OK);
+  }
+
+  @Test
+  void cutsAtAControlOrNonAsciiByteOutsideAString() {
+    for (byte bad : new byte[] {0x00, 0x01, 0x1f, 0x7f, (byte) 0x80, (byte) 0xc3, (byte) 0xff}) {
+      EmbeddedChannel channel = channel(MAX);
+      byte[] input = {'[', '1', ',', ' ', bad, ']', '[', '2', ']'};
+      write(channel, input, 0, input.length);
+      List<byte[]> frames = new ArrayList<>();
+      for (Object message; (message = channel.readInbound()) != null; ) {
+        frames.add(ByteBufUtil.getBytes((ByteBuf) message));
+        ((ByteBuf) message).release();
+      }
+      assertThat(frames).as("byte %02x", bad & 0xff).hasSize(2);
+      assertThat(frames.get(0)).as("byte %02x", bad & 0xff).isEqualTo(Arrays.copyOf(input, 5));
+      assertThat(frames.get(1)).isEqualTo(new byte[] {'[', '2', ']'});
+    }
+    // Inside a string such bytes are the parser's business, not the framer's.
+    assertThat(decode(MAX, "[\"\u0001é\u007f\"]")).containsExactly("[\"\u0001é\u007f\"]");
+  }
+
+  @Test
+  void acceptsEveryPlaceWhitespaceMayStandAndEveryKindOfValue() {
+    String value = " { \"a\" : [ 1 , -2.5e+3 , true , false , null , \"s\" , { } , [ ] ] , \"b\" : { \"c\" : \"d\" } } ";
+    assertThat(decode(MAX, value + value.replace(" ", "") + value.replace(" ", "\r\n\t")))
+        .containsExactly(value.trim(), value.replace(" ", ""), value.replace(" ", "\r\n\t").trim());
+  }
+
+  @Test
+  void answersTheSpecsInvalidJsonExamplesOnAConcatenatedStreamWithoutANewline() {
+    String invalidJson = "{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"params\": \"bar\", \"baz]";
+    String invalidBatch = "[ {\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4], \"id\": \"1\"},"
+        + "{\"jsonrpc\": \"2.0\", \"method\" ]";
+    EmbeddedChannel channel = channel(MAX);
+    write(channel, OK + invalidJson);
+    // Its leftovers ("arams", strings, "baz]") are skipped, and nothing is held while they are.
+    assertThat(read(channel)).containsExactly(OK, "{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"p");
+    assertThat(decoder(channel).bufferedBytes()).isZero();
+    write(channel, invalidBatch);
+    assertThat(read(channel)).containsExactly(invalidBatch);
+    write(channel, OK);
+    assertThat(read(channel)).containsExactly(OK);
+    assertThat(decoder(channel).hasPartialFrame()).isFalse();
+  }
+
+  @Test
+  void answersARunOfStrayClosingBracketsCommasAndLeftoversOnceOnAConcatenatedStream() {
+    assertThat(decode(MAX, OK + "}}]],,::" + OK)).containsExactly(OK, "}", OK);
+    // Strings and bare tokens after an error are taken for the broken value's leftovers, not for messages.
+    assertThat(decode(MAX, "]\"x\" 42 true,\"y\"}" + OK + "]]" + OK)).containsExactly("]", OK, "]", OK);
+  }
+
+  @Test
+  void takesAConnectionForNewlineDelimitedOnceANewlineComesBetweenValues() {
+    // Leading whitespace is not between values: still concatenated, so the value after the error is served.
+    assertThat(decode(MAX, "\r\n  }" + OK)).containsExactly("}", OK);
+    // A newline that ends the skipping after an error counts, and so does one after a value.
+    assertThat(decode(MAX, "}x\n42\n]" + OK + "\n" + OK)).containsExactly("}", "42", "]", OK);
+    assertThat(decode(MAX, OK + " \r\n }" + OK + "\n" + OK)).containsExactly(OK, "}", OK);
+    // A newline inside a value (pretty-printed JSON) does not count.
+    assertThat(decode(MAX, "{\n\"a\":\n1\n}}" + OK)).containsExactly("{\n\"a\":\n1\n}", "}", OK);
+  }
+
+  @Test
+  void cutsBrokenConcatenatedValuesIdenticallyWhenSplitAtEveryByteBoundary() {
+    String stream = OK + "{\"a\":1 \"b\"}}]" + "[1,,2]" + "{\"s\":\"]\"}" + "x@y" + OK + "\n" + "[1}tail{}\n" + OK;
+    List<Object> expected = List.of(OK, "{\"a\":1 \"", "[1,,", "{\"s\":\"]\"}", "x@", OK, "[1}", OK);
+    assertThat(decode(MAX, stream)).containsExactlyElementsOf(expected);
+    byte[] bytes = stream.getBytes(UTF_8);
+    for (int split = 0; split <= bytes.length; split++) {
+      assertThat(decodeSplit(bytes, split)).as("split at %d", split).containsExactlyElementsOf(expected);
+    }
+    assertThat(decodeByteByByte(bytes)).containsExactlyElementsOf(expected);
   }
 
   // ------------------------------------------------------------------------------------------- Content-Length
