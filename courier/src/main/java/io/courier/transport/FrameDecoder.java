@@ -220,16 +220,23 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
   }
 
   /**
-   * Whether part of a message has arrived and the rest has not: a connection in this state for long is
-   * trickling bytes (slowloris) and should be closed. Call on the channel's event loop.
+   * Whether bytes have arrived that do not form a message yet: part of one, whitespace (which may precede the
+   * next), or input being discarded after a syntax error. The line end ({@code \n} or {@code \r\n}) right after
+   * a message is its delimiter and does not count, nor does a {@code \r} that may begin it, so a peer that writes
+   * a message and its newline separately does not look like it is still sending. A connection in this state for
+   * long is trickling bytes (slowloris) and should be closed. Call on the channel's event loop.
    */
   public boolean hasPartialFrame() {
-    return !failed && bufferedBytes() > 0;
+    return !failed && (gap == GAP_PENDING || mode == RESYNC || bufferedBytes() > 0);
   }
 
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    ctx.fireUserEventTriggered(this);
+  /**
+   * Returns the bytes held for a message that has not fully arrived (a value or header block in progress, a
+   * {@code Content-} prefix not yet decided); whitespace and input discarded after a syntax error are not held.
+   * Call on the channel's event loop.
+   */
+  public long partialBytes() {
+    return bufferedBytes();
   }
 
   @Override
@@ -264,8 +271,13 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
       in.skipBytes(in.readableBytes());
       return;
     }
-    if (framing == null && !detect(in)) {
-      return;
+    if (framing == null) {
+      if (!detect(in)) {
+        return;
+      }
+      // The stack is announced only now: the server runs its protocol-detection timer until it hears of one,
+      // and a peer that sends nothing but whitespace has not chosen a protocol.
+      ctx.fireUserEventTriggered(this);
     }
     if (framing == Framing.JSON_STREAM) {
       decodeJson(ctx, in, out);

@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -700,6 +702,136 @@ class FrameDecoderTest {
       assertThat(decodeSplit(bytes, split)).as("split at %d", split).containsExactlyElementsOf(expected);
     }
     assertThat(decodeByteByByte(bytes)).containsExactlyElementsOf(expected);
+  }
+
+  // ------------------------------------------------------------------------------------------ partial state
+
+  /** Records the user events and frames that reach the handler after the decoder, in order. */
+  private static final class Downstream extends ChannelInboundHandlerAdapter {
+    final List<Object> seen = new ArrayList<>();
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      seen.add(event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      seen.add(((ByteBuf) msg).toString(UTF_8));
+      ((ByteBuf) msg).release();
+    }
+  }
+
+  private Downstream downstream(EmbeddedChannel channel) {
+    Downstream downstream = new Downstream();
+    channel.pipeline().addLast(downstream);
+    return downstream;
+  }
+
+  @Test
+  void announcesItsStackOnlyOnceTheJsonStreamFramingIsDetected() {
+    EmbeddedChannel channel = channel(MAX);
+    Downstream downstream = downstream(channel);
+    write(channel, " \r\n\t ");
+    assertThat(downstream.seen).isEmpty();
+    write(channel, "\n{\"a\":1}{}");
+    assertThat(downstream.seen).containsExactly(decoder(channel), "{\"a\":1}", "{}");
+    write(channel, "\n[]");
+    assertThat(downstream.seen).containsExactly(decoder(channel), "{\"a\":1}", "{}", "[]");
+  }
+
+  @Test
+  void announcesItsStackOnlyOnceTheContentLengthPrefixIsDecided() {
+    EmbeddedChannel channel = channel(MAX);
+    Downstream downstream = downstream(channel);
+    write(channel, "\r\nContent");
+    assertThat(downstream.seen).isEmpty();
+    write(channel, "-Length: 2\r\n\r\n{}");
+    assertThat(downstream.seen).containsExactly(decoder(channel), "{}");
+  }
+
+  @Test
+  void takesWhitespaceForPartOfAMessageUntilTheFramingIsKnown() {
+    EmbeddedChannel channel = channel(MAX);
+    assertThat(decoder(channel).hasPartialFrame()).isFalse();
+    write(channel, "\n");
+    assertThat(decoder(channel).hasPartialFrame()).isTrue();
+    assertThat(decoder(channel).partialBytes()).isZero();
+    write(channel, "  Cont");
+    assertThat(decoder(channel).hasPartialFrame()).isTrue();
+    assertThat(decoder(channel).partialBytes()).isEqualTo(4);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "\n", "\r", "\r\n"})
+  void doesNotTakeTheLineEndAfterAMessageForPartOfTheNext(String lineEnd) {
+    for (String message : new String[] {"{\"a\":1}", "[1]", "\"s\"", contentLength("{}")}) {
+      EmbeddedChannel channel = channel(MAX);
+      write(channel, message);
+      // A bare token needs its delimiter, so it is checked with one.
+      write(channel, "42" + (lineEnd.isEmpty() ? "\n" : lineEnd));
+      write(channel, message);
+      if (!lineEnd.isEmpty()) {
+        write(channel, lineEnd.substring(0, 1));
+        assertThat(decoder(channel).hasPartialFrame()).as("%s then %s", message, lineEnd.charAt(0)).isFalse();
+        write(channel, lineEnd.substring(1));
+      }
+      assertThat(read(channel)).hasSize(message.startsWith("Content") ? 2 : 3);
+      assertThat(decoder(channel).hasPartialFrame()).as("%s then %s", message, lineEnd).isFalse();
+      assertThat(decoder(channel).partialBytes()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {" ", "\t", "\n\n", "\r\r", "\r\n\r\n", "\n ", "\r\n\t", " \n"})
+  void takesWhitespaceBeyondTheLineEndAfterAMessageForPartOfTheNext(String whitespace) {
+    for (String message : new String[] {"{\"a\":1}", contentLength("{}")}) {
+      EmbeddedChannel channel = channel(MAX);
+      write(channel, message);
+      for (char c : whitespace.toCharArray()) {
+        write(channel, String.valueOf(c)); // however it is sliced
+      }
+      assertThat(read(channel)).hasSize(1);
+      assertThat(decoder(channel).hasPartialFrame()).as("%s then %s", message, whitespace.replace("\n", "\\n")
+          .replace("\r", "\\r")).isTrue();
+      assertThat(decoder(channel).partialBytes()).isZero();
+      write(channel, message);
+      assertThat(read(channel)).hasSize(1);
+      assertThat(decoder(channel).hasPartialFrame()).isFalse();
+    }
+  }
+
+  @Test
+  void takesInputBeingDiscardedAfterASyntaxErrorForPartOfAMessage() {
+    EmbeddedChannel channel = channel(MAX);
+    write(channel, OK + "\n{\"a\":1]rest of the line");
+    assertThat(read(channel)).containsExactly(OK, "{\"a\":1]");
+    assertThat(decoder(channel).hasPartialFrame()).isTrue();
+    assertThat(decoder(channel).partialBytes()).isZero();
+    write(channel, " and more\n");
+    assertThat(decoder(channel).hasPartialFrame()).as("the newline ends the broken line").isFalse();
+
+    EmbeddedChannel concatenated = channel(MAX);
+    write(concatenated, "{\"a\":1]\"rest\"");
+    assertThat(read(concatenated)).containsExactly("{\"a\":1]");
+    assertThat(decoder(concatenated).hasPartialFrame()).isTrue();
+    write(concatenated, OK);
+    assertThat(read(concatenated)).containsExactly(OK);
+    assertThat(decoder(concatenated).hasPartialFrame()).isFalse();
+  }
+
+  @Test
+  void countsTheBytesOfAnUnfinishedMessageAsPartial() {
+    EmbeddedChannel channel = channel(MAX);
+    write(channel, "{\"a\":");
+    assertThat(decoder(channel).hasPartialFrame()).isTrue();
+    assertThat(decoder(channel).partialBytes()).isEqualTo(5);
+    write(channel, "\"" + "x".repeat(100));
+    assertThat(decoder(channel).partialBytes()).isEqualTo(106);
+    write(channel, "\"}\n");
+    assertThat(read(channel)).hasSize(1);
+    assertThat(decoder(channel).partialBytes()).isZero();
+    assertThat(decoder(channel).hasPartialFrame()).isFalse();
   }
 
   // ------------------------------------------------------------------------------------------- Content-Length
