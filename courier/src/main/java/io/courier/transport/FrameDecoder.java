@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>on a connection that has sent a newline between two values (newline-delimited), the rest of the line is
  *       discarded unread, so a broken line is answered once;</li>
- *   <li>on a connection that has not (concatenated values), everything up to the next {@code &#123;} or
- *       {@code [}, or the next newline, is discarded: a JSON-RPC message is an object or an array, and what
+ *   <li>on a connection that has not (concatenated values), everything up to the next opening brace or
+ *       bracket, or the next newline, is discarded: a JSON-RPC message is an object or an array, and what
  *       comes before one is most likely the rest of the broken value (stray closing brackets, commas, its
  *       strings), which would otherwise each be answered with an error of their own.</li>
  * </ul>
@@ -394,7 +394,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
 
   /**
    * Discards input after a syntax error up to where scanning can resume: past the next newline, or, on a
-   * connection that has never put a newline between values, at the next {@code &#123;} or {@code [} if that comes
+   * connection that has never put a newline between values, at the next opening brace or bracket if that comes
    * first. Returns whether that point has arrived; until then nothing is held.
    */
   private boolean resync(ByteBuf in) {

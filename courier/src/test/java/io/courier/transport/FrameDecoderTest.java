@@ -620,9 +620,8 @@ class FrameDecoderTest {
       "[1_000]|[1_",
       "{\"a\":#}|{\"a\":#",
       "[/*c*/1]|[/",
-      // The spec's invalid batch: after the member name "method" a colon must come, not ']'.
-      "`[ {\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4], \"id\": \"1\"},{\"jsonrpc\": \"2.0\", \"method\" ]`"
-          + "|`[ {\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4], \"id\": \"1\"},{\"jsonrpc\": \"2.0\", \"method\" ]`",
+      // As in the spec's invalid batch: after a member name a colon must come, not ']'.
+      "`[{\"a\":1},{\"method\" ]`|`[{\"a\":1},{\"method\" ]`",
   })
   void cutsAValueAtTheFirstByteThatBreaksTheGrammarAndServesTheNextOne(String broken, String cut) {
     // Concatenated: what is left of the broken value is skipped up to the next object or array.
@@ -652,7 +651,8 @@ class FrameDecoderTest {
 
   @Test
   void acceptsEveryPlaceWhitespaceMayStandAndEveryKindOfValue() {
-    String value = " { \"a\" : [ 1 , -2.5e+3 , true , false , null , \"s\" , { } , [ ] ] , \"b\" : { \"c\" : \"d\" } } ";
+    String value = " { \"a\" : [ 1 , -2.5e+3 , true , false , null , \"s\" , { } , [ ] ] ,"
+        + " \"b\" : { \"c\" : \"d\" } } ";
     assertThat(decode(MAX, value + value.replace(" ", "") + value.replace(" ", "\r\n\t")))
         .containsExactly(value.trim(), value.replace(" ", ""), value.replace(" ", "\r\n\t").trim());
   }
