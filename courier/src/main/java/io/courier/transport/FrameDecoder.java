@@ -20,12 +20,28 @@ import org.slf4j.LoggerFactory;
  * <p>Each frame is emitted as a {@link ByteBuf} (a retained slice of the input, which the receiver must release).
  * Framing problems that leave the stream out of sync (a message over the size limit, a broken header block) are
  * emitted once as a {@link FrameError}; all input after that is discarded, on the expectation that the handler
- * downstream replies with an error and closes the channel. The decoder only finds message boundaries: it does not
- * validate JSON, so a frame may still fail to parse downstream.
+ * downstream replies with an error and closes the channel.
  *
- * <p>For {@link Framing#JSON_STREAM} the decoder keeps its scanning state (offset, nesting, string and escape flags)
- * between calls, so each input byte is examined once no matter how the network slices the stream; rescanning a
- * partial message on every chunk would make a large message arriving in small pieces cost quadratic time.
+ * <p>For {@link Framing#JSON_STREAM} the decoder keeps its scanning state (offset, nesting, what may come next,
+ * string and escape flags) between calls, so each input byte is examined once no matter how the network slices
+ * the stream; rescanning a partial message on every chunk would make a large message arriving in small pieces
+ * cost quadratic time. The scan follows JSON's grammar over the bytes outside strings (where member names, colons,
+ * values, commas and closing brackets may stand; bare tokens are runs of {@code [0-9A-Za-z+-.]}), but leaves the
+ * spelling of numbers and literals, and the content of strings, to the parser. At the first byte that cannot
+ * continue a value, the bytes so far, that byte included, go out as one frame, which fails to parse downstream
+ * and is answered at once; a peer that concatenates values would otherwise never be answered, since no closing
+ * bracket may ever come. Then it resynchronises:
+ * <ul>
+ *   <li>on a connection that has sent a newline between two values (newline-delimited), the rest of the line is
+ *       discarded unread, so a broken line is answered once;</li>
+ *   <li>on a connection that has not (concatenated values), everything up to the next opening brace or
+ *       bracket, or the next newline, is discarded: a JSON-RPC message is an object or an array, and what
+ *       comes before one is most likely the rest of the broken value (stray closing brackets, commas, its
+ *       strings), which would otherwise each be answered with an error of their own.</li>
+ * </ul>
+ * A raw newline inside a string (which JSON forbids) ends the value as well; it is the line end, and scanning
+ * resumes after it. A value that cannot even start (it begins with a closing bracket, a comma, a colon, a control
+ * or non-ASCII byte) is a one-byte frame followed by the same resynchronisation.
  *
  * <p>Not sharable: one instance per channel.
  */
@@ -47,19 +63,92 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
   private static final int STRUCT = 1;
   private static final int STRING = 2;
   private static final int TOKEN = 3;
+  /** Discarding input after a syntax error; see {@link #resync}. */
   private static final int RESYNC = 4;
 
   // Why the JSON scanner stopped.
   private static final int END_INCLUSIVE = 1;
   private static final int END_EXCLUSIVE = 2;
-  private static final int MISMATCH = 3;
+  /** At a byte that cannot continue the value: the value so far and that byte are one (unparseable) frame. */
+  private static final int INVALID = 3;
   private static final int LINE_END = 4;
   /** Inside a string, where the plain bytes up to the next quote, backslash or newline can be skipped. */
   private static final int IN_STRING = 5;
+
+  // What may come next inside an object or an array, outside strings.
+  /** After an object's opening brace: a member name or the closing brace. */
+  private static final int KEY_OR_END = 0;
+  /** After a comma in an object: a member name. */
+  private static final int KEY = 1;
+  /** After a member name. */
+  private static final int COLON = 2;
+  /** After a member name's colon. */
+  private static final int MEMBER_VALUE = 3;
+  /** After a member's value: a comma or the closing brace. */
+  private static final int AFTER_MEMBER = 4;
+  /** After an array's opening bracket: an item or the closing bracket. */
+  private static final int ITEM_OR_END = 5;
+  /** After a comma in an array: an item. */
+  private static final int ITEM = 6;
+  /** After an item: a comma or the closing bracket. */
+  private static final int AFTER_ITEM = 7;
+  /** Inside a bare token (number or literal) that is a member's value; it ends at any other byte. */
+  private static final int MEMBER_TOKEN = 8;
+  /** Inside a bare token that is an item. */
+  private static final int ITEM_TOKEN = 9;
+
+  // Classes of the bytes outside strings; one table lookup per structural byte.
+  private static final byte C_INVALID = 0;
+  private static final byte C_SPACE = 1;
+  private static final byte C_QUOTE = 2;
+  private static final byte C_OPEN_OBJECT = 3;
+  private static final byte C_OPEN_ARRAY = 4;
+  private static final byte C_CLOSE_OBJECT = 5;
+  private static final byte C_CLOSE_ARRAY = 6;
+  private static final byte C_COMMA = 7;
+  private static final byte C_COLON = 8;
+  /** A byte of a number or a literal; the parser checks their spelling. */
+  private static final byte C_TOKEN = 9;
+  private static final byte[] BYTE_CLASS = new byte[256];
+
+  static {
+    for (char c : " \t\r\n".toCharArray()) {
+      BYTE_CLASS[c] = C_SPACE;
+    }
+    for (char c = '0'; c <= '9'; c++) {
+      BYTE_CLASS[c] = C_TOKEN;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      BYTE_CLASS[c] = C_TOKEN;
+      BYTE_CLASS[c - 'a' + 'A'] = C_TOKEN;
+    }
+    BYTE_CLASS['+'] = C_TOKEN;
+    BYTE_CLASS['-'] = C_TOKEN;
+    BYTE_CLASS['.'] = C_TOKEN;
+    BYTE_CLASS['"'] = C_QUOTE;
+    BYTE_CLASS['{'] = C_OPEN_OBJECT;
+    BYTE_CLASS['['] = C_OPEN_ARRAY;
+    BYTE_CLASS['}'] = C_CLOSE_OBJECT;
+    BYTE_CLASS[']'] = C_CLOSE_ARRAY;
+    BYTE_CLASS[','] = C_COMMA;
+    BYTE_CLASS[':'] = C_COLON;
+  }
+
+  // The whitespace since the last message, which tells whether an idle connection holds part of a message.
+  /** Nothing but (part of) the line end that directly follows a message: {@code \r}, {@code \n} or both. */
+  private static final int GAP_CLEAN = 0;
+  /** A message has just ended. */
+  private static final int GAP_AFTER_MESSAGE = 1;
+  /** A message and a {@code \r} after it. */
+  private static final int GAP_AFTER_CR = 2;
+  /** Whitespace that is not the line end of a message: it may be the start of the next one. */
+  private static final int GAP_PENDING = 3;
+
   /** True for the bytes inside a string that the scanner need not look at. */
   private static final ByteProcessor PLAIN_STRING_BYTE = b -> b != '"' && b != '\\' && b != '\n';
 
-  private static final ByteProcessor SKIP_WHITESPACE = FrameDecoder::isWhitespace;
+  /** True for the bytes that are skipped after a syntax error on a connection that concatenates its values. */
+  private static final ByteProcessor NOT_A_MESSAGE_START = b -> b != '{' && b != '[' && b != '\n';
 
   private static final int[] NO_PLAIN_STRINGS = new int[0];
   /** How far a string is looked at byte by byte before it is taken for a long one. */
@@ -67,6 +156,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
 
   private final int maxMessageBytes;
   private final ByteProcessor jsonScanner = this::scanByte;
+  private final ByteProcessor gapScanner = this::gapByte;
 
   // Written on the event loop, read by whoever wants to know how to frame replies.
   private volatile Framing framing;
@@ -77,6 +167,8 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
   private int mode = IDLE;
   private int scanned;
   private int depth;
+  /** What may come next in the innermost object or array (KEY_OR_END ... ITEM_TOKEN). */
+  private int expect;
   private long[] arrayBits = new long[1];
   private boolean inString;
   private boolean escape;
@@ -89,6 +181,12 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
   /** The current value's long plain strings so far: pairs of offsets from the reader index (see ScannedFrame). */
   private int[] plainStrings = NO_PLAIN_STRINGS;
   private int plainCount;
+  /** Whether a newline has come between two values: the peer delimits its messages with newlines. */
+  private boolean lineDelimited;
+
+  // Either framing: the whitespace since the last message (GAP_*), and whether there has been a message yet.
+  private int gap = GAP_CLEAN;
+  private boolean anyMessage;
 
   // CONTENT_LENGTH state, offsets relative to the reader index (the start of the header block).
   private boolean inHeaders;
@@ -122,16 +220,23 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
   }
 
   /**
-   * Whether part of a message has arrived and the rest has not: a connection in this state for long is
-   * trickling bytes (slowloris) and should be closed. Call on the channel's event loop.
+   * Whether bytes have arrived that do not form a message yet: part of one, whitespace (which may precede the
+   * next), or input being discarded after a syntax error. The line end ({@code \n} or {@code \r\n}) right after
+   * a message is its delimiter and does not count, nor does a {@code \r} that may begin it, so a peer that writes
+   * a message and its newline separately does not look like it is still sending. A connection in this state for
+   * long is trickling bytes (slowloris) and should be closed. Call on the channel's event loop.
    */
   public boolean hasPartialFrame() {
-    return !failed && bufferedBytes() > 0;
+    return !failed && (gap == GAP_PENDING || mode == RESYNC || bufferedBytes() > 0);
   }
 
-  @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    ctx.fireUserEventTriggered(this);
+  /**
+   * Returns the bytes held for a message that has not fully arrived (a value or header block in progress, a
+   * {@code Content-} prefix not yet decided); whitespace and input discarded after a syntax error are not held.
+   * Call on the channel's event loop.
+   */
+  public long partialBytes() {
+    return bufferedBytes();
   }
 
   @Override
@@ -166,8 +271,13 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
       in.skipBytes(in.readableBytes());
       return;
     }
-    if (framing == null && !detect(in)) {
-      return;
+    if (framing == null) {
+      if (!detect(in)) {
+        return;
+      }
+      // The stack is announced only now: the server runs its protocol-detection timer until it hears of one,
+      // and a peer that sends nothing but whitespace has not chosen a protocol.
+      ctx.fireUserEventTriggered(this);
     }
     if (framing == Framing.JSON_STREAM) {
       decodeJson(ctx, in, out);
@@ -193,7 +303,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
   }
 
   private boolean detect(ByteBuf in) {
-    if (!skipWhitespace(in)) {
+    if (!skipGap(in)) {
       return false;
     }
     int start = in.readerIndex();
@@ -215,11 +325,17 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
 
   private void decodeJson(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     for (;;) {
+      if (mode == RESYNC && !resync(in)) {
+        return;
+      }
       if (mode == IDLE) {
-        if (!skipWhitespace(in)) {
+        if (!skipGap(in)) {
           return;
         }
-        startValue(in.getByte(in.readerIndex()));
+        if (!startValue(in.getByte(in.readerIndex()))) {
+          emitInvalid(in, out, 1);
+          continue;
+        }
       }
       int start = in.readerIndex();
       // One byte past the limit is enough to tell: a bare token needs to see its delimiter, and anything
@@ -239,23 +355,23 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
             plainStart = scanned;
             continue;
           }
-          if (outcome == MISMATCH) {
-            // Give up on structure; the rest of the line goes out as one unparseable frame.
-            mode = RESYNC;
-            scanned = offset + 1;
-            continue;
-          }
-          int length = outcome == END_INCLUSIVE ? offset + 1 : offset;
+          int length = outcome == END_INCLUSIVE || outcome == INVALID ? offset + 1 : offset;
           if (length > maxMessageBytes) {
             fail(ctx, in, out, new FrameError(FrameError.Kind.TOO_LARGE, tooLarge()));
             return;
+          }
+          if (outcome == INVALID) {
+            emitInvalid(in, out, length);
+            continue;
           }
           ByteBuf frame = in.readRetainedSlice(length);
           // A whole object or array that may hold a long string goes with what the scan found in it.
           boolean scannedWhole = mode == STRUCT && outcome == END_INCLUSIVE && length > JsonBytes.LONG_STRING_BYTES;
           out.add(scannedWhole ? new ScannedFrame(frame, foundPlainStrings()) : frame);
+          messageEnded();
           if (outcome == LINE_END) {
             in.skipBytes(1);
+            lineEnded();
           }
           resetJson();
           continue;
@@ -265,6 +381,79 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
         fail(ctx, in, out, new FrameError(FrameError.Kind.TOO_LARGE, tooLarge()));
       }
       return;
+    }
+  }
+
+  /** Emits the current value up to and including the byte that broke it, and starts resynchronising. */
+  private void emitInvalid(ByteBuf in, List<Object> out, int length) {
+    out.add(in.readRetainedSlice(length));
+    messageEnded();
+    resetJson();
+    mode = RESYNC;
+  }
+
+  /**
+   * Discards input after a syntax error up to where scanning can resume: past the next newline, or, on a
+   * connection that has never put a newline between values, at the next opening brace or bracket if that comes
+   * first. Returns whether that point has arrived; until then nothing is held.
+   */
+  private boolean resync(ByteBuf in) {
+    int from = in.readerIndex();
+    int stop = in.forEachByte(from, in.readableBytes(), lineDelimited ? ByteProcessor.FIND_LF : NOT_A_MESSAGE_START);
+    if (stop < 0) {
+      in.skipBytes(in.readableBytes());
+      return false;
+    }
+    mode = IDLE;
+    if (in.getByte(stop) == '\n') {
+      in.readerIndex(stop + 1);
+      lineEnded();
+    } else {
+      in.readerIndex(stop);
+    }
+    return true;
+  }
+
+  private void messageEnded() {
+    gap = GAP_AFTER_MESSAGE;
+    anyMessage = true;
+  }
+
+  /** A newline ended a value, or the discarding after one: it is that message's delimiter. */
+  private void lineEnded() {
+    gap = GAP_CLEAN;
+    lineDelimited = true;
+  }
+
+  /** Discards whitespace, noting what it means (see GAP_*); returns whether a non-whitespace byte is next. */
+  private boolean skipGap(ByteBuf in) {
+    int i = in.forEachByte(gapScanner);
+    if (i < 0) {
+      in.skipBytes(in.readableBytes());
+      return false;
+    }
+    in.readerIndex(i);
+    return true;
+  }
+
+  private boolean gapByte(byte b) {
+    switch (b) {
+      case '\n':
+        if (gap == GAP_AFTER_MESSAGE || gap == GAP_AFTER_CR) {
+          gap = GAP_CLEAN;
+        } else {
+          gap = GAP_PENDING;
+        }
+        lineDelimited |= anyMessage;
+        return true;
+      case '\r':
+        gap = gap == GAP_AFTER_MESSAGE ? GAP_AFTER_CR : GAP_PENDING;
+        return true;
+      case ' ', '\t':
+        gap = GAP_PENDING;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -339,25 +528,30 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
     plainCount++;
   }
 
-  private void startValue(byte first) {
+  /** Starts scanning a value at its first byte; returns false when no value can start with that byte. */
+  private boolean startValue(byte first) {
     scanned = 1;
-    switch (first) {
-      case '{' -> {
+    switch (BYTE_CLASS[first & 0xff]) {
+      case C_OPEN_OBJECT -> {
         mode = STRUCT;
         push(false);
+        expect = KEY_OR_END;
       }
-      case '[' -> {
+      case C_OPEN_ARRAY -> {
         mode = STRUCT;
         push(true);
+        expect = ITEM_OR_END;
       }
-      case '"' -> {
+      case C_QUOTE -> {
         mode = STRING;
         inString = true;
       }
-      // Nothing valid starts with these; treat the line as garbage so a line-based peer resynchronises.
-      case '}', ']', ',', ':' -> mode = RESYNC;
-      default -> mode = TOKEN;
+      case C_TOKEN -> mode = TOKEN;
+      default -> {
+        return false;
+      }
     }
+    return true;
   }
 
   /** The scanner's per-byte step; returns false (with {@link #outcome} set) where the current value ends. */
@@ -367,41 +561,103 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
         if (inString) {
           return stringByte(b, false);
         }
-        switch (b) {
-          case '"':
-            inString = true;
-            outcome = IN_STRING;
-            return false;
-          case '{':
-            push(false);
-            return true;
-          case '[':
-            push(true);
-            return true;
-          case '}':
-            return close(false);
-          case ']':
-            return close(true);
-          default:
-            return true;
-        }
+        return structByte(b);
       case STRING:
         return stringByte(b, true);
       case TOKEN:
-        if (isDelimiter(b)) {
-          outcome = END_EXCLUSIVE;
-          return false;
+        byte kind = BYTE_CLASS[b & 0xff];
+        if (kind == C_TOKEN) {
+          return true;
         }
-        return true;
-      case RESYNC:
-        if (b == '\n') {
-          outcome = LINE_END;
-          return false;
-        }
-        return true;
+        // At top level anything that may follow a value ends the token, and the next value may follow at once.
+        outcome = kind == C_INVALID ? INVALID : END_EXCLUSIVE;
+        return false;
       default:
         throw new IllegalStateException("scanner mode " + mode);
     }
+  }
+
+  /** One byte outside strings inside an object or array, checked against what may come next. */
+  private boolean structByte(byte b) {
+    byte kind = BYTE_CLASS[b & 0xff];
+    if (expect >= MEMBER_TOKEN) {
+      if (kind == C_TOKEN) {
+        return true;
+      }
+      expect = expect == MEMBER_TOKEN ? AFTER_MEMBER : AFTER_ITEM; // and the byte must be able to follow it
+    }
+    switch (kind) {
+      case C_SPACE:
+        return true;
+      case C_QUOTE:
+        if (expect == KEY_OR_END || expect == KEY) {
+          expect = COLON;
+        } else if (!valueStarts()) {
+          return invalid();
+        }
+        inString = true;
+        outcome = IN_STRING;
+        return false;
+      case C_OPEN_OBJECT:
+        if (!valueStarts()) {
+          return invalid();
+        }
+        push(false);
+        expect = KEY_OR_END;
+        return true;
+      case C_OPEN_ARRAY:
+        if (!valueStarts()) {
+          return invalid();
+        }
+        push(true);
+        expect = ITEM_OR_END;
+        return true;
+      case C_CLOSE_OBJECT:
+        return expect == KEY_OR_END || expect == AFTER_MEMBER ? close() : invalid();
+      case C_CLOSE_ARRAY:
+        return expect == ITEM_OR_END || expect == AFTER_ITEM ? close() : invalid();
+      case C_COMMA:
+        if (expect == AFTER_MEMBER) {
+          expect = KEY;
+        } else if (expect == AFTER_ITEM) {
+          expect = ITEM;
+        } else {
+          return invalid();
+        }
+        return true;
+      case C_COLON:
+        if (expect != COLON) {
+          return invalid();
+        }
+        expect = MEMBER_VALUE;
+        return true;
+      case C_TOKEN:
+        if (!valueStarts()) {
+          return invalid();
+        }
+        expect = expect == AFTER_MEMBER ? MEMBER_TOKEN : ITEM_TOKEN;
+        return true;
+      default:
+        return invalid();
+    }
+  }
+
+  /** Whether a value may start here; if so, what may follow it is expected next (once it is over). */
+  private boolean valueStarts() {
+    if (expect == MEMBER_VALUE) {
+      expect = AFTER_MEMBER;
+      return true;
+    }
+    if (expect == ITEM || expect == ITEM_OR_END) {
+      expect = AFTER_ITEM;
+      return true;
+    }
+    return false;
+  }
+
+  private boolean invalid() {
+    outcome = INVALID;
+    return false;
   }
 
   private boolean stringByte(byte b, boolean topLevel) {
@@ -438,17 +694,15 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
     depth++;
   }
 
-  private boolean close(boolean array) {
+  /** Closes the innermost object or array, whose closing byte has been checked already. */
+  private boolean close() {
     depth--;
-    boolean openedArray = (arrayBits[depth >>> 6] & (1L << depth)) != 0;
-    if (openedArray != array) {
-      outcome = MISMATCH;
-      return false;
-    }
     if (depth == 0) {
       outcome = END_INCLUSIVE;
       return false;
     }
+    int parent = depth - 1;
+    expect = (arrayBits[parent >>> 6] & (1L << parent)) != 0 ? AFTER_ITEM : AFTER_MEMBER;
     return true;
   }
 
@@ -483,10 +737,11 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
         }
         out.add(in.readRetainedSlice(bodyLength));
         bodyLength = -1;
+        messageEnded();
         continue;
       }
       if (!inHeaders) {
-        if (!skipWhitespace(in)) {
+        if (!skipGap(in)) {
           return;
         }
         inHeaders = true;
@@ -598,30 +853,6 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
     bodyLength = -1;
     log.warn("Rejecting input from {}: {}", ctx.channel().remoteAddress(), error.message());
     out.add(error);
-  }
-
-  /** Discards leading whitespace; returns whether a non-whitespace byte is now at the reader index. */
-  private static boolean skipWhitespace(ByteBuf in) {
-    int i = in.forEachByte(SKIP_WHITESPACE);
-    if (i < 0) {
-      in.skipBytes(in.readableBytes());
-      return false;
-    }
-    in.readerIndex(i);
-    return true;
-  }
-
-  private static boolean isWhitespace(byte b) {
-    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
-  }
-
-  private static boolean isDelimiter(byte b) {
-    switch (b) {
-      case ' ', '\n', '\r', '\t', '{', '}', '[', ']', ',', ':', '"':
-        return true;
-      default:
-        return false;
-    }
   }
 
   private static byte toLowerAscii(byte b) {

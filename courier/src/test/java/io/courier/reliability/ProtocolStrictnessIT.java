@@ -217,6 +217,56 @@ class ProtocolStrictnessIT {
     }
   }
 
+  /**
+   * The specification's two "invalid JSON" examples leave a bracket open; a peer that concatenates its messages
+   * sends no newline after them. Each must still be answered at once, and the stream must be in step afterwards.
+   */
+  @Test
+  void t09_specsInvalidJsonIsAnsweredAtOnceOnAConcatenatedStream() throws Exception {
+    String[] invalid = {
+        "{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"params\": \"bar\", \"baz]",
+        "[ {\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4], \"id\": \"1\"},"
+            + "{\"jsonrpc\": \"2.0\", \"method\" ]",
+    };
+    try (Wire w = new Wire(server.port(), Framing.CONCATENATED)) {
+      // Never a newline on this connection: it is a purely concatenated stream.
+      assertThat(w.call("{\"jsonrpc\":\"2.0\",\"method\":\"subtract\",\"params\":[1,1],\"id\":0}").path("result")
+          .asInt()).isZero();
+      w.soTimeout(1000);
+      for (String broken : invalid) {
+        long start = System.nanoTime();
+        JsonNode r = w.call(broken);
+        long ms = Probe.ms(start);
+        assertThat(r.path("error").path("code").asInt()).as("%s -> %s", broken, r).isEqualTo(-32700);
+        assertThat(r.get("id")).as("%s -> %s", broken, r).isEqualTo(Wire.JSON.nullNode());
+        assertThat(ms).as("answered within 1 s").isLessThan(1000);
+        // The next reply is the next call's: the broken value's leftovers were not answered as well.
+        JsonNode next = w.call("{\"jsonrpc\":\"2.0\",\"method\":\"subtract\",\"params\":[42,23],\"id\":\"next\"}");
+        assertThat(next.path("result").asInt()).as("%s", next).isEqualTo(19);
+        assertThat(next.path("id").asText()).isEqualTo("next");
+      }
+    }
+  }
+
+  /** Whitespace tells nothing about the protocol, so it does not stop the protocol-detection timer. */
+  @Test
+  void t09_aConnectionSendingOnlyWhitespaceIsClosedAtTheDetectionTimeout() throws Exception {
+    RpcServer quick = RpcServer.builder().host("127.0.0.1").port(0)
+        .protocolDetectionTimeout(Duration.ofMillis(500))
+        .service(Spec.class, new SpecImpl()).build().start();
+    try (Wire w = new Wire(quick.port(), Framing.NEWLINE)) {
+      long start = System.nanoTime();
+      w.raw(" \r\n\t\n");
+      long closed = w.awaitClose(3000);
+      long ms = Probe.ms(start);
+      System.out.printf("T09 whitespace only: closed after %d ms (detection timeout 500 ms)%n", ms);
+      assertThat(closed).as("closed").isGreaterThanOrEqualTo(0);
+      assertThat(ms).as("at the detection timeout, not the partial-message or idle one").isBetween(400L, 1500L);
+    } finally {
+      quick.stop(Duration.ofMillis(200));
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ T10
 
   @ParameterizedTest

@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -23,6 +25,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class FrameDecoderTest {
@@ -48,7 +51,7 @@ class FrameDecoderTest {
       "true",
       "{\"c\":{}}",
       "[]",
-      "{\"broken\":1]tail",
+      "{\"broken\":1]",
       "{\"after\":\"broken\"}");
 
   private static final String BODY_1 =
@@ -262,8 +265,9 @@ class FrameDecoderTest {
     assertThat(decoder(channel).framing()).isEqualTo(Framing.JSON_STREAM);
     assertThat(read(channel)).containsExactly("Context");
 
-    // The colon cannot start a value, so the rest of that line becomes one unparseable frame.
-    assertThat(decode(MAX, "Content_Length: 2\n")).containsExactly("Content_Length", ": 2");
+    // The underscore cannot be part of a bare token: the token so far and the underscore are one unparseable frame,
+    // and since no newline has come between values yet, the rest is skipped up to the line end.
+    assertThat(decode(MAX, "Content_Length: 2\n")).containsExactly("Content_");
   }
 
   @Test
@@ -271,7 +275,8 @@ class FrameDecoderTest {
     EmbeddedChannel channel = channel(MAX);
     write(channel, "{}\nContent-Length: 2\r\n\r\n{}\n");
     assertThat(decoder(channel).framing()).isEqualTo(Framing.JSON_STREAM);
-    assertThat(read(channel)).containsExactly("{}", "Content-Length", ": 2\r", "{}");
+    // A bare token, then a colon that cannot start a value, whose line is discarded.
+    assertThat(read(channel)).containsExactly("{}", "Content-Length", ":", "{}");
   }
 
   // ---------------------------------------------------------------------------------------------- JSON stream
@@ -503,10 +508,13 @@ class FrameDecoderTest {
   }
 
   @Test
-  void emitsTheSpecsInvalidJsonExampleAsOneBrokenLineAndResynchronisesOnTheNextLine() {
+  void cutsTheSpecsInvalidJsonExampleAtItsFirstBadByteAndResynchronisesOnTheNextLine() {
     String broken = "{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"params\": \"bar\", \"baz]";
     String valid = "{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"id\":1}";
-    assertThat(decode(MAX, broken + "\n" + valid + "\n")).containsExactly(broken, valid);
+    // After the value "foobar, " only a comma or a closing brace may come, not the p of params.
+    String cut = "{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"p";
+    assertThat(decode(MAX, broken + "\n" + valid + "\n")).containsExactly(cut, valid);
+    assertThat(decode(MAX, valid + "\n" + broken + "\n" + valid + "\n")).containsExactly(valid, cut, valid);
   }
 
   @Test
@@ -518,9 +526,9 @@ class FrameDecoderTest {
   }
 
   @Test
-  void treatsACloseBracketAtTopLevelAsTheStartOfABrokenLine() {
-    assertThat(decode(MAX, "]{\"a\":1}\n}\n,\n{\"b\":2}\n"))
-        .containsExactly("]{\"a\":1}", "}", ",", "{\"b\":2}");
+  void answersALineStartingWithAClosingBracketCommaOrColonOnceOnANewlineDelimitedConnection() {
+    assertThat(decode(MAX, "{}\n]{\"a\":1}\n}}]\n,\"x\",\n: 1\n{\"b\":2}\n"))
+        .containsExactly("{}", "]", "}", ",", ":", "{\"b\":2}");
   }
 
   @Test
@@ -530,21 +538,30 @@ class FrameDecoderTest {
   }
 
   @Test
-  void waitsForTheNewlineBeforeEmittingABrokenLine() {
+  void emitsABrokenValueAtItsBadByteWithoutWaitingForANewline() {
     EmbeddedChannel channel = channel(MAX);
-    write(channel, "{\"a\":1]{\"b\":");
+    write(channel, "{\"a\":1");
     assertThat(read(channel)).isEmpty();
+    write(channel, "]{\"b\":");
+    assertThat(read(channel)).containsExactly("{\"a\":1]");
     write(channel, "2}");
-    assertThat(read(channel)).isEmpty();
-    write(channel, "\n{}");
-    assertThat(read(channel)).containsExactly("{\"a\":1]{\"b\":2}", "{}");
+    assertThat(read(channel)).containsExactly("{\"b\":2}");
   }
 
   @Test
-  void rejectsABrokenLineLongerThanTheLimitAsTooLarge() {
-    assertThat(singleError(decode(32, "{\"a\":1]" + "x".repeat(40) + "\n")).kind())
-        .isEqualTo(FrameError.Kind.TOO_LARGE);
-    assertThat(decode(32, "{\"a\":1]" + "x".repeat(25) + "\n")).containsExactly("{\"a\":1]" + "x".repeat(25));
+  void neitherHoldsNorCountsTheDiscardedRestOfABrokenLineAgainstTheLimit() {
+    EmbeddedChannel channel = channel(32);
+    write(channel, "{}\n{\"a\":1]");
+    assertThat(read(channel)).containsExactly("{}", "{\"a\":1]");
+    byte[] rest = repeat('x', 1000);
+    for (int i = 0; i < 100; i++) {
+      write(channel, rest, 0, rest.length);
+      assertThat(decoder(channel).bufferedBytes()).isZero();
+    }
+    write(channel, "\n[1]\n");
+    assertThat(read(channel)).containsExactly("[1]");
+    // The value itself still counts: cut one byte past the limit, it is too large.
+    assertThat(singleError(decode(8, "{\"a\":12345]\n")).kind()).isEqualTo(FrameError.Kind.TOO_LARGE);
   }
 
   @Test
@@ -561,6 +578,260 @@ class FrameDecoderTest {
     EmbeddedChannel channel = new EmbeddedChannel(new FrameDecoder(MAX));
     write(channel, "42");
     assertThat(channel.finish()).isFalse();
+  }
+
+  // ------------------------------------------------------------------------------------------ JSON grammar
+
+  /** A valid request, sent after each broken value to show the stream is back in step. */
+  private static final String OK = "{\"jsonrpc\":\"2.0\",\"method\":\"ok\",\"id\":1}";
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+      // An object: a member name or '}' after '{', a name after ',', ':' after a name, a value after ':'.
+      "{1:2}|{1",
+      "{a:1}|{a",
+      "{'a':1}|{'",
+      "{\"a\",1}|{\"a\",",
+      "{\"a\" \"b\"}|{\"a\" \"",
+      "{\"a\"::1}|{\"a\"::",
+      "{\"a\":}|{\"a\":}",
+      "{\"a\":1,}|{\"a\":1,}",
+      "{\"a\":1,,\"b\":2}|{\"a\":1,,",
+      "{,\"a\":1}|{,",
+      // After a member's value: ',' or '}' only.
+      "{\"a\":1{\"b\":2}}|{\"a\":1{",
+      "{\"a\":\"x\" \"b\":2}|{\"a\":\"x\" \"",
+      "{\"a\":{} []}|{\"a\":{} [",
+      "{\"a\":1:2}|{\"a\":1:",
+      "{\"a\":1]|{\"a\":1]",
+      // An array: a value or ']' after '[', a value after ',', ',' or ']' after a value.
+      "[,1]|[,",
+      "[1,]|[1,]",
+      "[1 2]|[1 2",
+      "[true false]|[true f",
+      "[\"a\" {}]|[\"a\" {",
+      "[{} {}]|[{} {",
+      "[1:2]|[1:",
+      "[\"a\":1]|[\"a\":",
+      "[1}|[1}",
+      "[[1]}|[[1]}",
+      // Bytes that belong to no token, outside strings.
+      "[1@]|[1@",
+      "[1_000]|[1_",
+      "{\"a\":#}|{\"a\":#",
+      "[/*c*/1]|[/",
+      // As in the spec's invalid batch: after a member name a colon must come, not ']'.
+      "`[{\"a\":1},{\"method\" ]`|`[{\"a\":1},{\"method\" ]`",
+  })
+  void cutsAValueAtTheFirstByteThatBreaksTheGrammarAndServesTheNextOne(String broken, String cut) {
+    // Concatenated: what is left of the broken value is skipped up to the next object or array.
+    assertThat(decode(MAX, broken + OK)).containsExactly(cut, OK);
+    // Newline-delimited: the rest of the line goes, even a value on it; the next line is served.
+    assertThat(decode(MAX, OK + "\n" + broken + " [1]\n" + OK + "\n")).containsExactly(OK, cut, OK);
+  }
+
+  @Test
+  void cutsAtAControlOrNonAsciiByteOutsideAString() {
+    for (byte bad : new byte[] {0x00, 0x01, 0x1f, 0x7f, (byte) 0x80, (byte) 0xc3, (byte) 0xff}) {
+      EmbeddedChannel channel = channel(MAX);
+      byte[] input = {'[', '1', ',', ' ', bad, ']', '[', '2', ']'};
+      write(channel, input, 0, input.length);
+      List<byte[]> frames = new ArrayList<>();
+      for (Object message; (message = channel.readInbound()) != null; ) {
+        frames.add(ByteBufUtil.getBytes((ByteBuf) message));
+        ((ByteBuf) message).release();
+      }
+      assertThat(frames).as("byte %02x", bad & 0xff).hasSize(2);
+      assertThat(frames.get(0)).as("byte %02x", bad & 0xff).isEqualTo(Arrays.copyOf(input, 5));
+      assertThat(frames.get(1)).isEqualTo(new byte[] {'[', '2', ']'});
+    }
+    // Inside a string such bytes are the parser's business, not the framer's.
+    assertThat(decode(MAX, "[\"\u0001é\u007f\"]")).containsExactly("[\"\u0001é\u007f\"]");
+  }
+
+  @Test
+  void acceptsEveryPlaceWhitespaceMayStandAndEveryKindOfValue() {
+    String value = " { \"a\" : [ 1 , -2.5e+3 , true , false , null , \"s\" , { } , [ ] ] ,"
+        + " \"b\" : { \"c\" : \"d\" } } ";
+    assertThat(decode(MAX, value + value.replace(" ", "") + value.replace(" ", "\r\n\t")))
+        .containsExactly(value.trim(), value.replace(" ", ""), value.replace(" ", "\r\n\t").trim());
+  }
+
+  @Test
+  void answersTheSpecsInvalidJsonExamplesOnAConcatenatedStreamWithoutANewline() {
+    String invalidJson = "{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"params\": \"bar\", \"baz]";
+    String invalidBatch = "[ {\"jsonrpc\": \"2.0\", \"method\": \"sum\", \"params\": [1,2,4], \"id\": \"1\"},"
+        + "{\"jsonrpc\": \"2.0\", \"method\" ]";
+    EmbeddedChannel channel = channel(MAX);
+    write(channel, OK + invalidJson);
+    // Its leftovers ("arams", strings, "baz]") are skipped, and nothing is held while they are.
+    assertThat(read(channel)).containsExactly(OK, "{\"jsonrpc\": \"2.0\", \"method\": \"foobar, \"p");
+    assertThat(decoder(channel).bufferedBytes()).isZero();
+    write(channel, invalidBatch);
+    assertThat(read(channel)).containsExactly(invalidBatch);
+    write(channel, OK);
+    assertThat(read(channel)).containsExactly(OK);
+    assertThat(decoder(channel).hasPartialFrame()).isFalse();
+  }
+
+  @Test
+  void answersARunOfStrayClosingBracketsCommasAndLeftoversOnceOnAConcatenatedStream() {
+    assertThat(decode(MAX, OK + "}}]],,::" + OK)).containsExactly(OK, "}", OK);
+    // Strings and bare tokens after an error are taken for the broken value's leftovers, not for messages.
+    assertThat(decode(MAX, "]\"x\" 42 true,\"y\"}" + OK + "]]" + OK)).containsExactly("]", OK, "]", OK);
+  }
+
+  @Test
+  void takesAConnectionForNewlineDelimitedOnceANewlineComesBetweenValues() {
+    // Leading whitespace is not between values: still concatenated, so the value after the error is served.
+    assertThat(decode(MAX, "\r\n  }" + OK)).containsExactly("}", OK);
+    // A newline that ends the skipping after an error counts, and so does one after a value.
+    assertThat(decode(MAX, "}x\n42\n]" + OK + "\n" + OK)).containsExactly("}", "42", "]", OK);
+    assertThat(decode(MAX, OK + " \r\n }" + OK + "\n" + OK)).containsExactly(OK, "}", OK);
+    // A newline inside a value (pretty-printed JSON) does not count.
+    assertThat(decode(MAX, "{\n\"a\":\n1\n}}" + OK)).containsExactly("{\n\"a\":\n1\n}", "}", OK);
+  }
+
+  @Test
+  void cutsBrokenConcatenatedValuesIdenticallyWhenSplitAtEveryByteBoundary() {
+    String stream = OK + "{\"a\":1 \"b\"}}]" + "[1,,2]" + "{\"s\":\"]\"}" + "x@y" + OK + "\n" + "[1}tail{}\n" + OK;
+    List<Object> expected = List.of(OK, "{\"a\":1 \"", "[1,,", "{\"s\":\"]\"}", "x@", OK, "[1}", OK);
+    assertThat(decode(MAX, stream)).containsExactlyElementsOf(expected);
+    byte[] bytes = stream.getBytes(UTF_8);
+    for (int split = 0; split <= bytes.length; split++) {
+      assertThat(decodeSplit(bytes, split)).as("split at %d", split).containsExactlyElementsOf(expected);
+    }
+    assertThat(decodeByteByByte(bytes)).containsExactlyElementsOf(expected);
+  }
+
+  // ------------------------------------------------------------------------------------------ partial state
+
+  /** Records the user events and frames that reach the handler after the decoder, in order. */
+  private static final class Downstream extends ChannelInboundHandlerAdapter {
+    final List<Object> seen = new ArrayList<>();
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+      seen.add(event);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      seen.add(((ByteBuf) msg).toString(UTF_8));
+      ((ByteBuf) msg).release();
+    }
+  }
+
+  private Downstream downstream(EmbeddedChannel channel) {
+    Downstream downstream = new Downstream();
+    channel.pipeline().addLast(downstream);
+    return downstream;
+  }
+
+  @Test
+  void announcesItsStackOnlyOnceTheJsonStreamFramingIsDetected() {
+    EmbeddedChannel channel = channel(MAX);
+    Downstream downstream = downstream(channel);
+    write(channel, " \r\n\t ");
+    assertThat(downstream.seen).isEmpty();
+    write(channel, "\n{\"a\":1}{}");
+    assertThat(downstream.seen).containsExactly(decoder(channel), "{\"a\":1}", "{}");
+    write(channel, "\n[]");
+    assertThat(downstream.seen).containsExactly(decoder(channel), "{\"a\":1}", "{}", "[]");
+  }
+
+  @Test
+  void announcesItsStackOnlyOnceTheContentLengthPrefixIsDecided() {
+    EmbeddedChannel channel = channel(MAX);
+    Downstream downstream = downstream(channel);
+    write(channel, "\r\nContent");
+    assertThat(downstream.seen).isEmpty();
+    write(channel, "-Length: 2\r\n\r\n{}");
+    assertThat(downstream.seen).containsExactly(decoder(channel), "{}");
+  }
+
+  @Test
+  void takesWhitespaceForPartOfAMessageUntilTheFramingIsKnown() {
+    EmbeddedChannel channel = channel(MAX);
+    assertThat(decoder(channel).hasPartialFrame()).isFalse();
+    write(channel, "\n");
+    assertThat(decoder(channel).hasPartialFrame()).isTrue();
+    assertThat(decoder(channel).partialBytes()).isZero();
+    write(channel, "  Cont");
+    assertThat(decoder(channel).hasPartialFrame()).isTrue();
+    assertThat(decoder(channel).partialBytes()).isEqualTo(4);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "\n", "\r", "\r\n"})
+  void doesNotTakeTheLineEndAfterAMessageForPartOfTheNext(String lineEnd) {
+    for (String message : new String[] {"{\"a\":1}", "[1]", "\"s\"", contentLength("{}")}) {
+      EmbeddedChannel channel = channel(MAX);
+      write(channel, message);
+      // A bare token needs its delimiter, so it is checked with one.
+      write(channel, "42" + (lineEnd.isEmpty() ? "\n" : lineEnd));
+      write(channel, message);
+      if (!lineEnd.isEmpty()) {
+        write(channel, lineEnd.substring(0, 1));
+        assertThat(decoder(channel).hasPartialFrame()).as("%s then %s", message, lineEnd.charAt(0)).isFalse();
+        write(channel, lineEnd.substring(1));
+      }
+      assertThat(read(channel)).hasSize(message.startsWith("Content") ? 2 : 3);
+      assertThat(decoder(channel).hasPartialFrame()).as("%s then %s", message, lineEnd).isFalse();
+      assertThat(decoder(channel).partialBytes()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {" ", "\t", "\n\n", "\r\r", "\r\n\r\n", "\n ", "\r\n\t", " \n"})
+  void takesWhitespaceBeyondTheLineEndAfterAMessageForPartOfTheNext(String whitespace) {
+    for (String message : new String[] {"{\"a\":1}", contentLength("{}")}) {
+      EmbeddedChannel channel = channel(MAX);
+      write(channel, message);
+      for (char c : whitespace.toCharArray()) {
+        write(channel, String.valueOf(c)); // however it is sliced
+      }
+      assertThat(read(channel)).hasSize(1);
+      assertThat(decoder(channel).hasPartialFrame()).as("%s then %s", message, whitespace.replace("\n", "\\n")
+          .replace("\r", "\\r")).isTrue();
+      assertThat(decoder(channel).partialBytes()).isZero();
+      write(channel, message);
+      assertThat(read(channel)).hasSize(1);
+      assertThat(decoder(channel).hasPartialFrame()).isFalse();
+    }
+  }
+
+  @Test
+  void takesInputBeingDiscardedAfterASyntaxErrorForPartOfAMessage() {
+    EmbeddedChannel channel = channel(MAX);
+    write(channel, OK + "\n{\"a\":1]rest of the line");
+    assertThat(read(channel)).containsExactly(OK, "{\"a\":1]");
+    assertThat(decoder(channel).hasPartialFrame()).isTrue();
+    assertThat(decoder(channel).partialBytes()).isZero();
+    write(channel, " and more\n");
+    assertThat(decoder(channel).hasPartialFrame()).as("the newline ends the broken line").isFalse();
+
+    EmbeddedChannel concatenated = channel(MAX);
+    write(concatenated, "{\"a\":1]\"rest\"");
+    assertThat(read(concatenated)).containsExactly("{\"a\":1]");
+    assertThat(decoder(concatenated).hasPartialFrame()).isTrue();
+    write(concatenated, OK);
+    assertThat(read(concatenated)).containsExactly(OK);
+    assertThat(decoder(concatenated).hasPartialFrame()).isFalse();
+  }
+
+  @Test
+  void countsTheBytesOfAnUnfinishedMessageAsPartial() {
+    EmbeddedChannel channel = channel(MAX);
+    write(channel, "{\"a\":");
+    assertThat(decoder(channel).hasPartialFrame()).isTrue();
+    assertThat(decoder(channel).partialBytes()).isEqualTo(5);
+    write(channel, "\"" + "x".repeat(100));
+    assertThat(decoder(channel).partialBytes()).isEqualTo(106);
+    write(channel, "\"}\n");
+    assertThat(read(channel)).hasSize(1);
+    assertThat(decoder(channel).partialBytes()).isZero();
+    assertThat(decoder(channel).hasPartialFrame()).isFalse();
   }
 
   // ------------------------------------------------------------------------------------------- Content-Length
@@ -824,7 +1095,7 @@ class FrameDecoderTest {
 
   @Test
   void scansAOneMebibyteArrayFedOneByteAtATimeInLinearTime() {
-    String value = "[" + "[1],{}".repeat(1024 * 1024 / 6) + "0]";
+    String value = "[" + "[1],{},".repeat(1024 * 1024 / 7) + "0]";
     byte[] bytes = value.getBytes(UTF_8);
     List<Object> out = assertTimeoutPreemptively(HANG_GUARD, () -> feedOneByteAtATime(MAX, bytes));
     assertThat(out).containsExactly(value);
