@@ -32,9 +32,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -97,6 +97,10 @@ public final class RpcServer implements AutoCloseable {
   private Channel serverChannel;
   private ScheduledFuture<?> sweeper;
   private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
+  private final PartialMessageBudget partialBudget;
+  private final ConnectionsPerAddress perAddress;
+  /** Refused connections, logged at most once a second: a flood of them must not become a flood of lines. */
+  private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final RateLimitedLog replyLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final List<ServerInterceptor> interceptors;
@@ -110,6 +114,8 @@ public final class RpcServer implements AutoCloseable {
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
     this.limits = builder.limits();
+    this.partialBudget = new PartialMessageBudget(limits.partialMessageBudget(), live);
+    this.perAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress());
     this.developmentMode = builder.developmentMode;
     this.shutdownGrace = builder.shutdownGrace;
     this.registry = registry;
@@ -163,10 +169,11 @@ public final class RpcServer implements AutoCloseable {
     public void http(ChannelHandlerContext detector) {
       // The encoder goes first: on upgrade, the WebSocket encoder takes its place, and must sit before the
       // WebSocket decoder so that the close frames the decoder sends on protocol errors get encoded.
+      HttpServerHandler handler = new HttpServerHandler(http);
       detector.pipeline()
           .addAfter(detector.name(), "http-encoder", new HttpResponseEncoder())
-          .addAfter("http-encoder", "http-decoder", HttpServerHandler.newDecoder())
-          .addAfter("http-decoder", "http", new HttpServerHandler(http));
+          .addAfter("http-encoder", "http-decoder", handler.newDecoder())
+          .addAfter("http-decoder", "http", handler);
     }
 
     @Override
@@ -214,8 +221,14 @@ public final class RpcServer implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             if (connections.size() >= limits.maxConnections()) {
-              log.warn("Refusing a connection from {}: {} connections are open (the limit)", ch.remoteAddress(),
-                  connections.size());
+              refusalLog.warn(log, "Refusing a connection from {}: {} connections are open (maxConnections)",
+                  ch.remoteAddress(), connections.size());
+              ch.close();
+              return;
+            }
+            if (!perAddress.admit(ch)) {
+              refusalLog.warn(log, "Refusing a connection from {}: {} connections from that address are open "
+                  + "(maxConnectionsPerAddress)", ch.remoteAddress(), limits.maxConnectionsPerAddress());
               ch.close();
               return;
             }
@@ -406,6 +419,11 @@ public final class RpcServer implements AutoCloseable {
 
   boolean isStopping() {
     return stopping;
+  }
+
+  /** The budget for bytes of unfinished messages, over all connections. */
+  PartialMessageBudget partialBudget() {
+    return partialBudget;
   }
 
   /** The "server busy" warning, at most once a second for the whole server. */

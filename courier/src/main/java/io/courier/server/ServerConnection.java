@@ -24,6 +24,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   private volatile long frames;
   /** Whether part of a message is buffered, as of the last read. */
   private volatile boolean partial;
+  /** Bytes held for unfinished messages as of the last read, as the server-wide budget counts them. */
+  private volatile long partialHeld;
+  private final AtomicBoolean closing = new AtomicBoolean();
+  private volatile boolean closedForBudget;
   /** When the sweeper first saw the current partial message, and how many frames had arrived by then. */
   private long partialSeenAt;
   /** The {@link #lastActivityAt} an idle ping was sent for; sweeper thread only. */
@@ -125,6 +130,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
     WireStack current = stack;
     partial = current != null && current.hasPartialMessage();
+    holdPartial(current == null ? 0 : current.partialBytes());
     writes.readComplete(); // one flush for the replies computed during this read
     super.channelReadComplete(ctx);
   }
@@ -339,15 +345,45 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     }
   }
 
+  /** Closes the connection with one log line, however often its timers or the budget ask again meanwhile. */
   private void closeFor(String reason) {
-    if (channel.isOpen()) {
+    if (closing.compareAndSet(false, true)) {
       log.info("Closing connection from {}: {}", channel.remoteAddress(), reason);
-      channel.close();
     }
+    channel.close();
+  }
+
+  private void holdPartial(long bytes) {
+    long before = partialHeld;
+    partialHeld = bytes;
+    server.partialBudget().update(this, before, bytes);
+  }
+
+  /** Bytes this connection holds for unfinished messages, as of its last read. */
+  long partialHeld() {
+    return partialHeld;
+  }
+
+  /** Whether the server-wide budget closed this connection. */
+  boolean closedForBudget() {
+    return closedForBudget;
+  }
+
+  /** Closes the connection for the server-wide budget (which logs for all it closes); false if closing already. */
+  boolean closeForBudget() {
+    if (!closing.compareAndSet(false, true)) {
+      return false;
+    }
+    closedForBudget = true;
+    log.debug("Closing connection from {}: it holds {} bytes of unfinished messages, the most", remoteAddress(),
+        partialHeld);
+    channel.close();
+    return true;
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    holdPartial(0);
     server.connectionClosed(this);
     dispatcher.cancelAll();
     for (Object frame; (frame = held.poll()) != null; ) {

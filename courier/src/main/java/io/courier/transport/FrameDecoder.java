@@ -235,6 +235,7 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
    * {@code Content-} prefix not yet decided); whitespace and input discarded after a syntax error are not held.
    * Call on the channel's event loop.
    */
+  @Override
   public long partialBytes() {
     return bufferedBytes();
   }

@@ -24,19 +24,19 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -44,7 +44,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -86,6 +85,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   private static final String WEBSOCKET_VERSION = "13";
 
   private final HttpOptions options;
+  private StrictRequestDecoder decoder;
 
   /**
    * How to answer a request once its turn comes: whether the connection stays open, its CORS origin, and
@@ -112,17 +112,23 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     this.options = options;
   }
 
-  /** The request decoder to put before this handler. */
-  public static HttpRequestDecoder newDecoder() {
-    return new StrictRequestDecoder();
+  /** The request decoder to put before this handler; the handler asks it whether a request is half-read. */
+  public HttpRequestDecoder newDecoder() {
+    decoder = new StrictRequestDecoder();
+    return decoder;
   }
 
   /**
    * Netty's decoder resolves a request carrying both {@code Transfer-Encoding: chunked} and
    * {@code Content-Length} by dropping the length; a proxy in front may have used the length instead, which is
    * how requests get smuggled. This one marks such a request failed, and the handler answers 400 and closes.
+   *
+   * <p>It also keeps track of whether a request has begun and not ended, request line and headers included:
+   * those are parsed out of the buffer as they arrive, so its size alone does not tell.
    */
   private static final class StrictRequestDecoder extends HttpRequestDecoder {
+    private boolean midRequest;
+
     StrictRequestDecoder() {
       super(new HttpDecoderConfig()
           .setMaxInitialLineLength(MAX_INITIAL_LINE_BYTES)
@@ -136,6 +142,23 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       message.setDecoderResult(DecoderResult.failure(
           new IllegalArgumentException("both Transfer-Encoding and Content-Length")));
     }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+      int before = out.size();
+      int readable = in.readableBytes();
+      super.decode(ctx, in, out);
+      if (out.size() > before && out.get(out.size() - 1) instanceof LastHttpContent) {
+        midRequest = false; // the next call of decode, if bytes are left, starts the next request
+      } else if (readable > 0) {
+        midRequest = true;
+      }
+    }
+
+    /** Bytes held in the decoder's buffer; a request line or header being parsed is held apart, at most 8 KiB. */
+    long buffered() {
+      return actualReadableBytes();
+    }
   }
 
   @Override
@@ -145,7 +168,12 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
 
   @Override
   public boolean hasPartialMessage() {
-    return inRequest;
+    return inRequest || (decoder != null && decoder.midRequest);
+  }
+
+  @Override
+  public long partialBytes() {
+    return (body == null ? 0 : body.readableBytes()) + (decoder == null ? 0 : decoder.buffered());
   }
 
   @Override
@@ -247,8 +275,10 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       return;
     }
     // One growing buffer rather than a composite of the chunks: a body sent in millions of one-byte chunks
-    // must not cost a component object per chunk.
-    body = ctx.alloc().buffer(declared > 0 ? (int) declared : INITIAL_BODY_BYTES);
+    // must not cost a component object per chunk. It starts small whatever Content-Length says and grows
+    // with the bytes that arrive: a declared length reserves nothing.
+    int initial = declared < 0 ? INITIAL_BODY_BYTES : (int) Math.min(INITIAL_BODY_BYTES, declared);
+    body = ctx.alloc().buffer(initial, options.maxMessageBytes());
   }
 
   private void readContent(ChannelHandlerContext ctx, HttpContent content) {
@@ -344,15 +374,11 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
         .allowExtensions(false)
         .closeOnProtocolViolation(true)
         .build();
-    WebSocketServerHandshaker handshaker = new WebSocketServerHandshakerFactory(
-        scheme + head.headers().get(HOST) + options.webSocketPath(),
-        null, config).newHandshaker(head);
+    // checkHandshake admitted version 13 only.
+    WebSocketServerHandshaker handshaker = WebSocketServerHandler.handshaker(
+        scheme + head.headers().get(HOST) + options.webSocketPath(), config);
     exchanges.remove(sequence);
     nextToWrite++;
-    if (handshaker == null) {
-      WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
-      return;
-    }
     HttpHeaders upgradeHeaders = head.headers().copy();
     DefaultFullHttpRequest full = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
         Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);

@@ -14,9 +14,15 @@ import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +44,8 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
   private final HttpHeaders upgradeHeaders;
   /** A fragmented text message being reassembled; null between messages. Event loop only. */
   private ByteBuf fragments;
+  private ChannelHandlerContext context;
+  private FrameReader reader;
   private boolean closing;
 
   /**
@@ -61,7 +69,61 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
 
   @Override
   public boolean hasPartialMessage() {
-    return fragments != null;
+    FrameReader reader = reader();
+    return fragments != null || (reader != null && reader.midFrame);
+  }
+
+  @Override
+  public long partialBytes() {
+    FrameReader reader = reader();
+    return (fragments == null ? 0 : fragments.readableBytes()) + (reader == null ? 0 : reader.buffered());
+  }
+
+  private FrameReader reader() {
+    if (reader == null && context != null) {
+      reader = context.pipeline().get(FrameReader.class); // installed by the handshake, after this handler
+    }
+    return reader;
+  }
+
+  /**
+   * The server's side of the opening handshake, whose frame reader tells whether a frame has begun and not
+   * ended: a single frame trickled in, or left one byte short, is a message in progress like any other.
+   */
+  static WebSocketServerHandshaker handshaker(String url, WebSocketDecoderConfig config) {
+    return new WebSocketServerHandshaker13(url, null, config) {
+      @Override
+      protected WebSocketFrameDecoder newWebsocketDecoder() {
+        return new FrameReader(decoderConfig());
+      }
+    };
+  }
+
+  /** Netty's RFC 6455 frame decoder, keeping track of whether it is inside a frame. */
+  static final class FrameReader extends WebSocket13FrameDecoder {
+    private boolean midFrame;
+
+    FrameReader(WebSocketDecoderConfig config) {
+      super(config);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+      int before = out.size();
+      int readable = in.readableBytes();
+      super.decode(ctx, in, out);
+      // It emits at most one frame per call, having read all of it; bytes read without one begin the next.
+      if (out.size() > before) {
+        midFrame = false;
+      } else if (readable > 0) {
+        midFrame = true;
+      }
+    }
+
+    /** Bytes of a frame held until the whole frame has arrived (its header is read as it comes). */
+    long buffered() {
+      return actualReadableBytes();
+    }
   }
 
   @Override
@@ -82,6 +144,7 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
+    context = ctx;
     ctx.fireUserEventTriggered(this);
   }
 

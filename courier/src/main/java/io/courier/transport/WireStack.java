@@ -21,10 +21,17 @@ public interface WireStack {
   String protocol();
 
   /**
-   * Whether part of a message has arrived and the rest has not; a connection in this state for long is a
-   * slow-loris peer. Called on the channel's event loop.
+   * Whether part of a message has arrived and the rest has not, down to bytes that only begin one (a frame
+   * header, whitespace, part of a request line); a connection in this state for long is a slow-loris peer.
+   * Called on the channel's event loop.
    */
   boolean hasPartialMessage();
+
+  /**
+   * Returns the bytes held for messages that have begun to arrive and are not complete, counted against the
+   * server-wide budget for such bytes. Called on the channel's event loop.
+   */
+  long partialBytes();
 
   /**
    * Whether the server can send a message of its own accord on this connection (a notification); HTTP cannot,

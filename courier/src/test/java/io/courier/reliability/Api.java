@@ -2,6 +2,7 @@ package io.courier.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.Idempotent;
+import io.courier.NonBlocking;
 import io.courier.server.RpcContext;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -41,6 +42,10 @@ public interface Api {
 
   /** Returns the name of the thread it runs on. */
   String thread();
+
+  /** Blocks the I/O thread it runs on for {@code ms}: what a non-blocking method must never do, for tests. */
+  @NonBlocking
+  int blockIo(int ms) throws InterruptedException;
 
   /**
    * Fails with an {@link Error}: {@code "throw"} throws one, {@code "result"} returns a value whose
@@ -147,6 +152,12 @@ public interface Api {
     @Override
     public String thread() {
       return Thread.currentThread().getName();
+    }
+
+    @Override
+    public int blockIo(int ms) throws InterruptedException {
+      Thread.sleep(ms);
+      return ms;
     }
 
     @Override
