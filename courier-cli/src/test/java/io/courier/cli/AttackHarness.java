@@ -141,8 +141,16 @@ final class AttackHarness {
    */
   static final class Prober {
 
+    /**
+     * With {@code -Dcourier.attack.allProbes=true} a failed probe does not end the test at once: every probe
+     * runs and is printed, and the test fails at {@link #assertAllAnswered}, which shows whether and when the
+     * server recovered. By default the first failure ends the test, which keeps a failing run short.
+     */
+    static final boolean ALL_PROBES = Boolean.getBoolean("courier.attack.allProbes");
+
     private final ServerProcess server;
     private final AtomicInteger ids = new AtomicInteger();
+    private final List<String> failures = new ArrayList<>();
     private long attackStart = System.nanoTime();
     private long slowestNanos;
     private int count;
@@ -156,10 +164,38 @@ final class AttackHarness {
       attackStart = System.nanoTime();
     }
 
-    /** One probe; an AssertionError if {@code add} is not answered with 3 within {@link #PROBE_LIMIT}. */
+    /**
+     * Calls {@code add} until one call is answered within the probe's limit, for up to {@code limit}. A freshly
+     * started JVM can take longer than that over its first calls (class loading, a cold JIT, a machine busy
+     * with other builds), which says nothing about an attack.
+     */
+    void warmUp(Duration limit) throws InterruptedException {
+      long deadline = System.nanoTime() + limit.toNanos();
+      String failure;
+      do {
+        failure = attempt(ids.incrementAndGet(), System.nanoTime());
+        if (failure == null) {
+          return;
+        }
+        Thread.sleep(100);
+      } while (System.nanoTime() < deadline);
+      throw new AssertionError("before any attack, add was not once answered within " + PROBE_LIMIT.toMillis()
+          + " ms in " + limit + "; the last try: " + failure + String.format("%nserver output (%s):%n%s",
+          server.log, server.logTail()));
+    }
+
+    /** One probe; an AssertionError (unless {@link #ALL_PROBES}) if {@code add} is not answered with 3 in time. */
     void once(String phase) {
       int id = ids.incrementAndGet();
       long start = System.nanoTime();
+      String failure = attempt(id, start);
+      long took = System.nanoTime() - start;
+      count++;
+      report(id, phase, start, took, failure);
+    }
+
+    /** Why {@code add} was not answered with 3 within the limit from {@code start}, or null if it was. */
+    private String attempt(int id, long start) {
       long deadline = start + PROBE_LIMIT.toNanos();
       String failure;
       try (Socket socket = new Socket()) {
@@ -180,17 +216,33 @@ final class AttackHarness {
       } catch (IOException e) {
         failure = e.toString();
       }
-      long took = System.nanoTime() - start;
-      count++;
+      return failure;
+    }
+
+    private void report(int id, String phase, long start, long took, String failure) {
+      String outcome = String.format(Locale.ROOT, "probe %d (%s, %.1f s after the attack started) %s after %d ms%s",
+          id, phase, (start - attackStart) / 1e9, failure == null ? "answered" : "failed", took / 1_000_000,
+          failure == null ? "" : ": " + failure + "; server alive: " + server.process.isAlive());
+      if (ALL_PROBES) {
+        System.out.println(outcome);
+      }
       if (failure == null) {
         answered++;
         slowestNanos = Math.max(slowestNanos, took);
-      } else {
-        throw new AssertionError(String.format(Locale.ROOT,
-            "probe %d (%s, %.1f s after the attack started) failed after %d ms: %s; server alive: %s; "
-                + "server output (%s):%n%s",
-            id, phase, (start - attackStart) / 1e9, took / 1_000_000, failure, server.process.isAlive(),
-            server.log, server.logTail()));
+        return;
+      }
+      failures.add(outcome);
+      if (!ALL_PROBES) {
+        assertAllAnswered();
+      }
+    }
+
+    void assertAllAnswered() {
+      if (!failures.isEmpty()) {
+        throw new AssertionError(failures.size() + " of " + count + " probes failed: "
+            + String.join("; ", failures.subList(0, Math.min(5, failures.size())))
+            + (failures.size() > 5 ? "; ..." : "") + String.format("%nserver output (%s):%n%s", server.log,
+            server.logTail()));
       }
     }
 
