@@ -67,7 +67,9 @@ public final class CourierTarget {
     RpcServerBuilder builder = RpcServer.builder()
         .host(host)
         .port(port)
-        .service(BenchService.class, ioThread ? new NonBlockingImpl() : new BenchService.Impl());
+        .service(BenchService.class, ioThread ? new NonBlockingImpl() : new BenchService.Impl())
+        // Every load and idle connection comes from 127.0.0.1: the scale rows open more than the default allows.
+        .maxConnectionsPerAddress(Integer.MAX_VALUE);
     if (tlsDir != null) {
       builder.tls(ServerTls.builder(BenchPki.serverCertPem(tlsDir), BenchPki.serverKeyPem(tlsDir)).build());
     }

@@ -42,7 +42,8 @@ import java.util.TreeMap;
  *       frame's plain strings are the ones a byte-by-byte search finds, and it decodes the same with them as
  *       without them;</li>
  *   <li>every frame decodes to a {@link Decoded} whose invalid messages carry a specification error code
- *       (-32700 with a null id, or -32600), and whose requests are well formed;</li>
+ *       (-32700 with a null id, -32600, or -32602 for a number beyond the scale bound), and whose requests are
+ *       well formed;</li>
  *   <li>after every chunk the decoder buffers no more than the message limit (or, while reading a
  *       {@code Content-Length} header block, {@link FrameDecoder#MAX_HEADER_BYTES}) plus the chunk;</li>
  *   <li>cutting the same bytes into different chunks yields the same frames and the same error (the scanner's
@@ -251,7 +252,8 @@ final class DecoderPipeline {
       String kind;
       if (m instanceof InvalidMessage invalid) {
         int code = invalid.error().code();
-        if (code != RpcError.PARSE_ERROR_CODE && code != RpcError.INVALID_REQUEST_CODE) {
+        if (code != RpcError.PARSE_ERROR_CODE && code != RpcError.INVALID_REQUEST_CODE
+            && code != RpcError.INVALID_PARAMS_CODE) {
           throw violation("invalid message answered with non-spec code " + code, stream, chunkSizes, null);
         }
         if (code == RpcError.PARSE_ERROR_CODE && (decoded.batch() || !invalid.id().equals(RequestId.NULL))) {

@@ -43,7 +43,13 @@ public interface DemoService {
   /** Adds two integers. */
   long add(long a, long b);
 
-  /** Returns {@code ms} after {@code ms} milliseconds (sooner with an error if the caller cancels). */
+  /** The longest {@link #sleep}: a demo server must not be held by one call for longer. */
+  long MAX_SLEEP_MS = 10_000;
+
+  /**
+   * Returns {@code ms} after {@code ms} milliseconds (sooner with an error if the caller cancels); 0 to
+   * {@value #MAX_SLEEP_MS}, anything else is invalid params.
+   */
   long sleep(long ms) throws InterruptedException;
 
   /** Raises an application error (code {@value #FAIL_CODE}) whose message contains {@code message}. */
@@ -99,6 +105,10 @@ public interface DemoService {
 
     @Override
     public long sleep(long ms) throws InterruptedException {
+      if (ms < 0 || ms > MAX_SLEEP_MS) {
+        throw new RpcException(io.courier.RpcError.INVALID_PARAMS.withMessage(
+            "Invalid params: sleep takes 0 to " + MAX_SLEEP_MS + " ms"));
+      }
       long deadline = System.nanoTime() + ms * 1_000_000L;
       RpcContext context = RpcContext.current();
       while (System.nanoTime() < deadline && !context.isCancelled()) {

@@ -533,6 +533,18 @@ class SpecExamplesIT {
   }
 
   @Test
+  void sleepIsBoundedSoThatOneCallCannotHoldAWorkerForLong() throws IOException {
+    try (Peer peer = Peer.open(server.port())) {
+      long start = System.nanoTime();
+      peer.write("{\"jsonrpc\": \"2.0\", \"method\": \"sleep\", \"params\": [10001], \"id\": 1}\n"
+          + "{\"jsonrpc\": \"2.0\", \"method\": \"sleep\", \"params\": [-1], \"id\": 2}\n");
+      assertThat(parse(peer.readLine()).path("error").path("code").asInt()).isEqualTo(-32602);
+      assertThat(parse(peer.readLine()).path("error").path("code").asInt()).isEqualTo(-32602);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+  }
+
+  @Test
   void aQuickCallIsAnsweredBeforeASlowerOneSentEarlierOnTheSameConnection() throws IOException {
     try (Peer peer = Peer.open(server.port())) {
       peer.write("{\"jsonrpc\": \"2.0\", \"method\": \"sleep\", \"params\": [500], \"id\": \"slow\"}\n"
