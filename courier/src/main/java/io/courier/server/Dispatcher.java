@@ -478,6 +478,9 @@ final class Dispatcher {
     try {
       return encodeErrorAsIs(id, error, seed);
     } catch (UncheckedIOException e) {
+      if (!(e.getCause() instanceof Encoder.TooLargeException)) {
+        throw e;
+      }
       server.replyLog().warn(log, "Error reply (id {}) exceeds {} bytes: sent without its message and data", id,
           server.limits().maxOutboundMessageBytes());
       return encodeErrorAsIs(id, RpcError.LIMIT_EXCEEDED.withMessage("Error reply exceeds "

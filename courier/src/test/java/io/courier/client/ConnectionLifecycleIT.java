@@ -90,6 +90,7 @@ class ConnectionLifecycleIT {
         .host("127.0.0.1")
         .port(port)
         .workerThreads(workers)
+        .maxRunningPerConnection(workers) // these tests run all of one client's calls at once
         .service(Slow.class, slow)
         .build()
         .start();

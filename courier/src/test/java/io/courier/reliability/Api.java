@@ -43,6 +43,9 @@ public interface Api {
   /** Returns the name of the thread it runs on. */
   String thread();
 
+  /** Fails with an {@link io.courier.RpcException} whose message is {@code chars} characters long. */
+  void failWith(int chars);
+
   /** Blocks the I/O thread it runs on for {@code ms}: what a non-blocking method must never do, for tests. */
   @NonBlocking
   int blockIo(int ms) throws InterruptedException;
@@ -152,6 +155,11 @@ public interface Api {
     @Override
     public String thread() {
       return Thread.currentThread().getName();
+    }
+
+    @Override
+    public void failWith(int chars) {
+      throw new io.courier.RpcException(1000, "x".repeat(chars));
     }
 
     @Override

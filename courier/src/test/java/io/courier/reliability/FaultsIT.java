@@ -195,7 +195,8 @@ class FaultsIT {
 
   @Test
   void t27_resetMidCallFailsEveryPendingCallAtOnce() throws Exception {
-    start(b -> b.workerThreads(128));
+    // All 100 calls of the one connection run at once: its share is the whole pool.
+    start(b -> b.workerThreads(128).maxRunningPerConnection(128));
     ChaosProxy proxy = closeLater(ChaosProxy.start(server.port()));
     RpcClient client = client(proxy.port(), b -> b.reconnectBackoff(new Backoff(Duration.ofMillis(100), 1.6, 0.2,
         Duration.ofSeconds(2))));

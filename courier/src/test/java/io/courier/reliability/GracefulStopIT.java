@@ -39,8 +39,9 @@ class GracefulStopIT {
   }
 
   private List<CompletableFuture<Integer>> twentyCallsInFlight() throws Exception {
-    server = RpcServer.builder().host("127.0.0.1").port(0).workerThreads(24).service(Api.class, impl).build()
-        .start();
+    // The one client's 20 calls all run at once: its connection's share is the whole pool.
+    server = RpcServer.builder().host("127.0.0.1").port(0).workerThreads(24).maxRunningPerConnection(24)
+        .service(Api.class, impl).build().start();
     client = RpcClient.builder().target("tcp://127.0.0.1:" + server.port()).callTimeout(Duration.ofSeconds(5))
         .maxAttempts(1).build();
     client.call("add", Integer.class, 1, 1).get();
