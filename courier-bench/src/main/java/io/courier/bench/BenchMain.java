@@ -50,8 +50,10 @@ public final class BenchMain {
         --no-scale         leave the scale rows out
         --targets LIST     comma-separated, of: courier, courier-io, courier-tls, courier-http, courier-https,
                            courier-ws, courier-wss, grpc-json, grpc-json-pool, grpc-binary, jsonrpc4j,
-                           netty-echo
+                           netty-echo, courier-baseline, courier-io-baseline
                            (default: the mode's; the courier-tls … courier-wss ones have no scale or idle rows)
+        --baseline-jar JAR the courier-bench.jar of another build, whose Courier server the *-baseline
+                           targets run (called by this build's client): before and after a change in one run
         --jit-ms N         unmeasured run of each cell before any is measured (JIT warm-up)
         --warmup-ms N      warm-up window per cell
         --window-ms N      measured window
@@ -151,7 +153,8 @@ public final class BenchMain {
         report.note(note);
       }
       List<String> tls = tlsArgs(target, pki);
-      try (ServerProcess server = ServerProcess.start(target, tls, classPath, SERVER_FLAGS,
+      String serverClassPath = target.baseline() ? options.baselineJar.toString() : classPath;
+      try (ServerProcess server = ServerProcess.start(target, tls, serverClassPath, SERVER_FLAGS,
           logs.resolve(target.id() + "-server.log"))) {
         load(target, server, tls, plan, report, logs);
         if (idleConnections > 0 && target.hasScaleRows()) {
@@ -256,13 +259,14 @@ public final class BenchMain {
   }
 
   /** The command line, parsed. */
-  private static final class Options {
+  static final class Options {
     Plan plan = Plan.full();
     Boolean scale;
     List<Target> targets;
     Path markdown;
     boolean noMarkdown;
     Path csv;
+    Path baselineJar;
     boolean help;
 
     static Options parse(String[] args) {
@@ -285,6 +289,7 @@ public final class BenchMain {
           case "--markdown" -> o.markdown = Path.of(value(args, ++i, a));
           case "--no-markdown" -> o.noMarkdown = true;
           case "--csv" -> o.csv = Path.of(value(args, ++i, a));
+          case "--baseline-jar" -> o.baselineJar = Path.of(value(args, ++i, a)).toAbsolutePath();
           case "--help", "-h" -> o.help = true;
           default -> throw new IllegalArgumentException("unknown option: " + a);
         }
@@ -307,6 +312,12 @@ public final class BenchMain {
           case "full" -> Target.FULL;
           default -> Target.DEFAULTS;
         };
+      }
+      if (o.targets.stream().anyMatch(Target::baseline) && o.baselineJar == null) {
+        throw new IllegalArgumentException("the *-baseline targets need --baseline-jar");
+      }
+      if (o.baselineJar != null && !Files.isRegularFile(o.baselineJar)) {
+        throw new IllegalArgumentException("--baseline-jar: no such file: " + o.baselineJar);
       }
       Path root = repositoryRoot();
       boolean smoke = p.mode().equals("smoke");

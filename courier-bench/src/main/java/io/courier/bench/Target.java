@@ -26,6 +26,13 @@ enum Target {
   COURIER_HTTPS("courier-https", "Courier, HTTP/1.1 + TLS", CourierTarget.class),
   COURIER_WS("courier-ws", "Courier, WebSocket", CourierTarget.class),
   COURIER_WSS("courier-wss", "Courier, WebSocket + TLS", CourierTarget.class),
+  /**
+   * {@link #COURIER}'s server from another build of the bench ({@code --baseline-jar}), called by this build's
+   * client: the code before a change, measured in the same run as the code after it.
+   */
+  COURIER_BASELINE("courier-baseline", "Courier, baseline", CourierTarget.class),
+  /** {@link #COURIER_IO}'s server from the baseline build. */
+  COURIER_IO_BASELINE("courier-io-baseline", "Courier, I/O thread, baseline", CourierTarget.class, "--io-thread"),
   GRPC_JSON("grpc-json", "gRPC + JSON", GrpcTarget.class, "--codec", "json"),
   GRPC_BINARY("grpc-binary", "gRPC + binary", GrpcTarget.class, "--codec", "binary"),
   /**
@@ -82,6 +89,11 @@ enum Target {
     return serverArgs;
   }
 
+  /** Whether its server runs from the baseline build's jar rather than this one's. */
+  boolean baseline() {
+    return this == COURIER_BASELINE || this == COURIER_IO_BASELINE;
+  }
+
   /** Whether its server and client need the run's certificates ({@link BenchPki}), passed as {@code --tls DIR}. */
   boolean tls() {
     return this == COURIER_TLS || this == COURIER_HTTPS || this == COURIER_WSS;
@@ -98,7 +110,7 @@ enum Target {
   /** The scheme of the Courier client's target URI, or null for the other targets. */
   String courierScheme() {
     return switch (this) {
-      case COURIER, COURIER_IO -> "tcp";
+      case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
       case COURIER_TLS -> "tls";
       case COURIER_HTTP -> "http";
       case COURIER_HTTPS -> "https";
@@ -131,9 +143,9 @@ enum Target {
    */
   Driver client(String host, int port, Path tlsDir, Cell cell) throws Exception {
     return switch (this) {
-      case COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS ->
+      case COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_BASELINE ->
           CourierTarget.client(courierScheme(), host, port, tlsDir, cell, false);
-      case COURIER_IO -> CourierTarget.client("tcp", host, port, null, cell, true);
+      case COURIER_IO, COURIER_IO_BASELINE -> CourierTarget.client("tcp", host, port, null, cell, true);
       case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, true, cell);
       case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, true, cell);
       case GRPC_JSON_POOL -> GrpcTarget.client(host, port, Codec.JSON, false, cell);
@@ -148,7 +160,7 @@ enum Target {
    */
   AutoCloseable holdIdle(String host, int port, int count) throws Exception {
     return switch (this) {
-      case COURIER, COURIER_IO -> CourierTarget.holdIdle(host, port, count);
+      case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> CourierTarget.holdIdle(host, port, count);
       case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS ->
           throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
