@@ -27,6 +27,8 @@ final class Report {
       "mvn -B -q -DskipTests install && java -jar courier-bench/target/courier-bench.jar --quick";
   static final String TRANSPORTS_BEGIN = "<!-- transports: begin; written by courier-bench --transports -->";
   static final String TRANSPORTS_END = "<!-- transports: end -->";
+  static final String BASELINE_BEGIN = "<!-- before and after: begin; written by courier-bench --baseline-jar -->";
+  static final String BASELINE_END = "<!-- before and after: end -->";
   private static final String HOW_IT_MEASURES = "## How it measures";
 
   private final Plan plan;
@@ -190,9 +192,7 @@ final class Report {
 
   /** The whole {@code docs/benchmarks.md} page. */
   String markdown() {
-    String windows = "JIT warm-up " + millis(plan.jitWarmup()) + " per cell, then per cell a "
-        + millis(plan.warmup()) + " warm-up window and " + plan.repetitions() + " measured window"
-        + (plan.repetitions() == 1 ? "" : "s") + " of " + millis(plan.window());
+    String windows = windows();
     StringBuilder b = new StringBuilder();
     b.append("# Benchmarks\n\n")
         .append("Courier against gRPC-java, jsonrpc4j and a raw Netty echo server, measured by the `courier-bench` ")
@@ -209,7 +209,10 @@ final class Report {
         .append("(`--csv FILE`, default `courier-bench/target/bench-results.csv`, with every window in ")
         .append("`bench-results-samples.csv` beside it); the servers' and clients' logs go to ")
         .append("`courier-bench/target/bench-logs/`. `--transports` measures Courier over each of its transports ")
-        .append("and writes only the [Transports](#transports) section, which the other runs keep.\n\n")
+        .append("and writes only the [Transports](#transports) section, which the other runs keep. ")
+        .append("`--baseline-jar JAR --targets courier,courier-baseline,courier-io,courier-io-baseline` measures ")
+        .append("the Courier server of another build (its `courier-bench.jar`) beside this one's in one run and ")
+        .append("writes only the [Before and after](#before-and-after) section, which the other runs keep too.\n\n")
         .append("## This run\n\n")
         .append("- command: `").append(command).append("`\n")
         .append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n')
@@ -287,31 +290,41 @@ final class Report {
 
   /**
    * The page to write over {@code existing} (the page as it is, or null): for a {@code --transports} run the
-   * existing page with its Transports section replaced or added; for the others the whole new page, with the
-   * existing page's Transports section kept.
+   * existing page with its Transports section replaced or added, for a run with baseline targets the same
+   * with its Before and after section; for the others the whole new page, with the existing page's two
+   * sections kept.
    */
   String page(String existing) {
+    String base = existing != null ? existing : "# Benchmarks\n\nWritten by the `courier-bench` module; run "
+        + "`" + BenchMain.JAR_COMMAND + " --quick` for the other sections.\n";
     if (plan.isTransports()) {
-      String base = existing != null ? existing : "# Benchmarks\n\nWritten by the `courier-bench` module; run "
-          + "`" + BenchMain.JAR_COMMAND + " --quick` for the other sections.\n";
-      return withTransports(base, transportsSection());
+      return withSection(base, transportsSection(), TRANSPORTS_BEGIN, TRANSPORTS_END);
+    }
+    if (hasBaseline()) {
+      return withSection(base, baselineSection(), BASELINE_BEGIN, BASELINE_END);
     }
     String page = markdown();
-    String kept = existing == null ? null : transportsSectionOf(existing);
-    return kept == null ? page : withTransports(page, kept);
+    for (String[] markers : List.of(new String[] {TRANSPORTS_BEGIN, TRANSPORTS_END},
+        new String[] {BASELINE_BEGIN, BASELINE_END})) {
+      String kept = existing == null ? null : sectionOf(existing, markers[0], markers[1]);
+      if (kept != null) {
+        page = withSection(page, kept, markers[0], markers[1]);
+      }
+    }
+    return page;
   }
 
   /** The delimited section of {@code page}, markers included, or null. */
-  static String transportsSectionOf(String page) {
-    int begin = page.indexOf(TRANSPORTS_BEGIN);
-    int end = page.indexOf(TRANSPORTS_END, Math.max(begin, 0));
-    return begin < 0 || end < 0 ? null : page.substring(begin, end + TRANSPORTS_END.length());
+  static String sectionOf(String page, String beginMarker, String endMarker) {
+    int begin = page.indexOf(beginMarker);
+    int end = page.indexOf(endMarker, Math.max(begin, 0));
+    return begin < 0 || end < 0 ? null : page.substring(begin, end + endMarker.length());
   }
 
   /** {@code page} with its delimited section replaced by {@code section}, or else the section put in before
    * "How it measures", or else at the end. */
-  static String withTransports(String page, String section) {
-    String old = transportsSectionOf(page);
+  static String withSection(String page, String section, String beginMarker, String endMarker) {
+    String old = sectionOf(page, beginMarker, endMarker);
     if (old != null) {
       return page.replace(old, section);
     }
@@ -322,11 +335,64 @@ final class Report {
     return page + (page.endsWith("\n") ? "\n" : "\n\n") + section + "\n";
   }
 
-  /** The Transports section of the page, markers included, without a final line break. */
-  String transportsSection() {
-    String windows = "JIT warm-up " + millis(plan.jitWarmup()) + " per cell, then per cell a "
+  /** Whether the run measured a baseline build's server beside this build's. */
+  private boolean hasBaseline() {
+    return rows.stream().anyMatch(r -> r.target().baseline());
+  }
+
+  /**
+   * The Before and after section, markers included, without a final line break: each Courier row of this build
+   * beside the same row of the baseline build, measured in the same run.
+   */
+  String baselineSection() {
+    StringBuilder b = new StringBuilder();
+    b.append(BASELINE_BEGIN).append("\n")
+        .append("## Before and after\n\n")
+        .append("Courier's server as built now and as built before the latest change (`--baseline-jar`, the ")
+        .append("`courier-bench.jar` of the earlier build), measured in one run, one after the other, each ")
+        .append("called by this build's client. This section is written by such a run alone; the other runs keep ")
+        .append("it as it is.\n\n")
+        .append("- command: `").append(command).append("`\n")
+        .append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n')
+        .append("- machine: ").append(machine.describe()).append('\n')
+        .append("- windows: ").append(windows()).append("; it took ").append(minutes(took)).append("\n\n")
+        .append("| workload | in flight | target | calls/s now | calls/s before | now / before | p99 now ")
+        .append("| p99 before |\n")
+        .append("|---|--:|---|--:|--:|--:|--:|--:|\n");
+    for (Row now : rows()) {
+      Target before = now.target() == Target.COURIER ? Target.COURIER_BASELINE
+          : now.target() == Target.COURIER_IO ? Target.COURIER_IO_BASELINE : null;
+      Row was = before == null ? null : rows.stream()
+          .filter(r -> r.target() == before && r.cell().equals(now.cell())).findFirst().orElse(null);
+      if (was == null || !now.measured() || !was.measured()) {
+        continue;
+      }
+      b.append("| ").append(now.cell().workload().label())
+          .append(" | ").append(now.cell().inFlight())
+          .append(" | ").append(now.target().label())
+          .append(" | ").append(Format.count(now.callsPerSecond()))
+          .append(" | ").append(Format.count(was.callsPerSecond()))
+          .append(" | ").append(ratioText(ratio(now, before)))
+          .append(" | ").append(Format.latency(now.p99()))
+          .append(" | ").append(Format.latency(was.p99())).append(" |\n");
+    }
+    if (!notes.isEmpty()) {
+      b.append("\nNotes:\n\n");
+      notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    }
+    b.append(BASELINE_END);
+    return b.toString();
+  }
+
+  private String windows() {
+    return "JIT warm-up " + millis(plan.jitWarmup()) + " per cell, then per cell a "
         + millis(plan.warmup()) + " warm-up window and " + plan.repetitions() + " measured window"
         + (plan.repetitions() == 1 ? "" : "s") + " of " + millis(plan.window());
+  }
+
+  /** The Transports section of the page, markers included, without a final line break. */
+  String transportsSection() {
+    String windows = windows();
     StringBuilder b = new StringBuilder();
     b.append(TRANSPORTS_BEGIN).append("\n")
         .append("## Transports\n\n")

@@ -116,6 +116,31 @@ class ReportTest {
   }
 
   @Test
+  void aBaselineRunWritesOnlyItsBeforeAndAfterSectionAndOtherRunsKeepIt() {
+    Report quick = report();
+    quick.add(row(Target.COURIER, 1000));
+    String page = quick.page(null);
+
+    Report ab = report();
+    ab.add(row(Target.COURIER, 1100));
+    ab.add(row(Target.COURIER_BASELINE, 1000));
+    ab.add(row(Target.COURIER_IO, 1900));
+    ab.add(row(Target.COURIER_IO_BASELINE, 2000));
+    String withSection = ab.page(page);
+    assertThat(withSection).contains("## Before and after")
+        .contains("| add | 16 | Courier | 1,100 | 1,000 | 1.10× |")
+        .contains("| add | 16 | Courier, I/O thread | 1,900 | 2,000 | 0.95× |")
+        .contains("| add | 16 | 1 | Courier | 1,000 |"); // the results of the earlier run stay
+    assertThat(withSection.indexOf("## Before and after")).isLessThan(withSection.indexOf("## How it measures"));
+
+    Report nextQuick = report();
+    nextQuick.add(row(Target.COURIER, 2000));
+    String kept = nextQuick.page(withSection);
+    assertThat(kept).contains("| add | 16 | 1 | Courier | 2,000 |").contains("| 1,100 | 1,000 | 1.10× |");
+    assertThat(count(kept, Report.BASELINE_BEGIN)).isEqualTo(1);
+  }
+
+  @Test
   void transportTargetsHaveNoScaleRows() {
     Plan full = Plan.full();
     assertThat(full.cellsFor(Target.COURIER)).isEqualTo(full.allCells());
