@@ -21,6 +21,14 @@ public final class Checks {
     return value;
   }
 
+  /** Returns {@code value} when it is zero or more; otherwise throws naming the setting. */
+  public static int notNegative(int value, String name) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + ": " + value + " (expected: >= 0)");
+    }
+    return value;
+  }
+
   /** Returns {@code value} when it is longer than zero; otherwise throws naming the setting. */
   public static Duration positive(Duration value, String name) {
     requireNonNull(value, name);

@@ -214,9 +214,7 @@ final class Report {
         .append("the Courier server of another build (its `courier-bench.jar`) beside this one's in one run and ")
         .append("writes only the [Before and after](#before-and-after) section, which the other runs keep too.\n\n")
         .append("## This run\n\n")
-        .append("- command: `").append(command).append("`\n")
-        .append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n')
-        .append("- machine: ").append(machine.describe()).append('\n')
+        .append(runFacts())
         .append("- mode: ").append(plan.mode()).append(": ").append(windows).append("; it took ")
         .append(minutes(took)).append('\n')
         .append("- figures: calls/s is the median of the measured windows, spread their minimum and maximum; ")
@@ -352,9 +350,7 @@ final class Report {
         .append("`courier-bench.jar` of the earlier build), measured in one run, one after the other, each ")
         .append("called by this build's client. This section is written by such a run alone; the other runs keep ")
         .append("it as it is.\n\n")
-        .append("- command: `").append(command).append("`\n")
-        .append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n')
-        .append("- machine: ").append(machine.describe()).append('\n')
+        .append(runFacts())
         .append("- windows: ").append(windows()).append("; it took ").append(minutes(took)).append("\n\n")
         .append("| workload | in flight | target | calls/s now | calls/s before | now / before | p99 now ")
         .append("| p99 before |\n")
@@ -384,6 +380,13 @@ final class Report {
     return b.toString();
   }
 
+  /** The command, date and machine of the run, as the page's list items. */
+  private String runFacts() {
+    return "- command: `" + command + "`\n"
+        + "- date: " + date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + "\n"
+        + "- machine: " + machine.describe() + "\n";
+  }
+
   private String windows() {
     return "JIT warm-up " + millis(plan.jitWarmup()) + " per cell, then per cell a "
         + millis(plan.warmup()) + " warm-up window and " + plan.repetitions() + " measured window"
@@ -401,9 +404,7 @@ final class Report {
         .append("inside TLS, measured in one run, with ").append(Target.REFERENCE.label())
         .append(" (HTTP/2 in the clear) as the reference. This section is written by `")
         .append(BenchMain.JAR_COMMAND).append(" --transports` alone; the other runs keep it as it is.\n\n")
-        .append("- command: `").append(command).append("`\n")
-        .append("- date: ").append(date.format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n')
-        .append("- machine: ").append(machine.describe()).append('\n')
+        .append(runFacts())
         .append("- windows: ").append(windows).append("; it took ").append(minutes(took)).append('\n')
         .append("- figures: as in the Results table: the median of the windows, their spread, and the median of ")
         .append("each latency percentile\n\n")

@@ -1,5 +1,6 @@
 package io.courier.client;
 
+import static io.courier.Checks.notNegative;
 import static io.courier.Checks.positive;
 import static java.util.Objects.requireNonNull;
 
@@ -188,10 +189,7 @@ public final class RpcClientBuilder {
    * ({@link CourierJson#DEFAULT_MAX_NUMBER_SCALE}).
    */
   public RpcClientBuilder maxNumberScale(int scale) {
-    if (scale < 0) {
-      throw new IllegalArgumentException("maxNumberScale: " + scale + " (expected: >= 0)");
-    }
-    this.maxNumberScale = scale;
+    this.maxNumberScale = notNegative(scale, "maxNumberScale");
     return this;
   }
 

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.courier.Checks;
 import io.courier.Internal;
 import io.courier.RpcError;
 import io.courier.protocol.BoundedDecimalNodes.NumberScaleException;
@@ -89,10 +90,7 @@ public final class JsonRpcCodec {
    */
   public JsonRpcCodec(ObjectMapper mapper, int maxNumberScale) {
     this.mapper = requireNonNull(mapper, "mapper");
-    if (maxNumberScale < 0) {
-      throw new IllegalArgumentException("maxNumberScale: " + maxNumberScale + " (expected: >= 0)");
-    }
-    this.maxNumberScale = maxNumberScale;
+    this.maxNumberScale = Checks.notNegative(maxNumberScale, "maxNumberScale");
     this.treeReader = mapper.reader().with(new BoundedDecimalNodes(maxNumberScale));
     this.factory = mapper.getFactory();
     this.anyWriter = mapper.writerFor(Object.class);

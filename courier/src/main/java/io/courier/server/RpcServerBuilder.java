@@ -1,5 +1,6 @@
 package io.courier.server;
 
+import static io.courier.Checks.notNegative;
 import static io.courier.Checks.positive;
 import static java.util.Objects.requireNonNull;
 
@@ -270,10 +271,7 @@ public final class RpcServerBuilder {
    * runs. Default: 9,999 ({@link CourierJson#DEFAULT_MAX_NUMBER_SCALE}).
    */
   public RpcServerBuilder maxNumberScale(int scale) {
-    if (scale < 0) {
-      throw new IllegalArgumentException("maxNumberScale: " + scale + " (expected: >= 0)");
-    }
-    this.maxNumberScale = scale;
+    this.maxNumberScale = notNegative(scale, "maxNumberScale");
     return this;
   }
 
