@@ -473,18 +473,19 @@ final class Dispatcher {
     return done(encodeError(id, error, seed));
   }
 
-  /** Encodes an error reply; one whose data would exceed the outbound limit goes without its data. */
+  /**
+   * Encodes an error reply. One that cannot be written as it is (its data would pass the outbound limit, or
+   * cannot be serialized) goes as an error of Courier's own without data, so that the call is still answered.
+   */
   private ByteBuf encodeError(RequestId id, RpcError error, boolean seed) {
     try {
       return encodeErrorAsIs(id, error, seed);
-    } catch (UncheckedIOException e) {
-      if (!(e.getCause() instanceof Encoder.TooLargeException)) {
-        throw e;
-      }
-      server.replyLog().warn(log, "Error reply (id {}) exceeds {} bytes: sent without its message and data", id,
-          server.limits().maxOutboundMessageBytes());
-      return encodeErrorAsIs(id, RpcError.LIMIT_EXCEEDED.withMessage("Error reply exceeds "
-          + server.limits().maxOutboundMessageBytes() + " bytes"), seed);
+    } catch (RuntimeException e) {
+      boolean tooLarge = e.getCause() instanceof Encoder.TooLargeException;
+      server.replyLog().warn(log, "Error reply (id {}) cannot be sent as it is ({}): sent without its data", id,
+          tooLarge ? "over " + server.limits().maxOutboundMessageBytes() + " bytes" : e.toString());
+      return encodeErrorAsIs(id, tooLarge ? RpcError.LIMIT_EXCEEDED.withMessage("Error reply exceeds "
+          + server.limits().maxOutboundMessageBytes() + " bytes") : RpcError.INTERNAL_ERROR, seed);
     }
   }
 

@@ -86,6 +86,10 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
 
   private final HttpOptions options;
   private StrictRequestDecoder decoder;
+  /** The last Host this connection's requests named that was accepted: the next one is likely the same. */
+  private String acceptedHost;
+  /** Whether a refused WebSocket version has been logged for this connection, which stays open after it. */
+  private boolean versionRefusalLogged;
 
   /**
    * How to answer a request once its turn comes: whether the connection stays open, its CORS origin, and
@@ -412,8 +416,12 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       return false;
     }
     String host = hosts.get(0);
+    if (host.equals(acceptedHost)) {
+      return true;
+    }
     switch (options.allowedHosts().check(host)) {
       case ACCEPTED:
+        acceptedHost = host;
         return true;
       case MALFORMED:
         fail(ctx, HttpResponseStatus.BAD_REQUEST, "malformed Host header: " + abbreviate(host));
@@ -434,7 +442,10 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   private boolean checkHandshake(ChannelHandlerContext ctx, HttpRequest head) {
     List<String> versions = head.headers().getAll(SEC_WEBSOCKET_VERSION);
     if (versions.size() != 1 || !versions.get(0).trim().equals(WEBSOCKET_VERSION)) {
-      log.info("Refused a WebSocket upgrade from {}: version {}", ctx.channel().remoteAddress(), versions);
+      if (!versionRefusalLogged) {
+        versionRefusalLogged = true;
+        log.info("Refused a WebSocket upgrade from {}: version {}", ctx.channel().remoteAddress(), versions);
+      }
       FullHttpResponse response = text(HttpResponseStatus.UPGRADE_REQUIRED,
           "Only WebSocket version " + WEBSOCKET_VERSION + " is supported");
       response.headers().set(SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
@@ -461,8 +472,14 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     }
   }
 
+  /** A peer's header value made fit for a log line and a reply: at most 100 characters, printable ASCII. */
   private static String abbreviate(String value) {
-    return value.length() <= 100 ? value : value.substring(0, 100) + "...";
+    StringBuilder b = new StringBuilder(Math.min(value.length(), 100) + 3);
+    for (int i = 0; i < value.length() && i < 100; i++) {
+      char c = value.charAt(i);
+      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+    }
+    return value.length() > 100 ? b.append("...").toString() : b.toString();
   }
 
   /** Whether a page from {@code origin} was served by this server, reached as {@code host}. */

@@ -10,6 +10,8 @@ import io.courier.testing.Canary;
 import io.courier.testing.FakeJsonRpcServer;
 import io.courier.testing.NettyLeakCheck;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -90,5 +92,18 @@ class FakeServerErrorsIT {
 
     assertThat(thrown).isExactlyInstanceOf(RpcException.class);
     assertThat(((RpcException) thrown).code()).isEqualTo(RpcError.INTERNAL_ERROR_CODE);
+  }
+
+  @Test
+  void aReplyHoldingANumberHugeInScaleFailsItsCallAndTheConnectionServesOn() throws Exception {
+    fakeBank(request -> "{\"jsonrpc\":\"2.0\",\"result\":"
+        + (request.get("method").asText().equals("huge") ? "[1, 1e100000000]" : "1.5")
+        + ",\"id\":" + request.get("id") + "}");
+
+    Throwable thrown = catchThrowable(() -> client.call("huge", Object.class).get(5, TimeUnit.SECONDS));
+
+    assertThat(thrown).isInstanceOf(ExecutionException.class).cause().isInstanceOf(RpcException.class);
+    assertThat(((RpcException) thrown.getCause()).code()).isEqualTo(-32700);
+    assertThat(client.call("small", Object.class).get(5, TimeUnit.SECONDS)).hasToString("1.5");
   }
 }

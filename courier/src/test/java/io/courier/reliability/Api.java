@@ -46,6 +46,12 @@ public interface Api {
   /** Fails with an {@link io.courier.RpcException} whose message is {@code chars} characters long. */
   void failWith(int chars);
 
+  /**
+   * Fails with an {@link io.courier.RpcException} whose data cannot be written: reading it throws an
+   * {@link IllegalStateException} ({@code "exception"}) or an {@link OutOfMemoryError} ({@code "error"}).
+   */
+  void failWithUnwritableData(String how);
+
   /** Blocks the I/O thread it runs on for {@code ms}: what a non-blocking method must never do, for tests. */
   @NonBlocking
   int blockIo(int ms) throws InterruptedException;
@@ -160,6 +166,18 @@ public interface Api {
     @Override
     public void failWith(int chars) {
       throw new io.courier.RpcException(1000, "x".repeat(chars));
+    }
+
+    @Override
+    public void failWithUnwritableData(String how) {
+      Object data = how.equals("error") ? new Unwritable() : new Object() {
+        @SuppressWarnings("unused")
+        public String getValue() {
+          throw new IllegalStateException("simulated, while writing the error's data");
+        }
+      };
+      throw new io.courier.RpcException(io.courier.RpcError.of(1000, "unwritable data",
+          com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.pojoNode(data)));
     }
 
     @Override

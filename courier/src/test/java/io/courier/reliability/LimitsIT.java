@@ -327,6 +327,28 @@ class LimitsIT {
   }
 
   @Test
+  void anErrorWhoseDataCannotBeWrittenIsAnsweredWithoutIt() throws Exception {
+    start(b -> {});
+    try (Wire w = new Wire(server.port(), Framing.NEWLINE)) {
+      JsonNode reply = w.call(call("failWithUnwritableData", "[\"exception\"]", 3));
+      assertThat(reply.path("error").path("code").asInt()).isEqualTo(-32603);
+      assertThat(reply.path("id").asInt()).isEqualTo(3);
+      assertThat(w.call(call("add", "[1,2]", 4)).path("result").asInt()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aCallThatCannotBeAnsweredAtAllClosesItsConnectionSoThatItsCallerLearns() throws Exception {
+    start(b -> {});
+    try (LogCapture log = new LogCapture(); Wire w = new Wire(server.port(), Framing.NEWLINE)) {
+      w.send(call("failWithUnwritableData", "[\"error\"]", 5));
+      assertThat(w.awaitClose(5000)).as("closed, as a lost connection").isGreaterThanOrEqualTo(0);
+      assertThat(log.text()).contains("cannot answer a call");
+    }
+    assertServed(Framing.NEWLINE);
+  }
+
+  @Test
   void aClientRequestPastItsOutboundLimitFailsWithoutSendingAByte() throws Exception {
     start(b -> {});
     try (RpcClient client = RpcClient.builder().target("tcp://127.0.0.1:" + server.port())

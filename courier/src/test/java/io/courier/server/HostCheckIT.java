@@ -153,6 +153,26 @@ class HostCheckIT {
   }
 
   @Test
+  void aRequestNamingAnotherHostIsRefusedAfterAcceptedOnesOnTheSameConnection() throws Exception {
+    int port = start();
+    try (RawHttp h = new RawHttp(port, 0)) {
+      assertThat(h.send(post("127.0.0.1:" + port, ADD)).read().text()).contains("\"result\":5");
+      assertThat(h.send(post("127.0.0.1:" + port, ADD)).read().text()).contains("\"result\":5");
+      HttpResponse r = h.send(post("evil.example:" + port, ADD)).read();
+      assertThat(r.status()).as("each request's Host is checked, not only the first").isEqualTo(421);
+      assertThat(h.awaitEof(2000)).isGreaterThanOrEqualTo(0);
+    }
+    assertThat(calls).hasValue(2);
+  }
+
+  @Test
+  void aHostWithControlCharactersIsEchoedPrintably() throws Exception {
+    int port = start();
+    HttpResponse r = refusedAndClosed(port, post("evil\u0001example", ADD), 400);
+    assertThat(r.text()).doesNotContain("\u0001");
+  }
+
+  @Test
   void reboundHostIsRefusedOnAWildcardServerToo() throws Exception {
     int port = start(b -> b.host("0.0.0.0"));
 
