@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JavaType;
 import io.courier.RpcException;
+import io.courier.peer.OutboundCall;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
 public final class Batch {
 
   /** One element: a call (with its pending state) or a notification ({@code call == null}). */
-  record Entry(String method, Object params, PendingCall<?> call) {}
+  record Entry(String method, Object params, OutboundCall<?> call) {}
 
   private final RpcClient client;
   private final ClientCore core;
@@ -60,7 +61,7 @@ public final class Batch {
   private <R> CompletableFuture<R> add(String method, JavaType type, Object params) {
     checkOpen();
     requireNonNull(method, "method");
-    PendingCall<R> call = core.newBatchCall(method, params, client.mapper().readerFor(type), RpcException::new);
+    OutboundCall<R> call = core.newBatchCall(method, params, client.mapper().readerFor(type), RpcException::new);
     entries.add(new Entry(method, params, call));
     return call.future();
   }

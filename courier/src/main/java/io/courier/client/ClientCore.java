@@ -8,6 +8,8 @@ import io.courier.Deadline;
 import io.courier.Endpoint;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.peer.OutboundCall;
+import io.courier.peer.OutboundCalls;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
@@ -83,7 +85,7 @@ final class ClientCore {
   private final AtomicLong ids = new AtomicLong();
   private final AtomicLong lateReplies = new AtomicLong();
   /** Seed-dialect calls, each on its own connection, so that close() can fail them. */
-  private final Set<PendingCall<?>> seedCalls = ConcurrentHashMap.newKeySet();
+  private final Set<OutboundCall<?>> seedCalls = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
   /**
    * The open connections: at most one on raw TCP and WebSocket, which carry many calls at once; up to
@@ -204,7 +206,7 @@ final class ClientCore {
     CompletableFuture<R> future = new CompletableFuture<>();
     Executor completer = sync ? Runnable::run : callbackExecutor;
     Duration budget = inheritDeadline(timeout);
-    PendingCall<R> call = new PendingCall<>(ids.incrementAndGet(), method, params, 1,
+    OutboundCall<R> call = new OutboundCall<>(ids.incrementAndGet(), method, params, 1,
         System.nanoTime() + budget.toNanos(), idempotent, reader, future, completer, errors,
         dialect == Dialect.SEED ? null : this::retry);
     if (closed) {
@@ -244,23 +246,22 @@ final class ClientCore {
   }
 
   /** Sends one attempt of a call, with whatever time the call has left. */
-  private void sendAttempt(PendingCall<?> call) {
-    long remaining = call.deadline - System.nanoTime();
+  private void sendAttempt(OutboundCall<?> call) {
+    long remaining = call.deadline() - System.nanoTime();
     if (remaining <= 0) {
-      call.fail(new CallTimeoutException("Call to " + call.method + " ran out of time before attempt "
-          + call.attempt));
+      call.fail(new CallTimeoutException("Call to " + call.method() + " ran out of time before attempt "
+          + call.attempt()));
       return;
     }
     if (!armDeadline(call, remaining)) {
       return;
     }
-    RequestId id = RequestId.of(call.id);
+    RequestId id = RequestId.of(call.id());
     withConnection(conn -> {
-      call.connection = conn;
       // The time the call waited for an HTTP connection is not the server's to use.
-      long left = call.deadline - System.nanoTime();
+      long left = call.deadline() - System.nanoTime();
       long timeoutMs = propagateDeadline ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)) : -1;
-      conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method, call.params, timeoutMs));
+      conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method(), call.params(), timeoutMs));
     }, call::fail);
   }
 
@@ -268,12 +269,12 @@ final class ClientCore {
    * Fails {@code call} when {@code nanos} have passed, telling the server if it was sent. Returns false, the
    * call failed, when the client is closed (its timer too).
    */
-  private boolean armDeadline(PendingCall<?> call, long nanos) {
+  private boolean armDeadline(OutboundCall<?> call, long nanos) {
     try {
-      call.timeout = timer.newTimeout(t -> {
+      call.timeout(timer.newTimeout(t -> {
         abandon(call);
-        call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
-      }, nanos, TimeUnit.NANOSECONDS);
+        call.fail(new CallTimeoutException("Call to " + call.method() + " timed out"));
+      }, nanos, TimeUnit.NANOSECONDS));
       return true;
     } catch (IllegalStateException timerStopped) {
       call.fail(clientClosed());
@@ -281,10 +282,10 @@ final class ClientCore {
     }
   }
 
-  private static void abandon(PendingCall<?> call) {
-    Connection conn = call.connection;
-    if (conn != null) {
-      conn.abandon(call);
+  private static void abandon(OutboundCall<?> call) {
+    OutboundCalls sentThrough = call.sentThrough();
+    if (sentThrough != null) {
+      sentThrough.abandon(call);
     }
   }
 
@@ -293,25 +294,25 @@ final class ClientCore {
    * {@link io.courier.Idempotent} and the connection was lost. Within the call's deadline, the attempt limit
    * and the retry budget.
    */
-  private boolean retry(PendingCall<?> failed, Throwable failure) {
-    if (closed || failed.attempt >= maxAttempts || !(failure instanceof RpcException exception)) {
+  private boolean retry(OutboundCall<?> failed, Throwable failure) {
+    if (closed || failed.attempt() >= maxAttempts || !(failure instanceof RpcException exception)) {
       return false;
     }
     RpcError error = exception.error();
-    boolean safe = error.isUnprocessed() || (failed.idempotent && error.code() == RpcError.CONNECTION_LOST_CODE);
+    boolean safe = error.isUnprocessed() || (failed.idempotent() && error.code() == RpcError.CONNECTION_LOST_CODE);
     if (!safe) {
       return false;
     }
-    long delay = retryBackoff.delayNanos(failed.attempt);
-    if (System.nanoTime() + delay >= failed.deadline) {
+    long delay = retryBackoff.delayNanos(failed.attempt());
+    if (System.nanoTime() + delay >= failed.deadline()) {
       return false;
     }
     if (!retryBudget.tryWithdraw()) {
-      log.debug("Not retrying {}: the retry budget is spent", failed.method);
+      log.debug("Not retrying {}: the retry budget is spent", failed.method());
       return false;
     }
-    PendingCall<?> next = failed.nextAttempt(ids.incrementAndGet());
-    log.debug("Retrying {} (attempt {}) in {} ms after: {}", failed.method, next.attempt,
+    OutboundCall<?> next = failed.nextAttempt(ids.incrementAndGet());
+    log.debug("Retrying {} (attempt {}) in {} ms after: {}", failed.method(), next.attempt(),
         TimeUnit.NANOSECONDS.toMillis(delay), error);
     retries.incrementAndGet();
     timer.newTimeout(t -> sendAttempt(next), delay, TimeUnit.NANOSECONDS);
@@ -337,14 +338,14 @@ final class ClientCore {
     if (dialect == Dialect.SEED) {
       throw new UnsupportedOperationException("The seed dialect has no batches");
     }
-    List<PendingCall<?>> calls = entries.stream()
+    List<OutboundCall<?>> calls = entries.stream()
         .map(Batch.Entry::call)
         .filter(c -> c != null)
-        .<PendingCall<?>>map(c -> c)
+        .<OutboundCall<?>>map(c -> c)
         .toList();
     Duration budget = inheritDeadline(timeout);
     if (budget.isZero() || budget.isNegative()) {
-      calls.forEach(call -> call.fail(new CallTimeoutException("Batch call to " + call.method
+      calls.forEach(call -> call.fail(new CallTimeoutException("Batch call to " + call.method()
           + " has no time left (timeout " + budget.toMillis() + " ms); the batch was not sent")));
       return;
     }
@@ -352,7 +353,7 @@ final class ClientCore {
       calls.forEach(call -> call.fail(clientClosed()));
       return;
     }
-    for (PendingCall<?> call : calls) {
+    for (OutboundCall<?> call : calls) {
       if (!armDeadline(call, budget.toNanos())) {
         calls.forEach(other -> other.fail(clientClosed()));
         return;
@@ -365,7 +366,6 @@ final class ClientCore {
     }
     long timeoutMs = propagateDeadline ? budget.toMillis() : -1;
     withConnection(conn -> {
-      calls.forEach(call -> call.connection = conn);
       conn.send(calls, (codec, out) -> {
         out.write('[');
         for (int i = 0; i < entries.size(); i++) {
@@ -374,7 +374,7 @@ final class ClientCore {
           }
           Batch.Entry entry = entries.get(i);
           boolean isCall = entry.call() != null;
-          codec.writeRequest(out, isCall ? RequestId.of(entry.call().id) : null, entry.method(), entry.params(),
+          codec.writeRequest(out, isCall ? RequestId.of(entry.call().id()) : null, entry.method(), entry.params(),
               isCall ? timeoutMs : -1);
         }
         out.write(']');
@@ -383,9 +383,9 @@ final class ClientCore {
   }
 
   /** Returns a call for a batch: sent with the batch, never retried. */
-  <R> PendingCall<R> newBatchCall(String method, Object params, ObjectReader reader,
+  <R> OutboundCall<R> newBatchCall(String method, Object params, ObjectReader reader,
       Function<RpcError, Throwable> errors) {
-    return new PendingCall<>(ids.incrementAndGet(), method, params, 1, Long.MAX_VALUE, false, reader,
+    return new OutboundCall<>(ids.incrementAndGet(), method, params, 1, Long.MAX_VALUE, false, reader,
         new CompletableFuture<>(), callbackExecutor, errors, null);
   }
 
@@ -552,9 +552,9 @@ final class ClientCore {
 
   // --------------------------------------------------------------------------------------- seed dialect
 
-  private <R> void startSeedCall(PendingCall<R> call) {
-    Object params = call.params;
-    long timeout = call.deadline - System.nanoTime();
+  private <R> void startSeedCall(OutboundCall<R> call) {
+    Object params = call.params();
+    long timeout = call.deadline() - System.nanoTime();
     ArgsAndKwargs both = params instanceof ArgsAndKwargs given ? given
         : params instanceof Object[] array ? new ArgsAndKwargs(java.util.Arrays.asList(array), Map.of())
         : params instanceof Map<?, ?> map ? new ArgsAndKwargs(List.of(), castKeys(map))
@@ -570,10 +570,10 @@ final class ClientCore {
       }
     });
     ChannelFuture connect = b.connect(endpoint.host(), endpoint.port());
-    call.timeout = timer.newTimeout(t -> {
+    call.timeout(timer.newTimeout(t -> {
       connect.channel().close();
-      call.fail(new CallTimeoutException("Call to " + call.method + " timed out"));
-    }, timeout, TimeUnit.NANOSECONDS);
+      call.fail(new CallTimeoutException("Call to " + call.method() + " timed out"));
+    }, timeout, TimeUnit.NANOSECONDS));
     connect.addListener(f -> {
       if (!f.isSuccess()) {
         call.fail(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
@@ -583,7 +583,7 @@ final class ClientCore {
       ByteBuf buf;
       try {
         buf = Encoder.encode(connect.channel().alloc(), maxOutboundMessageBytes,
-            out -> codec.writeSeedRequest(out, call.method, both.args(), both.kwargs()));
+            out -> codec.writeSeedRequest(out, call.method(), both.args(), both.kwargs()));
       } catch (IOException | RuntimeException e) {
         connect.channel().close();
         call.fail(e instanceof Encoder.TooLargeException ? new RpcException(RpcError.LIMIT_EXCEEDED.withMessage(
@@ -605,9 +605,9 @@ final class ClientCore {
    */
   private final class SeedReplyReader extends ChannelInboundHandlerAdapter {
 
-    private final PendingCall<?> call;
+    private final OutboundCall<?> call;
 
-    SeedReplyReader(PendingCall<?> call) {
+    SeedReplyReader(OutboundCall<?> call) {
       this.call = call;
     }
 
@@ -629,7 +629,7 @@ final class ClientCore {
       if (call.isDone()) {
         return;
       }
-      Response response = codec.decodeSeedReply(RequestId.of(call.id), bytes, 0, bytes.length);
+      Response response = codec.decodeSeedReply(RequestId.of(call.id()), bytes, 0, bytes.length);
       if (response.isError()) {
         call.failRemote(response.error());
       } else {

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.ConnectionException;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.peer.OutboundCall;
+import io.courier.peer.OutboundCalls;
 import io.courier.protocol.Decoded;
 import io.courier.protocol.InvalidMessage;
-import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.Message;
 import io.courier.protocol.Request;
 import io.courier.protocol.RequestId;
@@ -40,14 +41,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -63,11 +60,6 @@ final class Connection {
 
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
-  /** Writes one message (or a batch array) into a buffer. */
-  interface Body {
-    void write(JsonRpcCodec codec, OutputStream out) throws IOException;
-  }
-
   /** The id of keepalive pings: a string, so it never collides with a call's numeric id. */
   private static final RequestId PING_ID = RequestId.of("$ping");
   /** Room for the server's answer to the WebSocket upgrade. */
@@ -75,18 +67,18 @@ final class Connection {
 
   private final ClientCore core;
   private final CompletableFuture<Channel> ready = new CompletableFuture<>();
-  private final Map<Long, PendingCall<?>> pending = new ConcurrentHashMap<>();
+  private final OutboundCalls outbound;
   /** HTTP requests sent and not yet answered; HTTP answers them in order, so it measures the queue. */
   private final AtomicInteger requestsInFlight = new AtomicInteger();
   private volatile boolean closed;
   /** Set before {@code ready} completes, which publishes it to the threads that send. */
   private WriteQueue writes;
-  /** Why the connection was closed on purpose, when it was; guarded by the order of writes in close(). */
-  private volatile Throwable closeFailure;
 
   Connection(ClientCore core, Bootstrap bootstrap) {
     this.core = core;
     Target target = core.target();
+    this.outbound = new OutboundCalls(core.codec(), core.maxOutboundMessageBytes(), target, core::lateReplyDropped,
+        this::sendControl);
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
@@ -161,7 +153,8 @@ final class Connection {
       // First on the connection, so that every call after it is authenticated.
       ObjectNode params = JsonNodeFactory.instance.objectNode().put("token", core.bearerToken());
       try {
-        writes.write(encode(ch, (codec, out) -> codec.writeRequest(out, null, Request.AUTHENTICATE_METHOD, params, -1)));
+        writes.write(frame(ch, Encoder.encode(ch.alloc(), core.maxOutboundMessageBytes(),
+            out -> core.codec().writeRequest(out, null, Request.AUTHENTICATE_METHOD, params, -1))));
       } catch (IOException | RuntimeException e) {
         ch.close();
         failToOpen(e, "Cannot authenticate to " + core.target() + ": ");
@@ -218,150 +211,55 @@ final class Connection {
    * pending from now on, connecting included, so that closing fails them too, and each fails if the message
    * cannot be written.
    */
-  void send(List<PendingCall<?>> calls, Body body) {
-    List<PendingCall<?>> live = new ArrayList<>(calls.size());
-    for (PendingCall<?> call : calls) {
-      if (!call.isDone()) { // it may already have timed out or been cancelled
-        pending.put(call.id, call);
-        live.add(call);
-      }
-    }
-    if (closed) {
-      // close() may have run before the calls were registered; fail them here instead.
-      live.forEach(call -> failIfPending(call, closeCause()));
-      return;
-    }
+  void send(List<OutboundCall<?>> calls, OutboundCalls.Body body) {
+    List<OutboundCall<?>> live = outbound.register(calls);
     if (!calls.isEmpty() && live.isEmpty()) {
       unreserve();
       return;
     }
     ready.whenComplete((channel, connectFailure) -> {
       if (connectFailure != null) {
-        live.forEach(call -> failIfPending(call, connectFailure));
+        live.forEach(call -> outbound.fail(call, connectFailure));
         return;
       }
-      if (!calls.isEmpty() && live.stream().noneMatch(call -> pending.get(call.id) == call)) {
+      if (!calls.isEmpty() && !outbound.anyPending(live)) {
         unreserve();
         return; // every call was abandoned while connecting
       }
-      ByteBuf buf;
-      try {
-        buf = encode(channel, body);
-      } catch (IOException | RuntimeException e) {
+      ByteBuf buf = outbound.encode(channel.alloc(), live, body);
+      if (buf == null) {
         unreserve();
-        live.forEach(call -> failIfPending(call, e));
         return;
       }
       // A write that fails closes the connection, and closing fails every call pending on it.
-      writes.write(buf);
+      writes.write(frame(channel, buf));
     });
   }
 
-  /**
-   * Encodes one message within the outbound limit; raw TCP ends it with a newline, the other transports
-   * delimit it themselves.
-   */
-  private ByteBuf encode(Channel channel, Body body) throws IOException {
-    boolean tcp = core.target().transport() == Target.Transport.TCP;
-    try {
-      return Encoder.encode(channel.alloc(), core.maxOutboundMessageBytes() + (tcp ? 1 : 0), out -> {
-        body.write(core.codec(), out);
-        if (tcp) {
-          out.write('\n');
-        }
-      });
-    } catch (Encoder.TooLargeException e) {
-      throw new RpcException(RpcError.LIMIT_EXCEEDED.withMessage("Request exceeds "
-          + core.maxOutboundMessageBytes() + " bytes; it was not sent"));
-    } catch (IOException e) {
-      // A param Jackson cannot write: the caller's mistake, told as such rather than as a checked exception.
-      throw new RpcException(RpcError.INVALID_PARAMS.withMessage("Cannot encode the request; it was not sent: "
-          + e.getMessage()), e);
-    }
+  /** Raw TCP ends each message with a newline; the other transports delimit messages themselves. */
+  private ByteBuf frame(Channel channel, ByteBuf body) {
+    FrameDecoder framer = channel.pipeline().get(FrameDecoder.class);
+    return framer == null ? body : (ByteBuf) framer.wrap(channel.alloc(), body, true);
   }
 
-  private void failIfPending(PendingCall<?> call, Throwable failure) {
-    if (pending.remove(call.id, call)) {
-      call.fail(failure);
-    }
-  }
-
-  /**
-   * Stops waiting for {@code call} (it timed out or was cancelled) and tells the server with
-   * {@code $/cancelRequest} when the request was already sent. A reply that still arrives is dropped.
-   */
-  void abandon(PendingCall<?> call) {
-    if (pending.remove(call.id, call) && !closed) {
-      ObjectNode params = JsonNodeFactory.instance.objectNode().put("id", call.id);
-      reserve();
-      send(List.of(), (codec, out) -> codec.writeRequest(out, null, Request.CANCEL_METHOD, params, -1));
-    }
+  /** Sends a message of the client's own (a cancel, a keepalive ping) on this connection. */
+  private void sendControl(OutboundCalls.Body body) {
+    reserve();
+    send(List.of(), body);
   }
 
   /** Closes the connection; pending calls fail with {@code failure}. */
   void close(Throwable failure) {
-    closeFailure = failure;
     closed = true;
-    failAll(failure);
+    outbound.close(failure);
     ready.thenAccept(Channel::close);
   }
 
   private void onClose() {
     closed = true;
     core.connectionClosed(this);
-    failAll(closeCause());
-  }
-
-  /** The failure for calls still pending on a closed connection: the client's, or a lost connection. */
-  private Throwable closeCause() {
-    Throwable failure = closeFailure;
-    return failure != null ? failure : lost("with calls pending");
-  }
-
-  private void failAll(Throwable failure) {
-    for (PendingCall<?> call : List.copyOf(pending.values())) {
-      failIfPending(call, failure);
-    }
-  }
-
-  private ConnectionException lost(String when) {
-    return new ConnectionException(
-        RpcError.CONNECTION_LOST.withMessage("Connection to " + core.endpoint() + " lost " + when), null);
-  }
-
-  private void onResponse(Response response) {
-    if (response.id().equals(PING_ID)) {
-      return; // the answer to a keepalive ping; reading it was the point
-    }
-    Long id = numericId(response.id());
-    PendingCall<?> call = id == null ? null : pending.remove(id);
-    if (call == null) {
-      if (response.id().isNull() && response.isError()) {
-        log.warn("Server {} reported an error it could not tie to a call: {}", core.endpoint(),
-            response.error());
-      } else {
-        core.lateReplyDropped();
-        log.debug("Dropped a reply for id {}: no call is waiting for it (timed out or cancelled)",
-            response.id());
-      }
-      return;
-    }
-    if (response.isError()) {
-      call.failRemote(response.error());
-    } else {
-      call.succeed(response.result());
-    }
-  }
-
-  private static Long numericId(RequestId id) {
-    if (id.isString() || id.isNull()) {
-      return null;
-    }
-    try {
-      return Long.parseLong(id.json());
-    } catch (NumberFormatException e) {
-      return null;
-    }
+    outbound.close(new ConnectionException(
+        RpcError.CONNECTION_LOST.withMessage("Connection to " + core.endpoint() + " lost with calls pending"), null));
   }
 
   /** The Courier code closest to an HTTP status that refused a JSON-RPC post. */
@@ -393,8 +291,7 @@ final class Connection {
         return;
       }
       long framesAtPing = frames;
-      reserve();
-      send(List.of(), (codec, out) -> codec.writeRequest(out, PING_ID, Request.PING_METHOD, null, -1));
+      sendControl((codec, out) -> codec.writeRequest(out, PING_ID, Request.PING_METHOD, null, -1));
       ctx.executor().schedule(() -> {
         if (frames == framesAtPing && ctx.channel().isActive()) {
           log.warn("Closing connection to {}: no answer to a keepalive ping within {}", core.endpoint(),
@@ -429,7 +326,9 @@ final class Connection {
       }
       for (Message message : decoded.messages()) {
         if (message instanceof Response response) {
-          onResponse(response);
+          if (!response.id().equals(PING_ID)) { // a keepalive ping's answer: reading it was the point
+            outbound.complete(response);
+          }
         } else if (message instanceof Request request && request.isNotification()) {
           core.notificationReceived(request.method(), request.params());
         } else if (message instanceof Request request) {
