@@ -414,6 +414,7 @@ final class ClientCore {
       fail.accept(notConnected);
       return;
     }
+    conn.open(bootstrap);
     send.accept(conn);
   }
 
@@ -449,7 +450,7 @@ final class ClientCore {
           + "; next attempt in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (last attempt: "
           + lastConnectFailure + ")"), null);
     }
-    Connection opened = new Connection(this, bootstrap);
+    Connection opened = new Connection(this); // opened by the caller, once the lock is released
     connections.add(opened);
     connectAttempts.incrementAndGet();
     return opened;
@@ -494,6 +495,7 @@ final class ClientCore {
         failed.forEach(w -> failQuietly(w, notConnected));
         return;
       }
+      conn.open(bootstrap);
       next.send().accept(conn);
     }
   }

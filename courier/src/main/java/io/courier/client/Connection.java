@@ -46,6 +46,7 @@ import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,17 +69,33 @@ final class Connection {
   private final ClientCore core;
   private final CompletableFuture<Channel> ready = new CompletableFuture<>();
   private final OutboundCalls outbound;
+  private final AtomicBoolean opening = new AtomicBoolean();
   /** HTTP requests sent and not yet answered; HTTP answers them in order, so it measures the queue. */
   private final AtomicInteger requestsInFlight = new AtomicInteger();
   private volatile boolean closed;
   /** Set before {@code ready} completes, which publishes it to the threads that send. */
   private WriteQueue writes;
 
-  Connection(ClientCore core, Bootstrap bootstrap) {
+  /**
+   * Makes a connection that is not opened yet: the client makes it under its lock, so that no other caller
+   * opens one too, and {@link #open} connects after the lock is released.
+   */
+  Connection(ClientCore core) {
     this.core = core;
+    this.outbound = new OutboundCalls(core.codec(), core.maxOutboundMessageBytes(), core.target(),
+        core::lateReplyDropped, this::sendControl);
+  }
+
+  /** Starts connecting, the first time it is called; calls sent meanwhile wait for the connection. */
+  void open(Bootstrap bootstrap) {
+    if (!opening.compareAndSet(false, true)) {
+      return;
+    }
+    if (closed) { // the client closed between making this connection and opening it
+      ready.completeExceptionally(new ConnectionException(RpcError.CLIENT_CLOSED.withMessage("Client closed"), null));
+      return;
+    }
     Target target = core.target();
-    this.outbound = new OutboundCalls(core.codec(), core.maxOutboundMessageBytes(), target, core::lateReplyDropped,
-        this::sendControl);
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
