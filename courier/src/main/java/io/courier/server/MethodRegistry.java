@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.RpcHandler;
 import io.courier.RpcMethod;
 import io.courier.RpcService;
 import java.lang.reflect.Method;

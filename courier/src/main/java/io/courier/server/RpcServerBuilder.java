@@ -5,6 +5,7 @@ import static io.courier.Checks.positive;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.RpcHandler;
 import io.courier.protocol.CourierJson;
 import io.courier.transport.AllowedHosts;
 import io.netty.util.internal.PlatformDependent;
