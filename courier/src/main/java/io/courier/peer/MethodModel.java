@@ -53,6 +53,7 @@ public final class MethodModel {
   private final boolean nonBlocking;
   private final List<Class<? extends Throwable>> declaredExceptions;
   private final List<ParamModel> params;
+  private final boolean varargs;
 
   private MethodModel(Class<?> serviceType, Method method) {
     this.serviceType = serviceType;
@@ -68,6 +69,7 @@ public final class MethodModel {
         || method.getDeclaringClass().isAnnotationPresent(NonBlocking.class);
     this.declaredExceptions = declaredExceptions(method);
     this.params = params(method);
+    this.varargs = method.isVarArgs();
   }
 
   /**
@@ -216,7 +218,7 @@ public final class MethodModel {
 
   /** Whether its last parameter is varargs. */
   public boolean varargs() {
-    return method.isVarArgs();
+    return varargs;
   }
 
   @Override
