@@ -3,25 +3,18 @@ package io.courier.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import io.courier.Idempotent;
-import io.courier.Notification;
 import io.courier.RpcError;
 import io.courier.RpcException;
-import io.courier.RpcMethod;
-import io.courier.RpcService;
+import io.courier.peer.MethodModel;
 import java.lang.reflect.Constructor;
-import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.Type;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 
 /**
- * An interface method as the proxy calls it, prepared once: the wire name, whether it is asynchronous or a
- * notification, the reader for its result, and the exception types it declares, which are the only ones an
- * error reply can be rebuilt as.
+ * An interface method as the proxy calls it, prepared once from its {@link MethodModel}: the wire name, whether
+ * it is asynchronous or a notification, the reader for its result, and the exception types it declares, which
+ * are the only ones an error reply can be rebuilt as. Immutable; thread-safe.
  */
 final class ClientMethod {
 
@@ -43,44 +36,31 @@ final class ClientMethod {
     this.declared = declared;
   }
 
-  static ClientMethod of(Class<?> service, Method method, ObjectMapper mapper) {
-    String javaName = service.getSimpleName() + "." + method.getName();
-    RpcMethod explicit = method.getAnnotation(RpcMethod.class);
-    RpcService prefix = service.getAnnotation(RpcService.class);
-    String wireName = explicit != null ? explicit.value()
-        : prefix != null ? prefix.value() + "." + method.getName() : method.getName();
-    Class<?> raw = method.getReturnType();
-    boolean async = CompletionStage.class.isAssignableFrom(raw);
-    if (async && !raw.isAssignableFrom(CompletableFuture.class)) {
+  /**
+   * Prepares the method {@code model} describes for calling through a proxy.
+   *
+   * @throws IllegalArgumentException naming the method when a proxy cannot call it
+   */
+  static ClientMethod of(MethodModel model, ObjectMapper mapper) {
+    Class<?> raw = model.method().getReturnType();
+    // The proxy completes a CompletableFuture, so a narrower CompletionStage type could not be returned.
+    if (model.async() && !raw.isAssignableFrom(CompletableFuture.class)) {
       throw new IllegalArgumentException("Unsupported return type " + raw.getSimpleName()
-          + " (expected: CompletableFuture or CompletionStage for an asynchronous call) for method " + javaName);
+          + " (expected: CompletableFuture or CompletionStage for an asynchronous call) for method "
+          + model.javaName());
     }
-    Type resultType = method.getGenericReturnType();
-    if (async) {
-      resultType = resultType instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
-    }
-    boolean notification = method.isAnnotationPresent(Notification.class);
-    if (notification && raw != void.class) {
+    if (model.notification() && raw != void.class) {
       throw new IllegalArgumentException("A @Notification method must return void (it gets no reply), for method "
-          + javaName);
+          + model.javaName());
     }
-    if (resultType == void.class) {
-      resultType = Void.class;
-    }
-    boolean idempotent = method.isAnnotationPresent(Idempotent.class)
-        || service.isAnnotationPresent(Idempotent.class);
-    return new ClientMethod(wireName, async, notification, idempotent,
-        mapper.readerFor(mapper.constructType(resultType)), declaredExceptions(method, javaName));
+    return new ClientMethod(model.wireName(), model.async(), model.notification(), model.idempotent(),
+        mapper.readerFor(mapper.constructType(model.resultType())), declaredExceptions(model));
   }
 
-  private static Map<String, Constructor<? extends Throwable>> declaredExceptions(Method method,
-      String javaName) {
+  private static Map<String, Constructor<? extends Throwable>> declaredExceptions(MethodModel model) {
     Map<String, Constructor<? extends Throwable>> byName = new HashMap<>();
-    for (Class<?> type : method.getExceptionTypes()) {
-      if (type == Exception.class || type == Throwable.class || type == RuntimeException.class) {
-        continue;
-      }
-      Constructor<? extends Throwable> constructor = rebuildConstructor(type.asSubclass(Throwable.class));
+    for (Class<? extends Throwable> type : model.declaredExceptions()) {
+      Constructor<? extends Throwable> constructor = rebuildConstructor(type);
       if (constructor != null) {
         byName.put(type.getSimpleName(), constructor);
         byName.put(type.getName(), constructor);

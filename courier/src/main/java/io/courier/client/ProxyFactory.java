@@ -3,9 +3,10 @@ package io.courier.client;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.peer.MethodModel;
+import io.courier.peer.ServiceModel;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,9 +26,10 @@ final class ProxyFactory {
       throw new IllegalArgumentException("service: " + service.getName() + " (expected: an interface)");
     }
     Map<Method, ClientMethod> methods = new HashMap<>();
-    for (Method method : service.getMethods()) {
-      if (!method.isDefault() && !Modifier.isStatic(method.getModifiers())) {
-        methods.put(method, ClientMethod.of(service, method, mapper));
+    for (MethodModel model : ServiceModel.of(service).methods()) {
+      // Default methods run in the caller's process (see Handler), so they need no remote counterpart.
+      if (!model.method().isDefault()) {
+        methods.put(model.method(), ClientMethod.of(model, mapper));
       }
     }
     InvocationHandler handler = new Handler(service, client, methods);

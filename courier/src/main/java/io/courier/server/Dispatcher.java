@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.peer.LocalMethod;
 import io.courier.protocol.Decoded;
 import io.courier.protocol.InvalidMessage;
 import io.courier.protocol.JsonRpcCodec;
@@ -265,7 +266,7 @@ final class Dispatcher {
     if (server.isStopping()) {
       return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
     }
-    ServerMethod method;
+    LocalMethod method;
     try {
       method = server.registry().lookup(name, args, kwargs);
     } catch (RpcException e) {
@@ -307,7 +308,7 @@ final class Dispatcher {
     completeReply(reply, id == null && !seed ? null : encodeError(id, RpcError.SERVER_BUSY, seed));
   }
 
-  private void invoke(ServerMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,
+  private void invoke(LocalMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,
       boolean seed, CompletableFuture<ByteBuf> reply) {
     if (context.isCancelled()) {
       // Cancelled while it waited in the queue: nobody wants the result, so it does not run.
@@ -342,7 +343,7 @@ final class Dispatcher {
     }
   }
 
-  private void complete(ServerMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
+  private void complete(LocalMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
       CompletableFuture<ByteBuf> reply) {
     try {
       answer(method, context, seed, value, failure, reply);
@@ -353,7 +354,7 @@ final class Dispatcher {
     }
   }
 
-  private void answer(ServerMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
+  private void answer(LocalMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
       CompletableFuture<ByteBuf> reply) {
     RequestId id = context.id();
     if (id != null) {
@@ -381,7 +382,7 @@ final class Dispatcher {
    * cannot be serialized, or even an {@link Error} such as running out of memory), encodes the error that
    * answers the call instead, so that it still gets exactly one outcome.
    */
-  private ByteBuf encodeResult(RpcContext context, boolean seed, ServerMethod method, Object value) {
+  private ByteBuf encodeResult(RpcContext context, boolean seed, LocalMethod method, Object value) {
     RequestId id = context.id();
     try {
       return Encoder.encode(channel.alloc(), server.limits().maxOutboundMessageBytes(), seed
@@ -400,7 +401,7 @@ final class Dispatcher {
   }
 
   /** Maps what a method threw to the error sent back; only declared and {@link RpcException} errors speak. */
-  private RpcError toError(ServerMethod method, RpcContext context, Throwable thrown) {
+  private RpcError toError(LocalMethod method, RpcContext context, Throwable thrown) {
     Throwable t = unwrap(thrown);
     if (t instanceof RpcException e) {
       return e.error();

@@ -3,6 +3,7 @@ package io.courier.server;
 import static java.util.Objects.requireNonNull;
 
 import io.courier.Deadline;
+import io.courier.peer.LocalMethod;
 import io.courier.protocol.RequestId;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -29,7 +30,7 @@ public final class RpcContext {
   private final ServerConnection connection;
   /** The HTTP request's headers, or the WebSocket upgrade's; null on raw TCP. */
   private final HttpHeaders headers;
-  private final ServerMethod target;
+  private final LocalMethod target;
   /** When the caller stops waiting, in {@link System#nanoTime()} units; 0 when it did not say. */
   private final long deadline;
   /**
@@ -42,7 +43,7 @@ public final class RpcContext {
   /** The thread running a blocking method, interrupted on cancel; guarded by {@code this}. */
   private Thread runner;
 
-  RpcContext(String method, RequestId id, ServerConnection connection, HttpHeaders headers, ServerMethod target,
+  RpcContext(String method, RequestId id, ServerConnection connection, HttpHeaders headers, LocalMethod target,
       long deadline) {
     this.method = method;
     this.id = id;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.RpcError;
+import io.courier.peer.MethodTable;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.AllowedHosts;
 import io.courier.transport.EventLoops;
@@ -80,7 +81,7 @@ public final class RpcServer implements AutoCloseable {
   private final Limits limits;
   private final boolean developmentMode;
   private final Duration shutdownGrace;
-  private final MethodRegistry registry;
+  private final MethodTable registry;
   private final JsonRpcCodec codec;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
@@ -109,7 +110,7 @@ public final class RpcServer implements AutoCloseable {
   private final boolean plaintext;
   private final Stacks stacks;
 
-  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodRegistry registry) {
+  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable registry) {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
@@ -405,7 +406,7 @@ public final class RpcServer implements AutoCloseable {
     return codec;
   }
 
-  MethodRegistry registry() {
+  MethodTable registry() {
     return registry;
   }
 

@@ -5,6 +5,8 @@ import static io.courier.Checks.positive;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.RpcHandler;
+import io.courier.peer.MethodTable;
 import io.courier.protocol.CourierJson;
 import io.courier.transport.AllowedHosts;
 import io.netty.util.internal.PlatformDependent;
@@ -38,7 +40,7 @@ public final class RpcServerBuilder {
   static final String DEFAULT_WEB_SOCKET_PATH = "/ws";
 
   private interface Registration {
-    void apply(MethodRegistry.Builder registry, ObjectMapper mapper);
+    void apply(MethodTable.Builder registry, ObjectMapper mapper);
   }
 
   String host = "0.0.0.0";
@@ -74,7 +76,7 @@ public final class RpcServerBuilder {
   boolean plaintext = true;
   final List<ServerInterceptor> interceptors = new ArrayList<>();
   private final List<Registration> registrations = new ArrayList<>();
-  private final MethodRegistry.Builder checked = new MethodRegistry.Builder();
+  private final MethodTable.Builder checked = new MethodTable.Builder();
   private ObjectMapper checkMapper;
 
   RpcServerBuilder() {}
@@ -439,7 +441,7 @@ public final class RpcServerBuilder {
       throw new IllegalStateException("allowPlaintext(false) needs tls(...): the port would refuse every client");
     }
     ObjectMapper finalMapper = mapper();
-    MethodRegistry.Builder registry = new MethodRegistry.Builder();
+    MethodTable.Builder registry = new MethodTable.Builder();
     registrations.forEach(r -> r.apply(registry, finalMapper));
     return new RpcServer(this, finalMapper, registry.build());
   }

@@ -1,6 +1,6 @@
 package io.courier.examples.tutorial;
 
-import io.courier.server.Arguments;
+import io.courier.Arguments;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

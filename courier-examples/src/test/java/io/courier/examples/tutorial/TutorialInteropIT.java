@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.Arguments;
 import io.courier.client.Dialect;
 import io.courier.client.RpcClient;
-import io.courier.server.Arguments;
 import io.courier.server.RpcServer;
 import java.io.IOException;
 import java.net.ServerSocket;

@@ -1,15 +1,16 @@
-package io.courier.server;
+package io.courier.peer;
 
 import com.fasterxml.jackson.databind.ObjectWriter;
-import java.lang.annotation.Annotation;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.annotation.Annotation;
 
 /**
- * A callable registered under a wire name, prepared once at registration: it binds a call's params to Java
- * values, invokes, and knows how to write its result.
+ * A method this end serves, registered under a wire name and prepared once at registration: it binds a
+ * call's params to Java values, invokes, and knows how to write its result. Implementations are immutable and
+ * thread-safe.
  */
-interface ServerMethod {
+public interface LocalMethod {
 
   /** The wire name. */
   String name();

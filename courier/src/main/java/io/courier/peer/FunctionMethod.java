@@ -1,25 +1,30 @@
-package io.courier.server;
+package io.courier.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.Arguments;
+import io.courier.RpcHandler;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A single {@link RpcHandler} function: it takes any params, as the tutorial's {@code *args, **kwargs}. */
-final class HandlerMethod implements ServerMethod {
+/**
+ * A single {@link RpcHandler} function: it takes any params, as the tutorial's {@code *args, **kwargs}.
+ * Immutable; thread-safe as far as the handler is.
+ */
+final class FunctionMethod implements LocalMethod {
 
   private final String name;
   private final RpcHandler handler;
   private final ObjectMapper mapper;
   private final ObjectWriter writer;
 
-  HandlerMethod(String name, RpcHandler handler, ObjectMapper mapper) {
+  FunctionMethod(String name, RpcHandler handler, ObjectMapper mapper) {
     this.name = name;
     this.handler = handler;
     this.mapper = mapper;

@@ -1,9 +1,7 @@
-package io.courier.server;
+package io.courier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.courier.RpcError;
-import io.courier.RpcException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +9,7 @@ import java.util.Map;
 /**
  * The arguments of a call to an {@link RpcHandler}: positional arguments (the tutorial's {@code args}, or
  * JSON-RPC params by position) and keyword arguments (its {@code kwargs}, or params by name), as JSON trees,
- * with typed accessors that bind through the server's {@link ObjectMapper}.
+ * with typed accessors that bind through the serving end's {@link ObjectMapper}.
  *
  * <p>Immutable; safe to read from any thread.
  */
@@ -21,7 +19,12 @@ public final class Arguments {
   private final Map<String, JsonNode> kwargs;
   private final ObjectMapper mapper;
 
-  Arguments(List<JsonNode> args, Map<String, JsonNode> kwargs, ObjectMapper mapper) {
+  /**
+   * For the method table, which makes one per call; applications receive arguments and never make them. The
+   * list and map are wrapped, not copied: the table builds them fresh for each call and keeps no reference.
+   */
+  @Internal
+  public Arguments(List<JsonNode> args, Map<String, JsonNode> kwargs, ObjectMapper mapper) {
     this.args = Collections.unmodifiableList(args);
     this.kwargs = Collections.unmodifiableMap(kwargs);
     this.mapper = mapper;

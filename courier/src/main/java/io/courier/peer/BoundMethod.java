@@ -1,4 +1,4 @@
-package io.courier.server;
+package io.courier.peer;
 
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.courier.NonBlocking;
-import io.courier.Param;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import java.io.InputStream;
@@ -20,13 +18,13 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
-import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.time.temporal.Temporal;
 import java.time.temporal.TemporalAmount;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -35,11 +33,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A Java method of a service object, bound once at registration: a method handle that takes an
- * {@code Object[]}, a prepared Jackson reader per parameter and a prepared writer for the result. A call does
- * no reflection.
+ * A Java method of a service object, bound once at registration from its {@link MethodModel}: a method handle
+ * that takes an {@code Object[]}, a prepared Jackson reader per parameter and a prepared writer for the result.
+ * A call does no reflection. Immutable; thread-safe as far as the service object is.
  */
-final class BoundMethod implements ServerMethod {
+final class BoundMethod implements LocalMethod {
 
   private static final Logger log = LoggerFactory.getLogger(BoundMethod.class);
 
@@ -47,31 +45,24 @@ final class BoundMethod implements ServerMethod {
   private record ParamSpec(String name, ObjectReader reader, String typeName, boolean primitive,
       boolean optional) {}
 
-  private final String name;
-  private final String javaName;
+  private final MethodModel model;
   private final MethodHandle handle;
   private final ParamSpec[] params;
   private final Map<String, Integer> indexByName;
   private final boolean varargs;
   private final ObjectWriter resultWriter;
-  private final Class<?>[] declaredExceptions;
   private final boolean nonBlocking;
-  private final Method method;
   private final Class<?> targetClass;
 
-  private BoundMethod(String name, String javaName, MethodHandle handle, ParamSpec[] params,
-      boolean varargs, ObjectWriter resultWriter, Class<?>[] declaredExceptions, boolean nonBlocking,
-      Method method, Class<?> targetClass) {
-    this.method = method;
-    this.targetClass = targetClass;
-    this.name = name;
-    this.javaName = javaName;
+  private BoundMethod(MethodModel model, MethodHandle handle, ParamSpec[] params, ObjectWriter resultWriter,
+      Class<?> targetClass) {
+    this.model = model;
     this.handle = handle;
     this.params = params;
-    this.varargs = varargs;
+    this.varargs = model.varargs();
     this.resultWriter = resultWriter;
-    this.declaredExceptions = declaredExceptions;
-    this.nonBlocking = nonBlocking;
+    this.nonBlocking = model.nonBlocking(targetClass);
+    this.targetClass = targetClass;
     this.indexByName = new HashMap<>();
     for (int i = 0; i < params.length; i++) {
       if (params[i].name != null) {
@@ -81,66 +72,34 @@ final class BoundMethod implements ServerMethod {
   }
 
   /**
-   * Binds {@code method} on {@code target} under {@code wireName}.
+   * Binds the method {@code model} describes on {@code target}, under the model's wire name.
    *
    * @throws IllegalArgumentException naming the method when it cannot be served
    */
-  static BoundMethod bind(String wireName, Method method, Object target, ObjectMapper mapper) {
-    String javaName = method.getDeclaringClass().getSimpleName() + "." + method.getName();
-    Parameter[] parameters = method.getParameters();
-    ParamSpec[] specs = new ParamSpec[parameters.length];
+  static BoundMethod bind(MethodModel model, Object target, ObjectMapper mapper) {
+    String javaName = model.javaName();
+    List<MethodModel.ParamModel> parameters = model.params();
+    ParamSpec[] specs = new ParamSpec[parameters.size()];
     boolean namesKnown = true;
-    for (int i = 0; i < parameters.length; i++) {
-      Parameter parameter = parameters[i];
-      Type type = parameter.getParameterizedType();
-      checkSupported(type, "parameter " + i + " of method " + javaName);
-      JavaType javaType = mapper.constructType(type);
-      String paramName = parameterName(parameter);
-      namesKnown &= paramName != null;
-      specs[i] = new ParamSpec(paramName, mapper.readerFor(javaType), describe(javaType),
-          parameter.getType().isPrimitive(), parameter.getType() == Optional.class);
+    for (int i = 0; i < specs.length; i++) {
+      MethodModel.ParamModel parameter = parameters.get(i);
+      checkSupported(parameter.type(), "parameter " + i + " of method " + javaName);
+      JavaType javaType = mapper.constructType(parameter.type());
+      namesKnown &= parameter.name() != null;
+      specs[i] = new ParamSpec(parameter.name(), mapper.readerFor(javaType), describe(javaType),
+          parameter.rawType().isPrimitive(), parameter.rawType() == Optional.class);
     }
     if (!namesKnown) {
       log.warn("Parameter names of method {} are unknown (compile with -parameters or use @Param): it can "
           + "be called with params by position only", javaName);
     }
-    return new BoundMethod(wireName, javaName, methodHandle(method, target, javaName), specs,
-        method.isVarArgs(), resultWriter(method, mapper, javaName), declaredExceptions(method),
-        isNonBlocking(method, target), method, target.getClass());
+    return new BoundMethod(model, methodHandle(model.method(), target, javaName), specs,
+        resultWriter(model, mapper), target.getClass());
   }
 
   @Override
   public <A extends Annotation> A annotation(Class<A> type) {
-    A found = method.getAnnotation(type);
-    if (found == null) {
-      found = method.getDeclaringClass().getAnnotation(type);
-    }
-    return found != null ? found : targetClass.getAnnotation(type);
-  }
-
-  private static boolean isNonBlocking(Method method, Object target) {
-    return method.isAnnotationPresent(NonBlocking.class)
-        || method.getDeclaringClass().isAnnotationPresent(NonBlocking.class)
-        || target.getClass().isAnnotationPresent(NonBlocking.class);
-  }
-
-  /**
-   * The exception types a client may rebuild. Catch-all types are left out: {@code throws Exception} must not
-   * turn every bug into a "declared" error that carries its message to the caller.
-   */
-  private static Class<?>[] declaredExceptions(Method method) {
-    return java.util.Arrays.stream(method.getExceptionTypes())
-        .filter(t -> t != Throwable.class && t != Exception.class && t != RuntimeException.class
-            && t != Error.class)
-        .toArray(Class<?>[]::new);
-  }
-
-  private static String parameterName(Parameter parameter) {
-    Param annotation = parameter.getAnnotation(Param.class);
-    if (annotation != null) {
-      return annotation.value();
-    }
-    return parameter.isNamePresent() ? parameter.getName() : null;
+    return model.annotation(type, targetClass);
   }
 
   private static MethodHandle methodHandle(Method method, Object target, String javaName) {
@@ -164,22 +123,20 @@ final class BoundMethod implements ServerMethod {
         .asType(MethodType.methodType(Object.class, Object[].class));
   }
 
-  private static ObjectWriter resultWriter(Method method, ObjectMapper mapper, String javaName) {
-    Type type = method.getGenericReturnType();
-    Class<?> raw = method.getReturnType();
-    if (CompletionStage.class.isAssignableFrom(raw)) {
-      type = type instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
-    } else if (Future.class.isAssignableFrom(raw)) {
+  private static ObjectWriter resultWriter(MethodModel model, ObjectMapper mapper) {
+    Class<?> raw = model.method().getReturnType();
+    if (!model.async() && Future.class.isAssignableFrom(raw)) {
       throw new IllegalArgumentException("Unsupported return type " + raw.getSimpleName()
-          + " (expected: a value, void, or CompletableFuture/CompletionStage) for method " + javaName);
+          + " (expected: a value, void, or CompletableFuture/CompletionStage) for method " + model.javaName());
     }
-    if (type == void.class || type == Void.class) {
+    Type type = model.resultType();
+    if (type == Void.class) {
       return mapper.writerFor(Object.class);
     }
     if (type instanceof Class<?> c && c.isPrimitive()) {
       type = MethodType.methodType(c).wrap().returnType();
     }
-    checkSupported(type, "return type of method " + javaName);
+    checkSupported(type, "return type of method " + model.javaName());
     return mapper.writerFor(mapper.constructType(type));
   }
 
@@ -241,7 +198,7 @@ final class BoundMethod implements ServerMethod {
 
   @Override
   public String name() {
-    return name;
+    return model.wireName();
   }
 
   @Override
@@ -345,16 +302,11 @@ final class BoundMethod implements ServerMethod {
 
   @Override
   public boolean declares(Throwable thrown) {
-    for (Class<?> declared : declaredExceptions) {
-      if (declared.isInstance(thrown)) {
-        return true;
-      }
-    }
-    return false;
+    return model.declares(thrown);
   }
 
   @Override
   public String toString() {
-    return name + " -> " + javaName;
+    return model.toString();
   }
 }
