@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.courier.RpcContext;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.examples.demo.DemoServer;
-import io.courier.server.RpcContext;
 import io.courier.server.RpcServer;
 import java.io.File;
 import java.io.IOException;
@@ -82,7 +82,7 @@ class BrowserClientIT {
         .port(0)
         .corsOrigins(pageOrigin())
         .method("watch", args -> {
-          RpcContext.current().connection().notify("tick", Map.of("n", 1));
+          RpcContext.current().peer().notify("tick", Map.of("n", 1));
           return "watching";
         })
         .method("whoami", args -> RpcContext.current().bearerToken().orElse(null))
@@ -97,7 +97,7 @@ class BrowserClientIT {
             // How the server may cancel: the check below tells.
           }
           if (context.isCancelled()) {
-            cancelledOn.add(context.connection().protocol());
+            cancelledOn.add(context.peer().protocol());
           }
           throw new RpcException(RpcError.CANCELLED);
         })

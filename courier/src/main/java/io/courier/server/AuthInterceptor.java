@@ -1,8 +1,11 @@
 package io.courier.server;
 
+import io.courier.Identity;
 import io.courier.RolesAllowed;
+import io.courier.RpcContext;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.peer.RateLimitedLog;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletionStage;

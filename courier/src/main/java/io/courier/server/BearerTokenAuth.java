@@ -2,6 +2,8 @@ package io.courier.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.courier.Identity;
+import io.courier.RpcContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,10 @@
 package io.courier.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.RpcContext;
+import io.courier.peer.Serving;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,25 +16,31 @@ import java.util.concurrent.CompletionStage;
  */
 final class InterceptorChain implements ServerInterceptor.Chain {
 
-  /** Binds the params and invokes the method: the end of the chain. */
-  interface Invocation {
-    Object invoke() throws Throwable;
-  }
-
   private final List<ServerInterceptor> interceptors;
   private final int index;
   private final RpcContext context;
-  private final JsonNode params;
-  private final Invocation invocation;
+  private final ArrayNode args;
+  private final ObjectNode kwargs;
+  private final Serving.Invocation invocation;
   private boolean proceeded;
 
-  InterceptorChain(List<ServerInterceptor> interceptors, int index, RpcContext context, JsonNode params,
-      Invocation invocation) {
+  private InterceptorChain(List<ServerInterceptor> interceptors, int index, RpcContext context, ArrayNode args,
+      ObjectNode kwargs, Serving.Invocation invocation) {
     this.interceptors = interceptors;
     this.index = index;
     this.context = context;
-    this.params = params;
+    this.args = args;
+    this.kwargs = kwargs;
     this.invocation = invocation;
+  }
+
+  /** Runs each call through {@code interceptors}, in list order; nothing when the list is empty. */
+  static Serving.Interception around(List<ServerInterceptor> interceptors) {
+    if (interceptors.isEmpty()) {
+      return Serving.Interception.NONE;
+    }
+    return (context, args, kwargs, invocation) ->
+        new InterceptorChain(interceptors, 0, context, args, kwargs, invocation).proceed();
   }
 
   @Override
@@ -40,7 +50,17 @@ final class InterceptorChain implements ServerInterceptor.Chain {
 
   @Override
   public JsonNode params() {
-    return params;
+    return args != null ? args : kwargs;
+  }
+
+  @Override
+  public ArrayNode args() {
+    return args;
+  }
+
+  @Override
+  public ObjectNode kwargs() {
+    return kwargs;
   }
 
   @Override
@@ -60,7 +80,7 @@ final class InterceptorChain implements ServerInterceptor.Chain {
       }
       ServerInterceptor interceptor = interceptors.get(index);
       CompletionStage<Object> outcome = interceptor.intercept(
-          new InterceptorChain(interceptors, index + 1, context, params, invocation));
+          new InterceptorChain(interceptors, index + 1, context, args, kwargs, invocation));
       if (outcome == null) {
         throw new IllegalStateException(interceptor.getClass().getName() + ".intercept returned null");
       }

@@ -2,6 +2,8 @@ package io.courier.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.courier.Identity;
+import io.courier.RpcContext;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.Set;
@@ -63,6 +65,6 @@ public final class MutualTlsAuth extends AuthInterceptor {
 
   @Override
   protected Identity authenticate(RpcContext context) {
-    return context.connection().peerCertificate().map(identities).orElse(null);
+    return context.peer().peerCertificate().map(identities).orElse(null);
   }
 }

@@ -1,5 +1,6 @@
 package io.courier.server;
 
+import io.courier.peer.RateLimitedLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.RpcError;
 import io.courier.peer.MethodTable;
+import io.courier.peer.RateLimitedLog;
+import io.courier.peer.Serving;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.AllowedHosts;
 import io.courier.transport.EventLoops;
@@ -40,7 +42,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,18 +80,16 @@ public final class RpcServer implements AutoCloseable {
   private final int requestedPort;
   private final int ioThreads;
   private final Limits limits;
-  private final boolean developmentMode;
   private final Duration shutdownGrace;
-  private final MethodTable registry;
-  private final JsonRpcCodec codec;
+  private final MethodTable methods;
+  /** What every connection's session serves calls with. */
+  private final Serving serving;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final ChannelGroup connections = new DefaultChannelGroup("courier-connections",
       GlobalEventExecutor.INSTANCE);
 
   private final Object lock = new Object();
-  /** Frames whose calls have not yet been answered; {@code lock} is only for stop() waiting on it. */
-  private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
   private boolean started;
   private EventLoopGroup bossGroup;
@@ -102,30 +101,28 @@ public final class RpcServer implements AutoCloseable {
   private final ConnectionsPerAddress perAddress;
   /** Refused connections, logged at most once a second: a flood of them must not become a flood of lines. */
   private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
-  private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
-  private final RateLimitedLog replyLog = new RateLimitedLog(Duration.ofSeconds(1));
-  private final List<ServerInterceptor> interceptors;
   private final ServerTls tls;
   /** Whether clients without TLS are served. */
   private final boolean plaintext;
   private final Stacks stacks;
 
-  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable registry) {
+  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable methods) {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
     this.limits = builder.limits();
     this.partialBudget = new PartialMessageBudget(limits.partialMessageBudget(), live);
     this.perAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress());
-    this.developmentMode = builder.developmentMode;
     this.shutdownGrace = builder.shutdownGrace;
-    this.registry = registry;
-    this.codec = new JsonRpcCodec(mapper, limits.maxNumberScale());
+    this.methods = methods;
     this.ownsExecutor = builder.executor == null;
     this.executor = ownsExecutor
         ? newExecutor(builder.workerThreads, builder.queueCapacity)
         : builder.executor;
-    this.interceptors = List.copyOf(builder.interceptors);
+    this.serving = new Serving(new JsonRpcCodec(mapper, limits.maxNumberScale()), methods, executor,
+        new Serving.Limits(limits.maxInFlightPerConnection(), limits.maxRunningPerConnection(),
+            limits.maxBatchItems(), limits.maxBatchResponseBytes(), limits.maxOutboundMessageBytes()),
+        InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode);
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.stacks = new Stacks(new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
@@ -253,7 +250,7 @@ public final class RpcServer implements AutoCloseable {
     long period = sweepPeriod().toNanos();
     sweeper = bossGroup.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
     log.info("Courier server listening on {} with {} methods", serverChannel.localAddress(),
-        registry.names().size());
+        methods.names().size());
     return this;
   }
 
@@ -272,7 +269,7 @@ public final class RpcServer implements AutoCloseable {
 
   /** Returns the wire names of every registered method. */
   public Set<String> methods() {
-    return registry.names();
+    return methods.names();
   }
 
   /**
@@ -288,6 +285,7 @@ public final class RpcServer implements AutoCloseable {
       }
       stopping = true;
     }
+    serving.refuseNewCalls();
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
@@ -297,23 +295,9 @@ public final class RpcServer implements AutoCloseable {
     if (tls != null) {
       tls.stopReloading();
     }
-    long deadline = System.nanoTime() + grace.toNanos();
-    synchronized (lock) {
-      while (inFlight.get() > 0) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          if (!grace.isZero()) {
-            log.warn("Stopping with {} calls still in flight after the grace period of {}", inFlight, grace);
-          }
-          break;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(lock, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
-      }
+    int unanswered = serving.awaitCalls(grace);
+    if (unanswered > 0 && !grace.isZero()) {
+      log.warn("Stopping with {} calls still in flight after the grace period of {}", unanswered, grace);
     }
     // Calls still running get a clear answer rather than a closed connection.
     // Not SHUTTING_DOWN: that code promises the call was not processed, and these ran in part.
@@ -384,7 +368,7 @@ public final class RpcServer implements AutoCloseable {
     return quarter.compareTo(floor) < 0 ? floor : quarter.compareTo(ceiling) > 0 ? ceiling : quarter;
   }
 
-  // ------------------------------------------------------------------------------------ for Dispatcher
+  // ------------------------------------------------------------------------------------ for connections
   Limits limits() {
     return limits;
   }
@@ -398,55 +382,12 @@ public final class RpcServer implements AutoCloseable {
   }
 
 
-  List<ServerInterceptor> interceptors() {
-    return interceptors;
-  }
-
-  JsonRpcCodec codec() {
-    return codec;
-  }
-
-  MethodTable registry() {
-    return registry;
-  }
-
-  ExecutorService executor() {
-    return executor;
-  }
-
-  boolean developmentMode() {
-    return developmentMode;
-  }
-
-  boolean isStopping() {
-    return stopping;
+  Serving serving() {
+    return serving;
   }
 
   /** The budget for bytes of unfinished messages, over all connections. */
   PartialMessageBudget partialBudget() {
     return partialBudget;
-  }
-
-  /** The "server busy" warning, at most once a second for the whole server. */
-  RateLimitedLog busyLog() {
-    return busyLog;
-  }
-
-  /** Warnings about replies that cannot be sent as they are (too large, unserializable): once a second. */
-  RateLimitedLog replyLog() {
-    return replyLog;
-  }
-
-  void callStarted() {
-    inFlight.incrementAndGet();
-  }
-
-  /** Lock-free on the call path; only the last call of a stopping server wakes stop(). */
-  void callFinished() {
-    if (inFlight.decrementAndGet() == 0 && stopping) {
-      synchronized (lock) {
-        lock.notifyAll();
-      }
-    }
   }
 }

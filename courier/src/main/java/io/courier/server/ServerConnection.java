@@ -1,13 +1,15 @@
 package io.courier.server;
 
+import io.courier.ConnectionException;
 import io.courier.RpcError;
-import io.courier.protocol.JsonRpcCodec;
-import io.courier.transport.Encoder;
+import io.courier.peer.InboundCalls;
+import io.courier.peer.OutboundCalls;
+import io.courier.peer.Serving;
+import io.courier.peer.Session;
 import io.courier.transport.FrameError;
 import io.courier.transport.Frames;
 import io.courier.transport.HttpCall;
 import io.courier.transport.HttpReply;
-import io.courier.transport.TlsSupport;
 import io.courier.transport.WireStack;
 import io.courier.transport.WriteQueue;
 import io.netty.buffer.ByteBuf;
@@ -15,14 +17,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
-import java.net.SocketAddress;
 import java.nio.channels.ClosedChannelException;
-import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -30,9 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A server connection, whatever its protocol: the last handler of every stack (raw TCP, HTTP, WebSocket, each
- * in the clear or inside TLS). Frames cut by the protocol's handlers go to the connection's {@link Dispatcher},
- * and replies go back wrapped by the connection's {@link WireStack}, through a write queue that flushes once
- * per burst. HTTP requests arrive as {@link HttpCall}s and are answered with {@link HttpReply}s.
+ * in the clear or inside TLS), and the Netty adapter of the connection's {@link Session}. Frames cut by the
+ * protocol's handlers go to the session, and replies go back wrapped by the connection's {@link WireStack},
+ * through a write queue that flushes once per burst. HTTP requests arrive as {@link HttpCall}s and are answered
+ * with {@link HttpReply}s.
  *
  * <p>It applies backpressure rather than buffering: it stops reading while the connection has as many calls
  * in flight as it may, or while its peer is not reading replies (the channel is unwritable); frames already
@@ -40,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * protocol detected, a message trickling in, idle, unwritable too long) are checked by the server's sweeper.
  * Stateful, one per channel.
  */
-final class ServerConnection extends ChannelInboundHandlerAdapter implements Dispatcher.ReplySink, PeerConnection {
+final class ServerConnection extends ChannelInboundHandlerAdapter implements Session.ReplySink, Session.Link {
 
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
@@ -51,10 +50,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   private final Limits limits;
   /** The protocol, once detected (it changes once more when HTTP upgrades to WebSocket). */
   private volatile WireStack stack;
-  /** A bearer token the peer sent as {@code $/authenticate}, for the authentication interceptors. */
-  private volatile String token;
   private Channel channel;
-  private Dispatcher dispatcher;
+  private Session session;
+  private InboundCalls inbound;
   private WriteQueue writes;
   private final Runnable updateReading = this::updateReading;
   /** Frames read past the in-flight cap, run as calls complete; at most one read's worth. Event loop only. */
@@ -85,8 +83,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     channel = ctx.channel();
-    dispatcher = new Dispatcher(server, this, () -> channel.eventLoop().execute(updateReading));
     writes = new WriteQueue(channel);
+    Serving serving = server.serving();
+    OutboundCalls outbound = new OutboundCalls(serving.codec(), limits.maxOutboundMessageBytes(),
+        channel.remoteAddress(), () -> { }, this::sendOwn);
+    session = new Session(serving, channel, this, outbound, () -> channel.eventLoop().execute(updateReading));
+    inbound = session.inbound();
     server.connectionOpened(this);
     super.channelActive(ctx);
   }
@@ -99,13 +101,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       rejectFrame(error);
     } else if (Frames.isFrame(msg) || msg instanceof HttpCall) {
       frames++;
-      if (held.isEmpty() && !dispatcher.atCapacity()) {
+      if (held.isEmpty() && !inbound.atCapacity()) {
         handle(msg);
       } else {
         // The cap was reached within this read: frames the decoder already cut wait here, unrun.
         held.add(msg);
       }
-      if (dispatcher.atCapacity()) {
+      if (inbound.atCapacity()) {
         updateReading();
       }
     } else {
@@ -142,7 +144,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   private void handle(Object msg) {
     ByteBuf frame;
     int[] plainStrings;
-    Dispatcher.ReplySink sink;
+    Session.ReplySink sink;
     HttpHeaders headers;
     if (msg instanceof HttpCall call) {
       frame = call.content();
@@ -156,20 +158,20 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       sink = this;
     }
     if (frame.readableBytes() < OFFLOAD_BYTES) {
-      dispatcher.handle(frame, plainStrings, sink, headers);
+      session.receive(frame, plainStrings, headers, sink);
       return;
     }
-    dispatcher.reserve();
+    inbound.reserve();
     Runnable decode = () -> {
       try {
-        dispatcher.handle(frame, plainStrings, sink, headers);
+        session.receive(frame, plainStrings, headers, sink);
       } finally {
-        dispatcher.unreserve();
+        inbound.unreserve();
       }
     };
     try {
       // Through the connection's share of the pool, like its calls: decoding takes a worker too.
-      dispatcher.workers().execute(decode, decode); // refused after waiting: decoded where the refusal is
+      inbound.workers().execute(decode, decode); // refused after waiting: decoded where the refusal is
     } catch (RejectedExecutionException busy) {
       decode.run(); // its calls will be refused as "server busy"
     }
@@ -180,7 +182,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     RpcError reply = (error.kind() == FrameError.Kind.TOO_LARGE ? RpcError.LIMIT_EXCEEDED : RpcError.INVALID_REQUEST)
         .withMessage(error.message());
     // Through the write queue, so that replies to earlier messages still go out before the close.
-    writes.write(stack.wrap(channel.alloc(), dispatcher.encodeFrameError(reply), true));
+    writes.write(stack.wrap(channel.alloc(), inbound.encodeFrameError(reply), true));
     writes.closeWhenFlushed();
   }
 
@@ -192,16 +194,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
     }
   }
 
-  Channel channel() {
-    return channel;
+  /** Sends a message of the server's own, such as the {@code $/cancelRequest} of a call it gave up on. */
+  private void sendOwn(OutboundCalls.Body body) {
+    ByteBuf message = session.outbound().encode(channel.alloc(), List.of(), body);
+    if (message != null) {
+      send(message);
+    }
   }
 
-  // ------------------------------------------------------------------------------------ PeerConnection
-  @Override
-  public SocketAddress remoteAddress() {
-    return channel.remoteAddress();
-  }
-
+  // ---------------------------------------------------------------------------------------- Session.Link
   @Override
   public String protocol() {
     WireStack current = stack;
@@ -209,47 +210,19 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   }
 
   @Override
-  public boolean isSecure() {
-    return channel.pipeline().get(SslHandler.class) != null;
-  }
-
-  @Override
-  public Optional<X509Certificate> peerCertificate() {
-    SslHandler tls = channel.pipeline().get(SslHandler.class);
-    return tls == null ? Optional.empty() : TlsSupport.peerCertificate(tls);
-  }
-
-  @Override
-  public boolean canNotify() {
+  public boolean canPush() {
     WireStack current = stack;
-    return current != null && current.canPush() && channel.isActive();
+    return current != null && current.canPush();
   }
 
   @Override
-  public void notify(String method, Object params) {
+  public void send(ByteBuf message) {
     WireStack current = stack;
     if (current == null || !current.canPush()) {
-      throw new IllegalStateException("A " + protocol() + " connection cannot carry notifications from the server");
+      message.release();
+      throw new IllegalStateException("A " + protocol() + " connection cannot carry messages from the server");
     }
-    JsonRpcCodec codec = server.codec();
-    ByteBuf body;
-    try {
-      body = Encoder.encode(channel.alloc(), limits.maxOutboundMessageBytes(),
-          out -> codec.writeRequest(out, null, method, params));
-    } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Cannot encode the params of notification " + method + ": " + e, e);
-    }
-    writes.write(current.wrap(channel.alloc(), body, true));
-  }
-
-  /** Remembers the bearer token the peer sent for this connection; never logged. */
-  void token(String token) {
-    this.token = token;
-  }
-
-  /** Returns the bearer token sent with {@code $/authenticate}, or null. */
-  String token() {
-    return token;
+    writes.write(current.wrap(channel.alloc(), message, true));
   }
 
   /**
@@ -257,10 +230,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
    * takes our replies. On the event loop.
    */
   private void updateReading() {
-    while (!held.isEmpty() && !dispatcher.atCapacity() && channel.isActive()) {
+    while (!held.isEmpty() && !inbound.atCapacity() && channel.isActive()) {
       handle(held.poll());
     }
-    channel.config().setAutoRead(held.isEmpty() && !dispatcher.atCapacity() && channel.isWritable());
+    channel.config().setAutoRead(held.isEmpty() && !inbound.atCapacity() && channel.isWritable());
   }
 
   @Override
@@ -284,7 +257,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       closeFor("peer has not read its replies for " + limits.unwritableTimeout());
       return;
     }
-    if (dispatcher != null && dispatcher.inFlight() == 0) {
+    if (inbound != null && inbound.inFlight() == 0) {
       long idle = now - lastActivityAt;
       if (idle > limits.idleTimeout().toNanos()) {
         closeFor("idle for " + limits.idleTimeout());
@@ -333,8 +306,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
 
   /** Answers every running call with {@code error}; the server is stopping without waiting for them. */
   void abortRunning(RpcError error) {
-    if (dispatcher != null) {
-      dispatcher.abortRunning(error);
+    if (inbound != null) {
+      inbound.abortRunning(error);
     }
   }
 
@@ -375,8 +348,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
       return false;
     }
     closedForBudget = true;
-    log.debug("Closing connection from {}: it holds {} bytes of unfinished messages, the most", remoteAddress(),
-        partialHeld);
+    log.debug("Closing connection from {}: it holds {} bytes of unfinished messages, the most",
+        channel.remoteAddress(), partialHeld);
     channel.close();
     return true;
   }
@@ -385,7 +358,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Dis
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     holdPartial(0);
     server.connectionClosed(this);
-    dispatcher.cancelAll();
+    session.close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+        "Connection from " + channel.remoteAddress() + " closed"), null));
     for (Object frame; (frame = held.poll()) != null; ) {
       ReferenceCountUtil.release(frame);
     }

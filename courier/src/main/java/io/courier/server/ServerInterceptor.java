@@ -1,6 +1,9 @@
 package io.courier.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.RpcContext;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -34,9 +37,19 @@ public interface ServerInterceptor {
 
     /**
      * Returns the call's params as sent, not yet bound to Java types: an array, an object, or null when there
-     * are none. Do not modify it.
+     * are none. A call in the tutorial's dialect may have both: this returns the positional ones then, and
+     * {@link #args()} and {@link #kwargs()} give each. Do not modify it.
      */
     JsonNode params();
+
+    /** Returns the params given by position, or null when there are none. Do not modify it. */
+    ArrayNode args();
+
+    /**
+     * Returns the params given by name (the tutorial's {@code kwargs}), or null when there are none. Do not
+     * modify it.
+     */
+    ObjectNode kwargs();
 
     /**
      * Runs the next interceptor, or binds the params and invokes the method after the last one. Its outcome,

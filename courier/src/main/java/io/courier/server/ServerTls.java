@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.courier.Checks;
 import io.courier.TlsEngine;
-import io.courier.transport.TlsSupport;
 import io.courier.transport.TlsSupport.ReloadingContext;
+import io.courier.transport.TlsSupport;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslHandler;
 import java.nio.file.Path;

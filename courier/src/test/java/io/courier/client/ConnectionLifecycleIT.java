@@ -3,9 +3,9 @@ package io.courier.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.ConnectionException;
+import io.courier.RpcContext;
 import io.courier.RpcError;
 import io.courier.RpcException;
-import io.courier.server.RpcContext;
 import io.courier.server.RpcServer;
 import io.courier.testing.FakeJsonRpcServer;
 import io.courier.testing.NettyLeakCheck;

@@ -3,7 +3,7 @@ package io.courier.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.Idempotent;
 import io.courier.NonBlocking;
-import io.courier.server.RpcContext;
+import io.courier.RpcContext;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;

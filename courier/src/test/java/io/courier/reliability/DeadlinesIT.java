@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.CallTimeoutException;
+import io.courier.RpcContext;
 import io.courier.client.RpcClient;
-import io.courier.server.RpcContext;
 import io.courier.server.RpcServer;
 import io.courier.testing.FakeJsonRpcServer;
 import io.courier.testing.NettyLeakCheck;

@@ -4,16 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.courier.ConnectionException;
+import io.courier.Identity;
+import io.courier.RpcContext;
 import io.courier.RpcError;
 import io.courier.TlsEngine;
 import io.courier.client.ClientTls;
 import io.courier.client.RpcClient;
-import io.courier.server.Identity;
 import io.courier.server.MutualTlsAuth;
-import io.courier.server.RpcContext;
 import io.courier.server.RpcServer;
-import io.courier.server.ServerTls;
 import io.courier.server.ServerTls.ClientAuth;
+import io.courier.server.ServerTls;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.TestPki;
 import java.io.ByteArrayOutputStream;
@@ -113,7 +113,7 @@ class TlsIT {
     @Override
     public String peerCn() {
       calls.incrementAndGet();
-      return RpcContext.current().connection().peerCertificate().map(MutualTlsAuth::commonName).orElse("none");
+      return RpcContext.current().peer().peerCertificate().map(MutualTlsAuth::commonName).orElse("none");
     }
   }
 

@@ -53,11 +53,10 @@ class DefaultsTest {
     RpcServer server = RpcServer.builder().method("noop", args -> null).build();
     try {
       assertThat(server.limits()).isEqualTo(RpcServer.builder().limits());
-      assertThat(server.developmentMode()).isFalse();
-      assertThat(server.codec().mapper().getFactory().streamReadConstraints().getMaxNestingDepth())
+      assertThat(server.serving().codec().mapper().getFactory().streamReadConstraints().getMaxNestingDepth())
           .isEqualTo(256);
     } finally {
-      server.executor().shutdownNow();
+      server.close();
     }
   }
 }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Notification;
+import io.courier.Peer;
+import io.courier.RpcContext;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.RpcMethod;
@@ -15,9 +17,6 @@ import io.courier.client.Batch;
 import io.courier.client.RpcClient;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.Transports;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.EnumSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -30,11 +29,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -42,6 +41,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Calls from a real client to a real server over loopback: proxies, dynamic calls, params, batches. The
@@ -191,11 +193,11 @@ class EndToEndIT {
             "kwargs", args.kwargs(),
             "first", args.args().isEmpty() ? "none" : args.arg(0, String.class)))
         .method("transport", args -> {
-          PeerConnection connection = RpcContext.current().connection();
+          Peer connection = RpcContext.current().peer();
           return connection.protocol() + (connection.isSecure() ? "+tls" : "");
         })
         .method("push", args -> {
-          RpcContext.current().connection().notify("pushed", Map.of("n", args.arg(0, Integer.class)));
+          RpcContext.current().peer().notify("pushed", Map.of("n", args.arg(0, Integer.class)));
           return "sent";
         })
         .method("echo", args -> args.arg(0, String.class))

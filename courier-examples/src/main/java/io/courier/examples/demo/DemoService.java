@@ -1,8 +1,8 @@
 package io.courier.examples.demo;
 
+import io.courier.RpcContext;
 import io.courier.RpcException;
 import io.courier.RpcMethod;
-import io.courier.server.RpcContext;
 import java.math.BigDecimal;
 import java.util.List;
 

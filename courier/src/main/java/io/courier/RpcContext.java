@@ -1,9 +1,7 @@
-package io.courier.server;
+package io.courier;
 
 import static java.util.Objects.requireNonNull;
 
-import io.courier.Deadline;
-import io.courier.peer.LocalMethod;
 import io.courier.protocol.RequestId;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -11,13 +9,15 @@ import java.lang.annotation.Annotation;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Facts about the call being served: the method, the request id, the connection it came on (address,
- * protocol, TLS certificate), the HTTP headers, who the caller is once an interceptor has authenticated it,
- * and whether the caller has cancelled it (by timing out or cancelling, which sends {@code $/cancelRequest}).
+ * Facts about the call being served: the method, the request id, the peer it came from (address, protocol,
+ * TLS certificate), the HTTP headers, who the caller is once an interceptor has authenticated it, and whether
+ * the caller has cancelled it (by timing out or cancelling, which sends {@code $/cancelRequest}). Either end of
+ * a connection serves calls, so a client's methods see one too.
  *
- * <p>A service method reads it with {@link #current()} on the thread it was called on. A method that returns a
+ * <p>A method reads it with {@link #current()} on the thread it was called on. A method that returns a
  * {@code CompletableFuture} should capture it before going asynchronous. Thread-safe.
  */
 public final class RpcContext {
@@ -27,10 +27,11 @@ public final class RpcContext {
 
   private final String method;
   private final RequestId id;
-  private final ServerConnection connection;
+  private final Peer peer;
   /** The HTTP request's headers, or the WebSocket upgrade's; null on raw TCP. */
   private final HttpHeaders headers;
-  private final LocalMethod target;
+  /** Finds an annotation of the called method, its type or its object; null when there is none. */
+  private final Function<Class<? extends Annotation>, Annotation> annotations;
   /** When the caller stops waiting, in {@link System#nanoTime()} units; 0 when it did not say. */
   private final long deadline;
   /**
@@ -43,15 +44,15 @@ public final class RpcContext {
   /** The thread running a blocking method, interrupted on cancel; guarded by {@code this}. */
   private Thread runner;
 
-  RpcContext(String method, RequestId id, ServerConnection connection, HttpHeaders headers, LocalMethod target,
-      long deadline) {
+  RpcContext(String method, RequestId id, Peer peer, HttpHeaders headers,
+      Function<Class<? extends Annotation>, Annotation> annotations, long deadline, String connectionToken) {
     this.method = method;
     this.id = id;
-    this.connection = connection;
+    this.peer = peer;
     this.headers = headers;
-    this.target = target;
+    this.annotations = annotations;
     this.deadline = deadline;
-    this.connectionToken = connection.token();
+    this.connectionToken = connectionToken;
   }
 
   /**
@@ -68,24 +69,29 @@ public final class RpcContext {
     return context;
   }
 
+  /** Returns the context of the call the current thread is serving, or null. */
+  static RpcContext currentOrNull() {
+    return CURRENT.get();
+  }
+
   /** Returns the method name as called on the wire. */
   public String method() {
     return method;
   }
 
-  /** Returns the request's id, or {@code null} for a notification. */
+  /** Returns the request's id, or {@code null} for a notification or a call in the tutorial's dialect. */
   public RequestId id() {
     return id;
   }
 
   /** Returns the address of the peer that sent the call. */
   public SocketAddress remoteAddress() {
-    return connection.remoteAddress();
+    return peer.remoteAddress();
   }
 
-  /** Returns the connection the call came on, to learn about the peer or send it notifications. */
-  public PeerConnection connection() {
-    return connection;
+  /** Returns the peer that sent the call, to learn about it or send it notifications. */
+  public Peer peer() {
+    return peer;
   }
 
   /**
@@ -113,7 +119,7 @@ public final class RpcContext {
    * the service object's class. Empty for methods registered as functions.
    */
   public <A extends Annotation> Optional<A> annotation(Class<A> type) {
-    return Optional.ofNullable(target.annotation(type));
+    return Optional.ofNullable(type.cast(annotations.apply(type)));
   }
 
   /** Returns who the caller is, once an authentication interceptor has said so. */
@@ -158,9 +164,6 @@ public final class RpcContext {
   /** Binds this context to the current thread for the duration of a blocking invocation. */
   void enter() {
     CURRENT.set(this);
-    if (deadline != 0) {
-      Deadline.Scope.enter(deadline);
-    }
     synchronized (this) {
       runner = Thread.currentThread();
     }
@@ -172,13 +175,47 @@ public final class RpcContext {
       runner = null;
     }
     CURRENT.remove();
-    Deadline.Scope.exit();
     // A cancel that raced with the method's return must not leak its interrupt into the next task.
     Thread.interrupted();
   }
 
   @Override
   public String toString() {
-    return "RpcContext{method=" + method + ", id=" + id + ", remote=" + connection.remoteAddress() + "}";
+    return "RpcContext{method=" + method + ", id=" + id + ", remote=" + peer.remoteAddress() + "}";
+  }
+
+  /**
+   * What the session layer, which serves calls, does with a context: make it, bind it to the thread that runs
+   * the method, cancel it. Public only because that layer lives in another package; not part of the API.
+   */
+  @Internal
+  public static final class Access {
+
+    private Access() {}
+
+    /**
+     * @param deadline when the caller stops waiting, in {@link System#nanoTime()} units; 0 when it did not say
+     * @param connectionToken the connection's {@code $/authenticate} token when the call arrived, or null
+     */
+    public static RpcContext create(String method, RequestId id, Peer peer, HttpHeaders headers,
+        Function<Class<? extends Annotation>, Annotation> annotations, long deadline, String connectionToken) {
+      return new RpcContext(method, id, peer, headers, annotations, deadline, connectionToken);
+    }
+
+    public static void enter(RpcContext context) {
+      context.enter();
+    }
+
+    public static void exit(RpcContext context) {
+      context.exit();
+    }
+
+    public static void cancel(RpcContext context) {
+      context.cancel();
+    }
+
+    public static boolean isExpired(RpcContext context) {
+      return context.isExpired();
+    }
   }
 }

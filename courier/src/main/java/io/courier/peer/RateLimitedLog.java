@@ -1,4 +1,4 @@
-package io.courier.server;
+package io.courier.peer;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -8,17 +8,17 @@ import org.slf4j.Logger;
  * A warning logged at most once per period, with a count of the occurrences it stood for, so that an
  * overload or a flood is reported without the logging itself becoming the next bottleneck. Thread-safe.
  */
-final class RateLimitedLog {
+public final class RateLimitedLog {
 
   private final long periodNanos;
   private final AtomicLong nextAt = new AtomicLong(System.nanoTime());
   private final AtomicLong suppressed = new AtomicLong();
 
-  RateLimitedLog(Duration period) {
+  public RateLimitedLog(Duration period) {
     this.periodNanos = period.toNanos();
   }
 
-  void warn(Logger log, String message, Object... arguments) {
+  public void warn(Logger log, String message, Object... arguments) {
     long others = admit();
     if (others == 0) {
       log.warn(message, arguments);
@@ -33,7 +33,7 @@ final class RateLimitedLog {
    * Returns -1 when this occurrence is to be suppressed, otherwise how many were suppressed since the last one
    * that was logged.
    */
-  long admit() {
+  public long admit() {
     long now = System.nanoTime();
     long due = nextAt.get();
     if (now - due < 0 || !nextAt.compareAndSet(due, now + periodNanos)) {

@@ -1,9 +1,10 @@
-package io.courier.server;
+package io.courier.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.RpcContext;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.peer.LocalMethod;
@@ -16,7 +17,6 @@ import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
 import io.courier.protocol.SeedRequest;
 import io.courier.transport.Encoder;
-import io.courier.transport.Frames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -40,39 +40,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the calls that arrive on one connection, whatever the transport: it decodes a frame, looks each method
- * up, runs it on the executor (or inline when it is {@link io.courier.NonBlocking}), maps what it threw to an
- * error, and encodes the frame's reply. Separate requests are answered as they complete, in any order; a batch
- * is answered with one array once all its calls are done. It also keeps the calls that are running, so that
- * {@code $/cancelRequest} and a closed connection can cancel them. Thread-safe; one per connection.
+ * The inbound half of a session: it runs the calls that arrive on one connection, whatever the transport. It
+ * looks each method up, runs it on the executor (or inline when it is {@link io.courier.NonBlocking}), maps
+ * what it threw to an error, and encodes the frame's reply. Separate requests are answered as they complete, in
+ * any order; a batch is answered with one array once all its calls are done. It also keeps the calls that are
+ * running, so that {@code $/cancelRequest}, a closed connection and a stopping server can reach them. It is
+ * given what it needs ({@link Serving}, the channel, its session) and calls nothing above it. Thread-safe; one
+ * per connection.
  */
-final class Dispatcher {
+public final class InboundCalls {
 
-  private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+  private static final Logger log = LoggerFactory.getLogger(InboundCalls.class);
 
-  /** Where a frame's reply goes; the transport writes it in its own framing. */
-  interface ReplySink {
-    /**
-     * Takes the reply to one frame (ownership passes), or {@code null} when nothing is to be answered.
-     * {@code jsonRpc} is false for a reply in the tutorial's dialect, which is sent exactly as its server sends
-     * it, without a trailing newline.
-     */
-    void reply(ByteBuf body, boolean jsonRpc);
-  }
-
-  private final RpcServer server;
+  private final Serving serving;
+  private final Serving.Limits limits;
   private final JsonRpcCodec codec;
-  private final ServerConnection connection;
+  private final Session session;
   private final Channel channel;
   /** At most this many cancels for unknown calls per window before the connection counts as abusive. */
   static final int MAX_UNMATCHED_CANCELS = 200;
   static final Duration CANCEL_WINDOW = Duration.ofSeconds(30);
 
   /** A call that is running, with what is needed to cancel or answer it early. */
-  private record Running(RpcContext context, CompletableFuture<ByteBuf> reply, boolean seed) {}
+  private record Running(RpcContext context, CompletableFuture<ByteBuf> reply, boolean seed) {
 
-  /** Calls that are running, by id, so that {@code $/cancelRequest} can reach them. */
-  private final Map<RequestId, Running> running = new ConcurrentHashMap<>();
+    /** Whether the caller waits for an answer: a request, or a call in the tutorial's dialect. */
+    boolean answered() {
+      return context.id() != null || seed;
+    }
+  }
+
+  /**
+   * Calls that are running, so that a closed connection and a stopping server can reach every one of them:
+   * requests by id (which {@code $/cancelRequest} names), notifications and tutorial-dialect calls, which have
+   * none, by a key of their own.
+   */
+  private final Map<Object, Running> running = new ConcurrentHashMap<>();
   // Guarded by this: counted on the event loop, or on a worker for a frame decoded there.
   private long cancelWindowStart = System.nanoTime();
   private int unmatchedCancels;
@@ -86,65 +89,60 @@ final class Dispatcher {
    * @param onRoomAgain run (on any thread) when the calls in flight fall below the cap again, so the transport
    *     can resume reading
    */
-  Dispatcher(RpcServer server, ServerConnection connection, Runnable onRoomAgain) {
-    this.server = server;
-    this.codec = server.codec();
-    this.connection = connection;
-    this.channel = connection.channel();
+  InboundCalls(Serving serving, Channel channel, Session session, Runnable onRoomAgain) {
+    this.serving = serving;
+    this.limits = serving.limits();
+    this.codec = serving.codec();
+    this.session = session;
+    this.channel = channel;
     this.onRoomAgain = onRoomAgain;
-    this.workers = new FairShare(server.executor(), server.limits().maxRunningPerConnection());
+    this.workers = new FairShare(serving.executor(), limits.maxRunningPerConnection());
   }
 
   /** Returns this connection's share of the worker pool, for work of its own beyond calls (large frames). */
-  FairShare workers() {
+  public FairShare workers() {
     return workers;
   }
 
   /** Whether the connection has as many calls in flight as it may; the transport should stop reading. */
-  boolean atCapacity() {
-    return active.get() >= server.limits().maxInFlightPerConnection();
+  public boolean atCapacity() {
+    return active.get() >= limits.maxInFlightPerConnection();
   }
 
   /**
    * Counts a frame handed to a worker for decoding as one call in flight, so that large frames waiting for a
    * worker are bounded by the in-flight cap like calls are.
    */
-  void reserve() {
+  public void reserve() {
     active.incrementAndGet();
   }
 
   /** Ends what {@link #reserve()} started. */
-  void unreserve() {
+  public void unreserve() {
     callEnded();
   }
 
   /** Returns the calls and notifications running on this connection. */
-  int inFlight() {
+  public int inFlight() {
     return active.get();
   }
 
   private void callEnded() {
-    if (active.decrementAndGet() == server.limits().maxInFlightPerConnection() - 1) {
+    if (active.decrementAndGet() == limits.maxInFlightPerConnection() - 1) {
       onRoomAgain.run();
     }
   }
 
   /**
-   * Decodes one frame, runs the calls in it and hands the frame's reply to {@code sink} once they are done:
-   * exactly once per frame, with {@code null} when nothing is to be answered. Releases {@code frame}.
+   * Runs the calls of one decoded frame and hands the frame's reply to {@code sink} once they are done:
+   * exactly once per frame, with {@code null} when nothing is to be answered. Responses in it go to the
+   * session's outbound half.
    *
-   * @param plainStrings the long plain strings the framing scan found, or null (see {@link io.courier.transport.ScannedFrame})
    * @param headers the HTTP headers that came with the frame, or null on raw TCP
    */
-  void handle(ByteBuf frame, int[] plainStrings, ReplySink sink, HttpHeaders headers) {
-    Decoded decoded;
-    try {
-      decoded = Frames.decode(codec, frame, plainStrings);
-    } finally {
-      frame.release();
-    }
+  void handle(Decoded decoded, HttpHeaders headers, Session.ReplySink sink) {
     List<Message> messages = decoded.messages();
-    server.callStarted();
+    serving.frameStarted();
     if (!decoded.batch()) {
       Message message = messages.get(0);
       // A single call in a frame decoded on a worker runs right there; a batch's calls still spread over the
@@ -158,12 +156,11 @@ final class Dispatcher {
             sink.reply(reply, !(message instanceof SeedRequest) && !isSeedError(message));
           }
         } finally {
-          server.callFinished();
+          serving.frameFinished();
         }
       });
       return;
     }
-    Limits limits = server.limits();
     if (messages.size() > limits.maxBatchItems()) {
       log.warn("Refused a batch of {} items from {} (limit {})", messages.size(), channel.remoteAddress(),
           limits.maxBatchItems());
@@ -171,7 +168,7 @@ final class Dispatcher {
         sink.reply(encodeFrameError(RpcError.LIMIT_EXCEEDED.withMessage("Batch of " + messages.size()
             + " items exceeds the limit of " + limits.maxBatchItems() + "; nothing was run")), true);
       } finally {
-        server.callFinished();
+        serving.frameFinished();
       }
       return;
     }
@@ -190,7 +187,7 @@ final class Dispatcher {
           sink.reply(joinBatch(replies), true);
         }
       } finally {
-        server.callFinished();
+        serving.frameFinished();
       }
     });
   }
@@ -216,8 +213,7 @@ final class Dispatcher {
           : encode(out -> codec.writeError(out, invalid.id(), invalid.error())));
     }
     if (message instanceof Response response) {
-      log.debug("Ignoring a response for id {} from {}: this server sent no requests", response.id(),
-          channel.remoteAddress());
+      session.outbound().complete(response);
       return CompletableFuture.completedFuture(null);
     }
     if (message instanceof SeedRequest seed) {
@@ -252,7 +248,7 @@ final class Dispatcher {
       return request.isNotification() ? null : encodeError(request.id(), RpcError.INVALID_PARAMS.withMessage(
           "Invalid params: " + Request.AUTHENTICATE_METHOD + " takes {\"token\": string}"), false);
     }
-    connection.token(token.asText());
+    session.token(token.asText());
     return request.isNotification() ? null : encode(out -> codec.writeResult(out, request.id(), true));
   }
 
@@ -263,34 +259,38 @@ final class Dispatcher {
   private CompletableFuture<ByteBuf> call(String name, RequestId id, ArrayNode args, ObjectNode kwargs,
       boolean seed, long timeoutMs, HttpHeaders headers, boolean inline) {
     boolean notification = id == null && !seed;
-    if (server.isStopping()) {
+    if (serving.isStopping()) {
       return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
     }
     LocalMethod method;
     try {
-      method = server.registry().lookup(name, args, kwargs);
+      method = serving.methods().lookup(name, args, kwargs);
     } catch (RpcException e) {
       return notification ? done(null) : fail(id, e.error(), seed);
     }
     if (method == null) {
+      if (notification && serving.unserved() != null) {
+        serving.unserved().received(name, args != null ? args : kwargs);
+        return done(null);
+      }
       log.debug("Method not found from {}", channel.remoteAddress());
       return notification ? done(null) : fail(id, RpcError.METHOD_NOT_FOUND, seed);
     }
     long deadline = timeoutMs < 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    RpcContext context = new RpcContext(name, id, connection, headers, method, deadline);
+    RpcContext context = RpcContext.Access.create(name, id, session, headers, method::annotation, deadline,
+        session.token());
     CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
-    if (id != null) {
-      running.put(id, new Running(context, reply, seed));
-    }
+    Object key = id != null ? id : new Object();
+    running.put(key, new Running(context, reply, seed));
     active.incrementAndGet();
     if (method.nonBlocking() || inline) {
       // Non-blocking methods run on the I/O thread; a call decoded on a worker runs on that worker.
-      invoke(method, context, args, kwargs, seed, reply);
+      invoke(key, method, context, args, kwargs, seed, reply);
       return reply;
     }
-    Runnable refuse = () -> refuseBusy(id, seed, reply);
+    Runnable refuse = () -> refuseBusy(key, id, seed, reply);
     try {
-      workers.execute(() -> invoke(method, context, args, kwargs, seed, reply), refuse);
+      workers.execute(() -> invoke(key, method, context, args, kwargs, seed, reply), refuse);
     } catch (RejectedExecutionException e) {
       refuse.run();
     }
@@ -298,55 +298,49 @@ final class Dispatcher {
   }
 
   /** Answers a call the executor has no room for: "server busy", which says it was not processed. */
-  private void refuseBusy(RequestId id, boolean seed, CompletableFuture<ByteBuf> reply) {
-    server.busyLog().warn(log, "Server busy: refusing calls (executor and queue full); latest from {}",
+  private void refuseBusy(Object key, RequestId id, boolean seed, CompletableFuture<ByteBuf> reply) {
+    serving.busyLog().warn(log, "Busy: refusing calls (executor and queue full); latest from {}",
         channel.remoteAddress());
-    if (id != null) {
-      running.remove(id);
-    }
+    running.remove(key);
     callEnded();
     completeReply(reply, id == null && !seed ? null : encodeError(id, RpcError.SERVER_BUSY, seed));
   }
 
-  private void invoke(LocalMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,
+  private void invoke(Object key, LocalMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,
       boolean seed, CompletableFuture<ByteBuf> reply) {
     if (context.isCancelled()) {
       // Cancelled while it waited in the queue: nobody wants the result, so it does not run.
-      complete(method, context, seed, null, new RpcException(RpcError.CANCELLED.withMessage(
+      complete(key, method, context, seed, null, new RpcException(RpcError.CANCELLED.withMessage(
           "Cancelled before the call could start; it was not run")), reply);
       return;
     }
-    if (context.isExpired()) {
+    if (RpcContext.Access.isExpired(context)) {
       // It waited in the queue until its caller gave up: running it now would be work nobody reads.
-      complete(method, context, seed, null, new RpcException(RpcError.TIMEOUT.withMessage(
+      complete(key, method, context, seed, null, new RpcException(RpcError.TIMEOUT.withMessage(
           "Deadline exceeded before the call could start; it was not run")), reply);
       return;
     }
     Object result;
-    context.enter();
+    RpcContext.Access.enter(context);
     try {
-      List<ServerInterceptor> interceptors = server.interceptors();
-      result = interceptors.isEmpty()
-          ? method.invoke(method.bind(args, kwargs))
-          : new InterceptorChain(interceptors, 0, context, args != null ? args : kwargs,
-              () -> method.invoke(method.bind(args, kwargs))).proceed();
+      result = serving.interception().run(context, args, kwargs, () -> method.invoke(method.bind(args, kwargs)));
     } catch (Throwable t) {
-      context.exit();
-      complete(method, context, seed, null, t, reply);
+      RpcContext.Access.exit(context);
+      complete(key, method, context, seed, null, t, reply);
       return;
     }
-    context.exit();
+    RpcContext.Access.exit(context);
     if (result instanceof CompletionStage<?> stage) {
-      stage.whenComplete((value, t) -> complete(method, context, seed, value, t, reply));
+      stage.whenComplete((value, t) -> complete(key, method, context, seed, value, t, reply));
     } else {
-      complete(method, context, seed, result, null, reply);
+      complete(key, method, context, seed, result, null, reply);
     }
   }
 
-  private void complete(LocalMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
-      CompletableFuture<ByteBuf> reply) {
+  private void complete(Object key, LocalMethod method, RpcContext context, boolean seed, Object value,
+      Throwable failure, CompletableFuture<ByteBuf> reply) {
     try {
-      answer(method, context, seed, value, failure, reply);
+      answer(key, method, context, seed, value, failure, reply);
     } catch (Throwable t) {
       // Nothing may escape: on a worker it would end the thread, in a future's callback it would vanish, and
       // either way the call would never be answered.
@@ -354,12 +348,10 @@ final class Dispatcher {
     }
   }
 
-  private void answer(LocalMethod method, RpcContext context, boolean seed, Object value, Throwable failure,
-      CompletableFuture<ByteBuf> reply) {
+  private void answer(Object key, LocalMethod method, RpcContext context, boolean seed, Object value,
+      Throwable failure, CompletableFuture<ByteBuf> reply) {
     RequestId id = context.id();
-    if (id != null) {
-      running.remove(id);
-    }
+    running.remove(key);
     callEnded();
     boolean notification = id == null && !seed;
     if (reply.isDone()) {
@@ -385,16 +377,16 @@ final class Dispatcher {
   private ByteBuf encodeResult(RpcContext context, boolean seed, LocalMethod method, Object value) {
     RequestId id = context.id();
     try {
-      return Encoder.encode(channel.alloc(), server.limits().maxOutboundMessageBytes(), seed
+      return Encoder.encode(channel.alloc(), limits.maxOutboundMessageBytes(), seed
           ? out -> codec.writeSeedResult(out, value)
           : out -> codec.writeResult(out, id, method.resultWriter(), value));
     } catch (Encoder.TooLargeException e) {
-      server.replyLog().warn(log, "Reply to {} (id {}) exceeds {} bytes: answered with {} instead",
-          context.method(), id, server.limits().maxOutboundMessageBytes(), RpcError.LIMIT_EXCEEDED_CODE);
+      serving.replyLog().warn(log, "Reply to {} (id {}) exceeds {} bytes: answered with {} instead",
+          context.method(), id, limits.maxOutboundMessageBytes(), RpcError.LIMIT_EXCEEDED_CODE);
       return encodeError(id, RpcError.LIMIT_EXCEEDED.withMessage("Reply exceeds "
-          + server.limits().maxOutboundMessageBytes() + " bytes; the call ran but its result was not sent"), seed);
+          + limits.maxOutboundMessageBytes() + " bytes; the call ran but its result was not sent"), seed);
     } catch (IOException | RuntimeException | Error e) {
-      server.replyLog().warn(log, "Cannot serialize the result of {} (id {}): {}", context.method(), id,
+      serving.replyLog().warn(log, "Cannot serialize the result of {} (id {}): {}", context.method(), id,
           e.toString());
       return encodeError(id, RpcError.INTERNAL_ERROR, seed);
     }
@@ -418,7 +410,7 @@ final class Dispatcher {
       return RpcError.of(RpcError.DECLARED_EXCEPTION_CODE, message, data);
     }
     log.warn("Method {} (id {}) failed", context.method(), context.id(), t);
-    if (!server.developmentMode()) {
+    if (!serving.developmentMode()) {
       return RpcError.INTERNAL_ERROR.withData(data);
     }
     data.put("message", String.valueOf(t.getMessage()));
@@ -449,7 +441,7 @@ final class Dispatcher {
     Running call = id == null ? null : running.get(id);
     if (call != null) {
       log.debug("Call {} (id {}) cancelled by {}", call.context.method(), id, channel.remoteAddress());
-      call.context.cancel();
+      RpcContext.Access.cancel(call.context);
       return;
     }
     // Cancels for calls that do not exist cost the server work and nothing else: a flood of them is abuse
@@ -483,10 +475,10 @@ final class Dispatcher {
       return encodeErrorAsIs(id, error, seed);
     } catch (RuntimeException e) {
       boolean tooLarge = e.getCause() instanceof Encoder.TooLargeException;
-      server.replyLog().warn(log, "Error reply (id {}) cannot be sent as it is ({}): sent without its data", id,
-          tooLarge ? "over " + server.limits().maxOutboundMessageBytes() + " bytes" : e.toString());
+      serving.replyLog().warn(log, "Error reply (id {}) cannot be sent as it is ({}): sent without its data", id,
+          tooLarge ? "over " + limits.maxOutboundMessageBytes() + " bytes" : e.toString());
       return encodeErrorAsIs(id, tooLarge ? RpcError.LIMIT_EXCEEDED.withMessage("Error reply exceeds "
-          + server.limits().maxOutboundMessageBytes() + " bytes") : RpcError.INTERNAL_ERROR, seed);
+          + limits.maxOutboundMessageBytes() + " bytes") : RpcError.INTERNAL_ERROR, seed);
     }
   }
 
@@ -500,7 +492,7 @@ final class Dispatcher {
 
   private ByteBuf encode(Encoder.Body body) {
     try {
-      return Encoder.encode(channel.alloc(), server.limits().maxOutboundMessageBytes(), body);
+      return Encoder.encode(channel.alloc(), limits.maxOutboundMessageBytes(), body);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -517,7 +509,7 @@ final class Dispatcher {
     }
     element.release();
     return encode(out -> codec.writeError(out, id, RpcError.LIMIT_EXCEEDED.withMessage(
-        "Batch response exceeds " + server.limits().maxBatchResponseBytes()
+        "Batch response exceeds " + limits.maxBatchResponseBytes()
             + " bytes; this call ran but its result was dropped")));
   }
 
@@ -549,24 +541,24 @@ final class Dispatcher {
   }
 
   /** Encodes an error that answers a whole frame, such as one the framing refused. */
-  ByteBuf encodeFrameError(RpcError error) {
+  public ByteBuf encodeFrameError(RpcError error) {
     return encode(out -> codec.writeError(out, RequestId.NULL, error));
   }
 
   /** Cancels every running call: the peer is gone and nobody will read the replies. */
   void cancelAll() {
-    running.values().forEach(call -> call.context.cancel());
+    running.values().forEach(call -> RpcContext.Access.cancel(call.context));
   }
 
   /**
    * Answers every running call with {@code error} at once and cancels it: the server is stopping and will not
    * wait for them.
    */
-  void abortRunning(RpcError error) {
+  public void abortRunning(RpcError error) {
     running.values().forEach(call -> {
       // Answer first: once cancelled, the method may return and answer with its own error.
-      completeReply(call.reply, encodeError(call.context.id(), error, call.seed));
-      call.context.cancel();
+      completeReply(call.reply, call.answered() ? encodeError(call.context.id(), error, call.seed) : null);
+      RpcContext.Access.cancel(call.context);
     });
   }
 }

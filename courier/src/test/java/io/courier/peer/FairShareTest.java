@@ -1,4 +1,4 @@
-package io.courier.server;
+package io.courier.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,15 +1,15 @@
-package io.courier.server;
+package io.courier;
 
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 
 /**
- * The connection a call came in on, as a service method or an interceptor sees it through
- * {@link RpcContext#connection()}: who is at the other end and how they are connected, and a way to send them
- * notifications on the same connection (raw TCP and WebSocket; HTTP only answers requests). Thread-safe.
+ * The other end of the connection a call came in on, as a method or an interceptor sees it through
+ * {@link RpcContext#peer()}: who it is and how it is connected, and a way to send it notifications on the same
+ * connection (raw TCP and WebSocket; HTTP only answers requests). Thread-safe.
  */
-public interface PeerConnection {
+public interface Peer {
 
   /** Returns the peer's address. */
   SocketAddress remoteAddress();
@@ -27,13 +27,13 @@ public interface PeerConnection {
   boolean canNotify();
 
   /**
-   * Sends the peer a JSON-RPC notification ({@code params} serialized with the server's object mapper). It is
+   * Sends the peer a JSON-RPC notification ({@code params} serialized with this end's object mapper). It is
    * queued behind the replies already queued on the connection and never blocks; it is lost if the connection
    * closes first, like any message in flight.
    *
-   * @throws IllegalStateException when the connection cannot carry notifications from the server (HTTP)
+   * @throws IllegalStateException when the connection cannot carry notifications to the peer (HTTP)
    * @throws IllegalArgumentException when {@code params} cannot be serialized, or the notification would exceed
-   *     the server's {@code maxOutboundMessageBytes}
+   *     this end's {@code maxOutboundMessageBytes}
    */
   void notify(String method, Object params);
 }

@@ -1,4 +1,4 @@
-package io.courier.server;
+package io.courier.peer;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <p>Written here rather than taken from a library: the JDK and Netty have serializing executors (a share of
  * one), not a bounded share whose overflow stays with its owner and learns when the pool refuses it.
  */
-final class FairShare {
+public final class FairShare {
 
   private static final Logger log = LoggerFactory.getLogger(FairShare.class);
 
@@ -36,7 +36,7 @@ final class FairShare {
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private int inPool;
 
-  FairShare(Executor pool, int limit) {
+  public FairShare(Executor pool, int limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit: " + limit + " (expected: >= 1)");
     }
@@ -54,7 +54,7 @@ final class FairShare {
    *     threads and queue are full, or it is shut down); it runs on the thread that offered the task
    * @throws RejectedExecutionException when the pool refuses the task at once; {@code refused} is not run
    */
-  void execute(Runnable task, Runnable refused) {
+  public void execute(Runnable task, Runnable refused) {
     synchronized (this) {
       if (inPool >= limit) {
         waiting.add(new Waiting(task, refused));

@@ -1,4 +1,4 @@
-package io.courier.server;
+package io.courier;
 
 import static java.util.Objects.requireNonNull;
 

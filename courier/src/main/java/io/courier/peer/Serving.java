@@ -1,0 +1,164 @@
+package io.courier.peer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.RpcContext;
+import io.courier.protocol.JsonRpcCodec;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What one end serves calls with, shared by all its connections: the method table, the codec, the executor,
+ * the limits, what runs around each call, and the count of calls in flight that a graceful stop waits for.
+ * Thread-safe; one per server or client.
+ */
+public final class Serving {
+
+  /** The bounds the inbound half of every session applies. */
+  public record Limits(
+      int maxInFlightPerConnection,
+      int maxRunningPerConnection,
+      int maxBatchItems,
+      int maxBatchResponseBytes,
+      int maxOutboundMessageBytes) {}
+
+  /** Runs a call's method, through whatever surrounds it (a server's interceptors). */
+  @FunctionalInterface
+  public interface Interception {
+    /** Runs nothing around the call. */
+    Interception NONE = (context, args, kwargs, invocation) -> invocation.invoke();
+
+    /**
+     * Runs the call in {@code context}; {@code args} and {@code kwargs} are its params as sent (either may be
+     * null). Returns the result or a {@code CompletionStage} of it.
+     */
+    Object run(RpcContext context, ArrayNode args, ObjectNode kwargs, Invocation invocation) throws Throwable;
+  }
+
+  /** Binds the params and invokes the method: the innermost step of a call. */
+  @FunctionalInterface
+  public interface Invocation {
+    Object invoke() throws Throwable;
+  }
+
+  /** Takes the notifications no registered method serves (a client's listener); null when they are dropped. */
+  @FunctionalInterface
+  public interface UnservedNotifications {
+    void received(String method, JsonNode params);
+  }
+
+  private final JsonRpcCodec codec;
+  private final MethodTable methods;
+  private final Executor executor;
+  private final Limits limits;
+  private final Interception interception;
+  private final UnservedNotifications unserved;
+  private final boolean developmentMode;
+  private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
+  private final RateLimitedLog replyLog = new RateLimitedLog(Duration.ofSeconds(1));
+  /** Frames whose calls have not been answered yet; stop waits on {@code this} for it to reach zero. */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private volatile boolean stopping;
+
+  /**
+   * @param unserved takes notifications that no method serves, or null to drop them
+   * @param developmentMode whether an unexpected failure's reply carries its stack trace
+   */
+  public Serving(JsonRpcCodec codec, MethodTable methods, Executor executor, Limits limits,
+      Interception interception, UnservedNotifications unserved, boolean developmentMode) {
+    this.codec = codec;
+    this.methods = methods;
+    this.executor = executor;
+    this.limits = limits;
+    this.interception = interception;
+    this.unserved = unserved;
+    this.developmentMode = developmentMode;
+  }
+
+  public JsonRpcCodec codec() {
+    return codec;
+  }
+
+  public MethodTable methods() {
+    return methods;
+  }
+
+  Executor executor() {
+    return executor;
+  }
+
+  public Limits limits() {
+    return limits;
+  }
+
+  Interception interception() {
+    return interception;
+  }
+
+  UnservedNotifications unserved() {
+    return unserved;
+  }
+
+  boolean developmentMode() {
+    return developmentMode;
+  }
+
+  /** The "busy" warning, at most once a second for the whole end. */
+  RateLimitedLog busyLog() {
+    return busyLog;
+  }
+
+  /** Warnings about replies that cannot be sent as they are (too large, unserializable): once a second. */
+  RateLimitedLog replyLog() {
+    return replyLog;
+  }
+
+  /** Whether new calls are refused with "shutting down". */
+  boolean isStopping() {
+    return stopping;
+  }
+
+  void frameStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  /** Lock-free on the call path; only the last frame of a stopping end wakes {@link #awaitCalls}. */
+  void frameFinished() {
+    if (inFlight.decrementAndGet() == 0 && stopping) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  /** Refuses new calls from now on with "shutting down", which tells their callers they were not run. */
+  public void refuseNewCalls() {
+    stopping = true;
+  }
+
+  /**
+   * Waits up to {@code grace} for the calls in flight to be answered; returns how many were still in flight when
+   * it stopped waiting.
+   */
+  public int awaitCalls(Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
+    synchronized (this) {
+      while (inFlight.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(this, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    return inFlight.get();
+  }
+}
