@@ -8,8 +8,10 @@ import io.courier.Deadline;
 import io.courier.Endpoint;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.peer.MethodTable;
 import io.courier.peer.OutboundCall;
 import io.courier.peer.OutboundCalls;
+import io.courier.peer.Serving;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
@@ -56,6 +58,10 @@ final class ClientCore {
 
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
 
+  /** Bounds on the calls a server sends the client, as a server's defaults bound a client's calls. */
+  private static final int SERVED_IN_FLIGHT = 256;
+  private static final int SERVED_BATCH_ITEMS = 100;
+
   private final Target target;
   private final Duration connectTimeout;
   private final Endpoint endpoint;
@@ -65,6 +71,8 @@ final class ClientCore {
   private final NotificationListener notificationListener;
   private final Dialect dialect;
   private final JsonRpcCodec codec;
+  /** What calls from the server are served with: nothing is registered yet, so they get "method not found". */
+  private final Serving serving;
   private final int maxMessageBytes;
   private final int maxOutboundMessageBytes;
   private final Executor callbackExecutor;
@@ -117,6 +125,9 @@ final class ClientCore {
     this.maxOutboundMessageBytes = builder.maxOutboundMessageBytes > 0
         ? builder.maxOutboundMessageBytes : builder.maxMessageBytes;
     this.callbackExecutor = builder.callbackExecutor;
+    this.serving = new Serving(codec, new MethodTable.Builder().build(), callbackExecutor,
+        new Serving.Limits(SERVED_IN_FLIGHT, 1, SERVED_BATCH_ITEMS, maxMessageBytes, maxOutboundMessageBytes),
+        Serving.Interception.NONE, this::notificationReceived, false);
     this.maxPendingCalls = builder.maxPendingCalls;
     this.maxAttempts = builder.maxAttempts;
     this.propagateDeadline = builder.propagateDeadline;
@@ -132,6 +143,10 @@ final class ClientCore {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout.toMillis());
     this.timer = new HashedWheelTimer(new DefaultThreadFactory("courier-client-timer", true),
         10, TimeUnit.MILLISECONDS);
+  }
+
+  Serving serving() {
+    return serving;
   }
 
   Dialect dialect() {

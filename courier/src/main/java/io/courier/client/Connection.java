@@ -7,12 +7,8 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.peer.OutboundCall;
 import io.courier.peer.OutboundCalls;
-import io.courier.protocol.Decoded;
-import io.courier.protocol.InvalidMessage;
-import io.courier.protocol.Message;
+import io.courier.peer.Session;
 import io.courier.protocol.Request;
-import io.courier.protocol.RequestId;
-import io.courier.protocol.Response;
 import io.courier.transport.Encoder;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
@@ -57,12 +53,10 @@ import org.slf4j.LoggerFactory;
  * connection closes, every call still pending on it fails at once; the client opens a new connection for the
  * next call.
  */
-final class Connection {
+final class Connection implements Session.Link {
 
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
 
-  /** The id of keepalive pings: a string, so it never collides with a call's numeric id. */
-  private static final RequestId PING_ID = RequestId.of("$ping");
   /** Room for the server's answer to the WebSocket upgrade. */
   private static final int WS_HANDSHAKE_BYTES = 8192;
 
@@ -73,8 +67,9 @@ final class Connection {
   /** HTTP requests sent and not yet answered; HTTP answers them in order, so it measures the queue. */
   private final AtomicInteger requestsInFlight = new AtomicInteger();
   private volatile boolean closed;
-  /** Set before {@code ready} completes, which publishes it to the threads that send. */
+  /** Set when the channel is made, before {@code ready} completes, which publishes them to the threads that send. */
   private WriteQueue writes;
+  private Session session;
 
   /**
    * Makes a connection that is not opened yet: the client makes it under its lock, so that no other caller
@@ -109,6 +104,8 @@ final class Connection {
         }
         installTransport(ch.pipeline(), target);
         ch.pipeline().addLast("rpc", new Handler());
+        writes = new WriteQueue(ch);
+        session = new Session(core.serving(), ch, Connection.this, outbound, () -> { });
       }
     });
     ChannelFuture connect = b.connect(target.endpoint().host(), target.endpoint().port());
@@ -164,7 +161,6 @@ final class Connection {
   }
 
   private void opened(Channel ch) {
-    writes = new WriteQueue(ch);
     ch.closeFuture().addListener(closedFuture -> onClose());
     if (core.bearerToken() != null && core.target().transport() != Target.Transport.HTTP) {
       // First on the connection, so that every call after it is authenticated.
@@ -275,8 +271,32 @@ final class Connection {
   private void onClose() {
     closed = true;
     core.connectionClosed(this);
-    outbound.close(new ConnectionException(
+    session.close(new ConnectionException(
         RpcError.CONNECTION_LOST.withMessage("Connection to " + core.endpoint() + " lost with calls pending"), null));
+  }
+
+  // ---------------------------------------------------------------------------------------- Session.Link
+  @Override
+  public String protocol() {
+    return core.target().transport().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  @Override
+  public boolean canPush() {
+    return core.target().transport() != Target.Transport.HTTP;
+  }
+
+  /** Writes a reply or a message of the client's own, framed for the transport; on the event loop or not. */
+  @Override
+  public void send(ByteBuf message) {
+    Channel channel = ready.getNow(null);
+    if (channel == null || !canPush()) {
+      // HTTP carries only the client's requests; a reply has nowhere to go.
+      message.release();
+      log.debug("Dropped a message to {}: the connection cannot carry it", core.target());
+      return;
+    }
+    writes.write(frame(channel, message));
   }
 
   /** The Courier code closest to an HTTP status that refused a JSON-RPC post. */
@@ -308,7 +328,7 @@ final class Connection {
         return;
       }
       long framesAtPing = frames;
-      sendControl((codec, out) -> codec.writeRequest(out, PING_ID, Request.PING_METHOD, null, -1));
+      sendControl((codec, out) -> codec.writeRequest(out, OutboundCalls.PING_ID, Request.PING_METHOD, null, -1));
       ctx.executor().schedule(() -> {
         if (frames == framesAtPing && ctx.channel().isActive()) {
           log.warn("Closing connection to {}: no answer to a keepalive ping within {}", core.endpoint(),
@@ -335,27 +355,11 @@ final class Connection {
         working = true;
         core.connectionWorks();
       }
-      Decoded decoded;
-      try {
-        decoded = Frames.decode(core.codec(), frame, Frames.plainStrings(msg));
-      } finally {
-        frame.release();
-      }
-      for (Message message : decoded.messages()) {
-        if (message instanceof Response response) {
-          if (!response.id().equals(PING_ID)) { // a keepalive ping's answer: reading it was the point
-            outbound.complete(response);
-          }
-        } else if (message instanceof Request request && request.isNotification()) {
-          core.notificationReceived(request.method(), request.params());
-        } else if (message instanceof Request request) {
-          // Calls from the server to the client are not served yet: say so rather than leave it waiting.
-          RequestId requestId = request.id();
-          send(List.of(), (codec, out) -> codec.writeError(out, requestId, RpcError.METHOD_NOT_FOUND));
-        } else if (message instanceof InvalidMessage invalid) {
-          log.warn("Unreadable message from {}: {}", core.endpoint(), invalid.error().message());
+      session.receive(frame, Frames.plainStrings(msg), null, (reply, jsonRpc) -> {
+        if (reply != null) {
+          send(reply);
         }
-      }
+      });
     }
 
     @Override

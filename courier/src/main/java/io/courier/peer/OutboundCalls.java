@@ -36,6 +36,12 @@ public final class OutboundCalls {
     void write(JsonRpcCodec codec, OutputStream out) throws IOException;
   }
 
+  /**
+   * The id of keepalive pings ({@code $/ping}): a string, so it never collides with a call's numeric id; its
+   * answer only shows that the peer is alive.
+   */
+  public static final RequestId PING_ID = RequestId.of("$ping");
+
   private final JsonRpcCodec codec;
   private final int maxOutboundMessageBytes;
   /** Who is at the other end, for log lines. */
@@ -139,6 +145,9 @@ public final class OutboundCalls {
 
   /** Completes the call a response is for; a response for no pending call is logged, counted and dropped. */
   public void complete(Response response) {
+    if (response.id().equals(PING_ID)) {
+      return; // reading it was the point
+    }
     Long id = numericId(response.id());
     OutboundCall<?> call = id == null ? null : pending.remove(id);
     if (call == null) {

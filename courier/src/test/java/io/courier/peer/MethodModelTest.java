@@ -111,7 +111,7 @@ class MethodModelTest {
   }
 
   interface Params {
-    String greet(@Param("who") String name, int times, List<Long> ids);
+    String greet(@Param("who") String name, @Param("times") int times, @Param("ids") List<Long> ids);
 
     int sum(int... values);
   }
