@@ -252,7 +252,7 @@ final class Connection implements Session.Link {
   /** Raw TCP ends each message with a newline; the other transports delimit messages themselves. */
   private ByteBuf frame(Channel channel, ByteBuf body) {
     FrameDecoder framer = channel.pipeline().get(FrameDecoder.class);
-    return framer == null ? body : (ByteBuf) framer.wrap(channel.alloc(), body, true);
+    return framer == null ? body : (ByteBuf) framer.wrap(channel.alloc(), body);
   }
 
   /** Sends a message of the client's own (a cancel, a keepalive ping) on this connection. */

@@ -8,8 +8,6 @@ import io.courier.peer.Serving;
 import io.courier.peer.Session;
 import io.courier.transport.FrameError;
 import io.courier.transport.Frames;
-import io.courier.transport.HttpCall;
-import io.courier.transport.HttpReply;
 import io.courier.transport.WireStack;
 import io.courier.transport.WriteQueue;
 import io.netty.buffer.ByteBuf;
@@ -29,9 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A server connection, whatever its protocol: the last handler of every stack (raw TCP, HTTP, WebSocket, each
  * in the clear or inside TLS), and the Netty adapter of the connection's {@link Session}. Frames cut by the
- * protocol's handlers go to the session, and replies go back wrapped by the connection's {@link WireStack},
- * through a write queue that flushes once per burst. HTTP requests arrive as {@link HttpCall}s and are answered
- * with {@link HttpReply}s.
+ * protocol's handlers go to the session, and every reply goes back the same way, through the connection's
+ * {@link WireStack}, which answers in its protocol's terms (a framed message, a WebSocket frame, an HTTP
+ * response in its request's turn), and a write queue that flushes once per burst.
  *
  * <p>It applies backpressure rather than buffering: it stops reading while the connection has as many calls
  * in flight as it may, or while its peer is not reading replies (the channel is unwritable); frames already
@@ -39,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * protocol detected, a message trickling in, idle, unwritable too long) are checked by the server's sweeper.
  * Stateful, one per channel.
  */
-final class ServerConnection extends ChannelInboundHandlerAdapter implements Session.ReplySink, Session.Link {
+final class ServerConnection extends ChannelInboundHandlerAdapter implements Session.Link {
 
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
@@ -99,7 +97,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     writes.reading();
     if (msg instanceof FrameError error) {
       rejectFrame(error);
-    } else if (Frames.isFrame(msg) || msg instanceof HttpCall) {
+    } else if (Frames.isFrame(msg)) {
       frames++;
       if (held.isEmpty() && !inbound.atCapacity()) {
         handle(msg);
@@ -142,21 +140,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
    * connection on this I/O thread, and the calls in it run on a worker anyway.
    */
   private void handle(Object msg) {
-    ByteBuf frame;
-    int[] plainStrings;
-    Session.ReplySink sink;
-    HttpHeaders headers;
-    if (msg instanceof HttpCall call) {
-      frame = call.content();
-      plainStrings = null;
-      headers = call.headers();
-      sink = (body, jsonRpc) -> writes.write(new HttpReply(call.sequence(), body));
-    } else {
-      frame = Frames.content(msg);
-      plainStrings = Frames.plainStrings(msg);
-      headers = stack.connectionHeaders();
-      sink = this;
-    }
+    ByteBuf frame = Frames.content(msg);
+    int[] plainStrings = Frames.plainStrings(msg);
+    HttpHeaders headers = stack.headers(msg);
+    Session.ReplySink sink = (body, jsonRpc) -> reply(msg, body, jsonRpc);
     if (frame.readableBytes() < OFFLOAD_BYTES) {
       session.receive(frame, plainStrings, headers, sink);
       return;
@@ -182,15 +169,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     RpcError reply = (error.kind() == FrameError.Kind.TOO_LARGE ? RpcError.LIMIT_EXCEEDED : RpcError.INVALID_REQUEST)
         .withMessage(error.message());
     // Through the write queue, so that replies to earlier messages still go out before the close.
-    writes.write(stack.wrap(channel.alloc(), inbound.encodeFrameError(reply), true));
+    writes.write(stack.wrap(channel.alloc(), inbound.encodeFrameError(reply)));
     writes.closeWhenFlushed();
   }
 
-  @Override
-  public void reply(ByteBuf body, boolean jsonRpc) {
+  /** Answers {@code request} the way its protocol answers, the same path for every transport. */
+  private void reply(Object request, ByteBuf body, boolean jsonRpc) {
     lastActivityAt = System.nanoTime();
-    if (body != null) {
-      writes.write(stack.wrap(channel.alloc(), body, jsonRpc));
+    Object out = stack.reply(channel.alloc(), request, body, jsonRpc);
+    if (out != null) {
+      writes.write(out);
     }
   }
 
@@ -222,7 +210,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
       message.release();
       throw new IllegalStateException("A " + protocol() + " connection cannot carry messages from the server");
     }
-    writes.write(current.wrap(channel.alloc(), message, true));
+    writes.write(current.wrap(channel.alloc(), message));
   }
 
   /**

@@ -257,8 +257,13 @@ public final class FrameDecoder extends ByteToMessageDecoder implements WireStac
 
   /** Frames a message in the framing this connection uses; see {@link FrameWriter#frame}. */
   @Override
-  public Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc) {
-    return FrameWriter.frame(alloc, framing, body, jsonRpc);
+  public Object wrap(ByteBufAllocator alloc, ByteBuf body) {
+    return FrameWriter.frame(alloc, framing, body, true);
+  }
+
+  @Override
+  public Object reply(ByteBufAllocator alloc, Object request, ByteBuf body, boolean jsonRpc) {
+    return body == null ? null : FrameWriter.frame(alloc, framing, body, jsonRpc);
   }
 
   /** Bytes held in the cumulation buffer; lets tests check that the decoder does not hoard input. */

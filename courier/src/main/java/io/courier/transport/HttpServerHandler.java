@@ -186,9 +186,20 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   }
 
   @Override
-  public Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc) {
+  public Object wrap(ByteBufAllocator alloc, ByteBuf body) {
     body.release();
-    throw new UnsupportedOperationException("HTTP answers requests only; replies go as HttpReply");
+    throw new UnsupportedOperationException("HTTP answers requests only");
+  }
+
+  /** Every request is answered, in its turn among pipelined ones: 200 with the body, or 204 when it is null. */
+  @Override
+  public Object reply(ByteBufAllocator alloc, Object request, ByteBuf body, boolean jsonRpc) {
+    return new HttpReply(((HttpCall) request).sequence(), body);
+  }
+
+  @Override
+  public HttpHeaders headers(Object request) {
+    return ((HttpCall) request).headers();
   }
 
   @Override

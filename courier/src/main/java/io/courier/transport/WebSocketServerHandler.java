@@ -56,9 +56,9 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
     this.upgradeHeaders = upgradeHeaders;
   }
 
-  /** Returns the headers of the request that opened this WebSocket. */
+  /** Returns the headers of the request that opened this WebSocket: they stand for every message on it. */
   @Override
-  public HttpHeaders connectionHeaders() {
+  public HttpHeaders headers(Object request) {
     return upgradeHeaders;
   }
 
@@ -132,8 +132,13 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
   }
 
   @Override
-  public Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc) {
+  public Object wrap(ByteBufAllocator alloc, ByteBuf body) {
     return new TextWebSocketFrame(body);
+  }
+
+  @Override
+  public Object reply(ByteBufAllocator alloc, Object request, ByteBuf body, boolean jsonRpc) {
+    return body == null ? null : new TextWebSocketFrame(body);
   }
 
   /** A WebSocket ping: browsers answer it by themselves, so a page waiting for notifications stays connected. */

@@ -5,9 +5,11 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpHeaders;
 
 /**
- * The protocol a server connection turned out to speak, as its RPC handler sees it: how to wrap a message for
- * the wire, and whether a message is half-received. The protocol handlers fire their stack down the pipeline as
- * a user event once they are in place (and again when an HTTP connection upgrades to WebSocket).
+ * The protocol a server connection turned out to speak, as its RPC handler sees it: how a reply or a message of
+ * the server's own goes on the wire, what headers came with a request, and whether a message is half-received.
+ * Every transport answers the same way: the connection hands each reply to {@link #reply} with the request it
+ * answers. The protocol handlers fire their stack down the pipeline as a user event once they are in place (and
+ * again when an HTTP connection upgrades to WebSocket).
  */
 public interface WireStack {
 
@@ -40,18 +42,26 @@ public interface WireStack {
   boolean canPush();
 
   /**
-   * Wraps one message body for writing to the channel. {@code jsonRpc} is false for a reply in the tutorial's
-   * dialect, which is sent without a trailing newline. Ownership of {@code body} passes to this method.
+   * Wraps a message of the server's own (a notification or a request to the peer) for writing to the channel.
+   * Ownership of {@code body} passes to this method.
    *
-   * @throws UnsupportedOperationException when {@link #canPush()} is false and the protocol has its own reply path
+   * @throws UnsupportedOperationException when {@link #canPush()} is false
    */
-  Object wrap(ByteBufAllocator alloc, ByteBuf body, boolean jsonRpc);
+  Object wrap(ByteBufAllocator alloc, ByteBuf body);
 
   /**
-   * Returns the HTTP headers that stand for the whole connection's (a WebSocket's upgrade request), or null
-   * when it has none: raw TCP, and HTTP, whose headers come with each request.
+   * Returns what to write to the channel to answer {@code request} (a frame this stack handed up) with
+   * {@code body}, or null when nothing is to be written. {@code body} is null when the request gets no answer
+   * (notifications only); {@code jsonRpc} is false for a reply in the tutorial's dialect, which is sent exactly
+   * as its server sends it, without a trailing newline. Ownership of {@code body} passes to this method.
    */
-  default HttpHeaders connectionHeaders() {
+  Object reply(ByteBufAllocator alloc, Object request, ByteBuf body, boolean jsonRpc);
+
+  /**
+   * Returns the HTTP headers that came with {@code request} (a frame this stack handed up): its own over HTTP,
+   * the upgrade request's over WebSocket; null on raw TCP.
+   */
+  default HttpHeaders headers(Object request) {
     return null;
   }
 
