@@ -2,7 +2,6 @@ package io.courier;
 
 import static java.util.Objects.requireNonNull;
 
-import io.courier.protocol.RequestId;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.annotation.Annotation;

@@ -2,8 +2,8 @@ package io.courier.client;
 
 import static java.util.Objects.requireNonNull;
 
-import io.courier.Checks;
 import io.courier.TlsEngine;
+import io.courier.peer.Checks;
 import io.courier.transport.TlsSupport;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;

@@ -2,11 +2,11 @@ package io.courier.peer;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.RequestId;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.Request;
-import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
 import io.courier.transport.Encoder;
 import io.netty.buffer.ByteBuf;

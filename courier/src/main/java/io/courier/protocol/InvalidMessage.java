@@ -2,6 +2,7 @@ package io.courier.protocol;
 
 import static java.util.Objects.requireNonNull;
 
+import io.courier.RequestId;
 import io.courier.RpcError;
 
 /**

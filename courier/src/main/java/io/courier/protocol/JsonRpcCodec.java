@@ -6,8 +6,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,8 +19,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.courier.Checks;
 import io.courier.Internal;
+import io.courier.RequestId;
 import io.courier.RpcError;
 import io.courier.protocol.BoundedDecimalNodes.NumberScaleException;
 import java.io.IOException;
@@ -90,7 +90,7 @@ public final class JsonRpcCodec {
    */
   public JsonRpcCodec(ObjectMapper mapper, int maxNumberScale) {
     this.mapper = requireNonNull(mapper, "mapper");
-    this.maxNumberScale = Checks.notNegative(maxNumberScale, "maxNumberScale");
+    this.maxNumberScale = maxNumberScale;
     this.treeReader = mapper.reader().with(new BoundedDecimalNodes(maxNumberScale));
     this.factory = mapper.getFactory();
     this.anyWriter = mapper.writerFor(Object.class);
@@ -253,7 +253,7 @@ public final class JsonRpcCodec {
           case ID -> {
             id = switch (t) {
               case VALUE_STRING -> RequestId.of(p.getText());
-              case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> RequestId.ofNumberText(p.getText());
+              case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> RequestId.Access.ofNumberText(p.getText());
               case VALUE_NULL -> RequestId.NULL;
               default -> null;
             };

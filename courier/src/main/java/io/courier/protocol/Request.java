@@ -3,6 +3,7 @@ package io.courier.protocol;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.RequestId;
 
 /**
  * A JSON-RPC 2.0 request, or a notification when it has no id.

@@ -3,6 +3,7 @@ package io.courier.protocol;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.RequestId;
 import io.courier.RpcError;
 
 /**

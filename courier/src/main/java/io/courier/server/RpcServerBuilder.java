@@ -1,7 +1,7 @@
 package io.courier.server;
 
-import static io.courier.Checks.notNegative;
-import static io.courier.Checks.positive;
+import static io.courier.peer.Checks.notNegative;
+import static io.courier.peer.Checks.positive;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;

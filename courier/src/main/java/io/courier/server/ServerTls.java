@@ -2,8 +2,8 @@ package io.courier.server;
 
 import static java.util.Objects.requireNonNull;
 
-import io.courier.Checks;
 import io.courier.TlsEngine;
+import io.courier.peer.Checks;
 import io.courier.transport.TlsSupport.ReloadingContext;
 import io.courier.transport.TlsSupport;
 import io.netty.buffer.ByteBufAllocator;

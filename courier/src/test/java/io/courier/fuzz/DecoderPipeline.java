@@ -1,5 +1,6 @@
 package io.courier.fuzz;
 
+import io.courier.RequestId;
 import io.courier.RpcError;
 import io.courier.protocol.CourierJson;
 import io.courier.protocol.Decoded;
@@ -7,7 +8,6 @@ import io.courier.protocol.InvalidMessage;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.Message;
 import io.courier.protocol.Request;
-import io.courier.protocol.RequestId;
 import io.courier.protocol.Response;
 import io.courier.protocol.SeedRequest;
 import io.courier.testing.PlainStrings;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.courier.RequestId;
 import io.courier.RpcError;
 import io.courier.testing.LogCapture;
 import java.io.ByteArrayOutputStream;

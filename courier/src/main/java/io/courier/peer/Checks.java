@@ -1,7 +1,8 @@
-package io.courier;
+package io.courier.peer;
 
 import static java.util.Objects.requireNonNull;
 
+import io.courier.Internal;
 import java.time.Duration;
 
 /**

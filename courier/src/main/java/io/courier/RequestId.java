@@ -1,4 +1,4 @@
-package io.courier.protocol;
+package io.courier;
 
 import static java.util.Objects.requireNonNull;
 
@@ -83,5 +83,17 @@ public final class RequestId {
   @Override
   public String toString() {
     return json;
+  }
+
+  /** What the codec, which has read a number's literal text already, uses to make an id. Not part of the API. */
+  @Internal
+  public static final class Access {
+
+    private Access() {}
+
+    /** Returns a numeric id from the number's literal JSON text, as a JSON parser read it (not checked again). */
+    public static RequestId ofNumberText(String numberText) {
+      return RequestId.ofNumberText(numberText);
+    }
   }
 }
