@@ -270,7 +270,12 @@ public final class InboundCalls {
     }
     if (method == null) {
       if (notification && serving.unserved() != null) {
-        serving.unserved().received(name, args != null ? args : kwargs);
+        try {
+          serving.unserved().received(name, args != null ? args : kwargs);
+        } catch (RuntimeException e) {
+          // The frame is answered whatever the hook does (its executor may refuse the task, say).
+          log.warn("Notification {} from {} could not be handed on: {}", name, channel.remoteAddress(), e.toString());
+        }
         return done(null);
       }
       log.debug("Method not found from {}", channel.remoteAddress());

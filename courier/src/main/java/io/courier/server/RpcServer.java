@@ -5,35 +5,22 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.RpcError;
 import io.courier.peer.MethodTable;
-import io.courier.peer.RateLimitedLog;
 import io.courier.peer.Serving;
 import io.courier.protocol.JsonRpcCodec;
-import io.courier.transport.AllowedHosts;
 import io.courier.transport.EventLoops;
-import io.courier.transport.FrameDecoder;
-import io.courier.transport.HttpOptions;
-import io.courier.transport.HttpServerHandler;
-import io.courier.transport.ProtocolDetector;
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -68,7 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class RpcServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(RpcServer.class);
-  private static final String BROWSER_CLIENT = "/io/courier/web/courier.js";
 
   /** How long stopping waits for connections to write their last replies and close. */
   private static final Duration CLOSE_FLUSH_WAIT = Duration.ofSeconds(2);
@@ -97,22 +83,14 @@ public final class RpcServer implements AutoCloseable {
   private Channel serverChannel;
   private ScheduledFuture<?> sweeper;
   private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
-  private final PartialMessageBudget partialBudget;
-  private final ConnectionsPerAddress perAddress;
-  /** Refused connections, logged at most once a second: a flood of them must not become a flood of lines. */
-  private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final ServerTls tls;
-  /** Whether clients without TLS are served. */
-  private final boolean plaintext;
-  private final Stacks stacks;
+  private final ServerPipeline pipeline;
 
   RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable methods) {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
     this.limits = builder.limits();
-    this.partialBudget = new PartialMessageBudget(limits.partialMessageBudget(), live);
-    this.perAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress());
     this.shutdownGrace = builder.shutdownGrace;
     this.methods = methods;
     this.ownsExecutor = builder.executor == null;
@@ -124,60 +102,8 @@ public final class RpcServer implements AutoCloseable {
             limits.maxBatchItems(), limits.maxBatchResponseBytes(), limits.maxOutboundMessageBytes()),
         InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode);
     this.tls = builder.tls;
-    this.plaintext = builder.plaintext;
-    this.stacks = new Stacks(new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
-        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient()));
-  }
-
-  private static AllowedHosts allowedHosts(String bindHost, Set<String> configured) {
-    // Looked up here, on the thread building the server: the lookup may be slow, and is useless on loopback.
-    Set<String> machine = AllowedHosts.isLoopbackBinding(bindHost) ? Set.of() : AllowedHosts.machineNames();
-    return AllowedHosts.forServer(bindHost, configured, machine);
-  }
-
-  /** The browser client, served at {@code /courier.js} when its file is on the class path. */
-  private static Map<String, HttpOptions.Resource> browserClient() {
-    try (InputStream in = RpcServer.class.getResourceAsStream(BROWSER_CLIENT)) {
-      if (in == null) {
-        return Map.of();
-      }
-      return Map.of("/courier.js", new HttpOptions.Resource("text/javascript; charset=utf-8", in.readAllBytes()));
-    } catch (IOException e) {
-      log.warn("Cannot read the browser client {}: not serving /courier.js", BROWSER_CLIENT, e);
-      return Map.of();
-    }
-  }
-
-  /** Installs each protocol's handlers once the detector has recognised it; one per server. */
-  private final class Stacks implements ProtocolDetector.Stacks {
-    private final HttpOptions http;
-
-    Stacks(HttpOptions http) {
-      this.http = http;
-    }
-
-    @Override
-    public void tls(ChannelHandlerContext detector) {
-      detector.pipeline()
-          .addAfter(detector.name(), "tls", tls.newHandler(detector.alloc()))
-          .addAfter("tls", "detect-inner", new ProtocolDetector(this, false, true));
-    }
-
-    @Override
-    public void http(ChannelHandlerContext detector) {
-      // The encoder goes first: on upgrade, the WebSocket encoder takes its place, and must sit before the
-      // WebSocket decoder so that the close frames the decoder sends on protocol errors get encoded.
-      HttpServerHandler handler = new HttpServerHandler(http);
-      detector.pipeline()
-          .addAfter(detector.name(), "http-encoder", new HttpResponseEncoder())
-          .addAfter("http-encoder", "http-decoder", handler.newDecoder())
-          .addAfter("http-decoder", "http", handler);
-    }
-
-    @Override
-    public void raw(ChannelHandlerContext detector) {
-      detector.pipeline().addAfter(detector.name(), "framer", new FrameDecoder(limits.maxMessageBytes()));
-    }
+    this.pipeline = new ServerPipeline(builder, limits, serving, connections, live,
+        new PartialMessageBudget(limits.partialMessageBudget(), live));
   }
 
   /** Returns a builder for a server. */
@@ -215,27 +141,7 @@ public final class RpcServer implements AutoCloseable {
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WriteQueue.WATER_MARK)
-        .childHandler(new ChannelInitializer<SocketChannel>() {
-          @Override
-          protected void initChannel(SocketChannel ch) {
-            if (connections.size() >= limits.maxConnections()) {
-              refusalLog.warn(log, "Refusing a connection from {}: {} connections are open (maxConnections)",
-                  ch.remoteAddress(), connections.size());
-              ch.close();
-              return;
-            }
-            if (!perAddress.admit(ch)) {
-              refusalLog.warn(log, "Refusing a connection from {}: {} connections from that address are open "
-                  + "(maxConnectionsPerAddress)", ch.remoteAddress(), limits.maxConnectionsPerAddress());
-              ch.close();
-              return;
-            }
-            connections.add(ch);
-            ch.pipeline()
-                .addLast("detect", new ProtocolDetector(stacks, tls != null, plaintext))
-                .addLast("rpc", new ServerConnection(RpcServer.this));
-          }
-        });
+        .childHandler(pipeline);
     ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       shutdownEventLoops();
@@ -368,26 +274,8 @@ public final class RpcServer implements AutoCloseable {
     return quarter.compareTo(floor) < 0 ? floor : quarter.compareTo(ceiling) > 0 ? ceiling : quarter;
   }
 
-  // ------------------------------------------------------------------------------------ for connections
-  Limits limits() {
-    return limits;
-  }
-
-  void connectionOpened(ServerConnection connection) {
-    live.add(connection);
-  }
-
-  void connectionClosed(ServerConnection connection) {
-    live.remove(connection);
-  }
-
-
+  /** What every connection serves calls with; for tests. */
   Serving serving() {
     return serving;
-  }
-
-  /** The budget for bytes of unfinished messages, over all connections. */
-  PartialMessageBudget partialBudget() {
-    return partialBudget;
   }
 }

@@ -19,6 +19,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -44,8 +45,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   /** Frames this large are decoded on a worker, not on the I/O thread. */
   static final int OFFLOAD_BYTES = 16 * 1024;
 
-  private final RpcServer server;
+  private final Serving serving;
   private final Limits limits;
+  private final PartialMessageBudget partialBudget;
+  /** The server's open connections, which this one joins while it is open. */
+  private final Set<ServerConnection> connections;
   /** The protocol, once detected (it changes once more when HTTP upgrades to WebSocket). */
   private volatile WireStack stack;
   private Channel channel;
@@ -73,21 +77,23 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private long pingedAtActivity;
   private long framesAtPartial;
 
-  ServerConnection(RpcServer server) {
-    this.server = server;
-    this.limits = server.limits();
+  ServerConnection(Serving serving, Limits limits, PartialMessageBudget partialBudget,
+      Set<ServerConnection> connections) {
+    this.serving = serving;
+    this.limits = limits;
+    this.partialBudget = partialBudget;
+    this.connections = connections;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     channel = ctx.channel();
     writes = new WriteQueue(channel);
-    Serving serving = server.serving();
     OutboundCalls outbound = new OutboundCalls(serving.codec(), limits.maxOutboundMessageBytes(),
         channel.remoteAddress(), () -> { }, this::sendOwn);
     session = new Session(serving, channel, this, outbound, () -> channel.eventLoop().execute(updateReading));
     inbound = session.inbound();
-    server.connectionOpened(this);
+    connections.add(this);
     super.channelActive(ctx);
   }
 
@@ -317,7 +323,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private void holdPartial(long bytes) {
     long before = partialHeld;
     partialHeld = bytes;
-    server.partialBudget().update(this, before, bytes);
+    partialBudget.update(this, before, bytes);
   }
 
   /** Bytes this connection holds for unfinished messages, as of its last read. */
@@ -345,7 +351,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     holdPartial(0);
-    server.connectionClosed(this);
+    connections.remove(this);
     session.close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
         "Connection from " + channel.remoteAddress() + " closed"), null));
     for (Object frame; (frame = held.poll()) != null; ) {

@@ -1,0 +1,129 @@
+package io.courier.server;
+
+import io.courier.peer.RateLimitedLog;
+import io.courier.peer.Serving;
+import io.courier.transport.AllowedHosts;
+import io.courier.transport.FrameDecoder;
+import io.courier.transport.HttpOptions;
+import io.courier.transport.HttpServerHandler;
+import io.courier.transport.ProtocolDetector;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every pipeline a server connection can have, in one place. An accepted connection gets a protocol detector
+ * and its {@link ServerConnection}; once the detector has recognised the protocol from the first bytes, it
+ * asks for that protocol's stack, each installed by one method below: TLS (then the detection runs again
+ * inside), HTTP (which installs WebSocket itself on upgrade), or raw TCP framing. One per server; sharable.
+ */
+final class ServerPipeline extends ChannelInitializer<SocketChannel> implements ProtocolDetector.Stacks {
+
+  private static final Logger log = LoggerFactory.getLogger(ServerPipeline.class);
+  private static final String BROWSER_CLIENT = "/io/courier/web/courier.js";
+
+  private final Limits limits;
+  private final Serving serving;
+  /** Every open connection's channel, for maxConnections and for closing them all at stop. */
+  private final ChannelGroup channels;
+  /** Every open connection's handler, for the sweeper, the budget and stop. */
+  private final Set<ServerConnection> connections;
+  private final PartialMessageBudget partialBudget;
+  private final ConnectionsPerAddress perAddress;
+  private final ServerTls tls;
+  /** Whether clients without TLS are served. */
+  private final boolean plaintext;
+  private final HttpOptions http;
+  /** Refused connections, logged at most once a second: a flood of them must not become a flood of lines. */
+  private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
+
+  ServerPipeline(RpcServerBuilder builder, Limits limits, Serving serving, ChannelGroup channels,
+      Set<ServerConnection> connections, PartialMessageBudget partialBudget) {
+    this.limits = limits;
+    this.serving = serving;
+    this.channels = channels;
+    this.connections = connections;
+    this.partialBudget = partialBudget;
+    this.perAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress());
+    this.tls = builder.tls;
+    this.plaintext = builder.plaintext;
+    this.http = new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
+        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient());
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    if (channels.size() >= limits.maxConnections()) {
+      refusalLog.warn(log, "Refusing a connection from {}: {} connections are open (maxConnections)",
+          ch.remoteAddress(), channels.size());
+      ch.close();
+      return;
+    }
+    if (!perAddress.admit(ch)) {
+      refusalLog.warn(log, "Refusing a connection from {}: {} connections from that address are open "
+          + "(maxConnectionsPerAddress)", ch.remoteAddress(), limits.maxConnectionsPerAddress());
+      ch.close();
+      return;
+    }
+    channels.add(ch);
+    ch.pipeline()
+        .addLast("detect", new ProtocolDetector(this, tls != null, plaintext))
+        .addLast("rpc", new ServerConnection(serving, limits, partialBudget, connections));
+  }
+
+  @Override
+  public void tls(ChannelHandlerContext detector) {
+    detector.pipeline()
+        .addAfter(detector.name(), "tls", tls.newHandler(detector.alloc()))
+        .addAfter("tls", "detect-inner", new ProtocolDetector(this, false, true));
+  }
+
+  @Override
+  public void http(ChannelHandlerContext detector) {
+    // The encoder goes first: on upgrade, the WebSocket encoder takes its place, and must sit before the
+    // WebSocket decoder so that the close frames the decoder sends on protocol errors get encoded.
+    HttpServerHandler handler = new HttpServerHandler(http);
+    detector.pipeline()
+        .addAfter(detector.name(), "http-encoder", new HttpResponseEncoder())
+        .addAfter("http-encoder", "http-decoder", handler.newDecoder())
+        .addAfter("http-decoder", "http", handler);
+  }
+
+  @Override
+  public void raw(ChannelHandlerContext detector) {
+    detector.pipeline().addAfter(detector.name(), "framer", new FrameDecoder(limits.maxMessageBytes()));
+  }
+
+  @Override
+  public boolean isSharable() {
+    return true;
+  }
+
+  private static AllowedHosts allowedHosts(String bindHost, Set<String> configured) {
+    // Looked up here, on the thread building the server: the lookup may be slow, and is useless on loopback.
+    Set<String> machine = AllowedHosts.isLoopbackBinding(bindHost) ? Set.of() : AllowedHosts.machineNames();
+    return AllowedHosts.forServer(bindHost, configured, machine);
+  }
+
+  /** The browser client, served at {@code /courier.js} when its file is on the class path. */
+  private static Map<String, HttpOptions.Resource> browserClient() {
+    try (InputStream in = ServerPipeline.class.getResourceAsStream(BROWSER_CLIENT)) {
+      if (in == null) {
+        return Map.of();
+      }
+      return Map.of("/courier.js", new HttpOptions.Resource("text/javascript; charset=utf-8", in.readAllBytes()));
+    } catch (IOException e) {
+      log.warn("Cannot read the browser client {}: not serving /courier.js", BROWSER_CLIENT, e);
+      return Map.of();
+    }
+  }
+}
