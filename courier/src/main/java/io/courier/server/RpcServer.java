@@ -274,6 +274,11 @@ public final class RpcServer implements AutoCloseable {
     return quarter.compareTo(floor) < 0 ? floor : quarter.compareTo(ceiling) > 0 ? ceiling : quarter;
   }
 
+  /** The bounds the server enforces; for tests. */
+  Limits limits() {
+    return limits;
+  }
+
   /** What every connection serves calls with; for tests. */
   Serving serving() {
     return serving;

@@ -34,7 +34,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -129,8 +128,6 @@ class InboundCallsTest {
   }
 
   @Test
-  @Disabled("bug: a throwing UnservedNotifications hook escapes InboundCalls.handle: the frame is never answered"
-      + " and Serving's in-flight count never drops")
   void frameIsStillAnsweredWhenTheUnservedHookThrows() {
     Serving.UnservedNotifications failing = (method, params) -> {
       throw new IllegalStateException("listener failed");
