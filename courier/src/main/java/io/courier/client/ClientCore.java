@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * What every view of one client shares: the event loop, the timer, the connection and the id counter. Calls
  * enter here from {@link RpcClient}, proxies and batches. Thread-safe.
  */
-final class ClientCore {
+final class ClientCore implements Connection.Events {
 
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
 
@@ -63,11 +63,9 @@ final class ClientCore {
   private static final int SERVED_BATCH_ITEMS = 100;
 
   private final Target target;
-  private final Duration connectTimeout;
   private final Endpoint endpoint;
-  /** How to run TLS, for a secure target; null otherwise. */
-  private final ClientTls tls;
-  private final String bearerToken;
+  /** What every connection of this client is given. */
+  private final Connection.Settings connectionSettings;
   private final NotificationListener notificationListener;
   private final Dialect dialect;
   private final JsonRpcCodec codec;
@@ -83,8 +81,6 @@ final class ClientCore {
   private final int maxAttempts;
   private final boolean propagateDeadline;
   private final Backoff reconnectBackoff;
-  private final Duration keepAliveInterval;
-  private final Duration keepAliveTimeout;
   private final Backoff retryBackoff = Backoff.RETRY;
   private final RetryBudget retryBudget = new RetryBudget();
   private final AtomicInteger pendingCalls = new AtomicInteger();
@@ -112,12 +108,9 @@ final class ClientCore {
 
   ClientCore(RpcClientBuilder builder) {
     this.target = builder.target;
-    this.connectTimeout = builder.connectTimeout;
     this.multiplexed = target.transport() != Target.Transport.HTTP;
     this.maxConnections = multiplexed ? 1 : builder.maxHttpConnections;
     this.endpoint = target.endpoint();
-    this.tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
-    this.bearerToken = builder.bearerToken;
     this.notificationListener = builder.notificationListener;
     this.dialect = builder.dialect;
     this.codec = new JsonRpcCodec(builder.mapper(), builder.maxNumberScale);
@@ -128,12 +121,13 @@ final class ClientCore {
     this.serving = new Serving(codec, new MethodTable.Builder().build(), callbackExecutor,
         new Serving.Limits(SERVED_IN_FLIGHT, 1, SERVED_BATCH_ITEMS, maxMessageBytes, maxOutboundMessageBytes),
         Serving.Interception.NONE, this::notificationReceived, false);
+    ClientTls tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
+    this.connectionSettings = new Connection.Settings(target, tls, builder.bearerToken, builder.connectTimeout,
+        builder.keepAliveInterval, builder.keepAliveTimeout, maxMessageBytes, maxOutboundMessageBytes, serving);
     this.maxPendingCalls = builder.maxPendingCalls;
     this.maxAttempts = builder.maxAttempts;
     this.propagateDeadline = builder.propagateDeadline;
     this.reconnectBackoff = builder.reconnectBackoff;
-    this.keepAliveInterval = builder.keepAliveInterval;
-    this.keepAliveTimeout = builder.keepAliveTimeout;
     this.group = EventLoops.newGroup(builder.ioThreads, "courier-client-io");
     this.bootstrap = new Bootstrap()
         .group(group)
@@ -157,23 +151,6 @@ final class ClientCore {
     return endpoint;
   }
 
-  Target target() {
-    return target;
-  }
-
-  Duration connectTimeout() {
-    return connectTimeout;
-  }
-
-  ClientTls tls() {
-    return tls;
-  }
-
-  /** The bearer token to present, or null; never log it. */
-  String bearerToken() {
-    return bearerToken;
-  }
-
   /** Hands a notification from the server to the listener, on the callback executor. */
   void notificationReceived(String method, JsonNode params) {
     if (notificationListener == null) {
@@ -189,24 +166,12 @@ final class ClientCore {
     });
   }
 
-  /** Largest request the client writes. */
-  int maxOutboundMessageBytes() {
-    return maxOutboundMessageBytes;
-  }
-
-  JsonRpcCodec codec() {
-    return codec;
-  }
-
-  int maxMessageBytes() {
-    return maxMessageBytes;
-  }
-
   long lateReplies() {
     return lateReplies.get();
   }
 
-  void lateReplyDropped() {
+  @Override
+  public void lateReply() {
     lateReplies.incrementAndGet();
   }
 
@@ -465,14 +430,15 @@ final class ClientCore {
           + "; next attempt in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (last attempt: "
           + lastConnectFailure + ")"), null);
     }
-    Connection opened = new Connection(this); // opened by the caller, once the lock is released
+    Connection opened = new Connection(connectionSettings, this); // opened by the caller, once the lock is released
     connections.add(opened);
     connectAttempts.incrementAndGet();
     return opened;
   }
 
-  /** Called by an HTTP connection with no request left in flight: it takes the first waiting message. */
-  void connectionIdle(Connection idle) {
+  /** An HTTP connection with no request left in flight takes the first waiting message. */
+  @Override
+  public void connectionIdle(Connection idle) {
     Waiting next;
     synchronized (lock) {
       if (closed || !idle.isOpen() || (next = waiting.poll()) == null) {
@@ -524,8 +490,8 @@ final class ClientCore {
     }
   }
 
-  /** Called by a connection that could not connect: the next attempt waits for the backoff. */
-  void connectFailed(Connection failed, Throwable cause) {
+  @Override
+  public void connectFailed(Connection failed, Throwable cause) {
     synchronized (lock) {
       connectFailures++;
       reconnectAt = System.nanoTime() + reconnectBackoff.delayNanos(connectFailures);
@@ -535,28 +501,19 @@ final class ClientCore {
     serveWaiting();
   }
 
-  /** Called when a connection received its first message: the server is back, the backoff starts over. */
-  void connectionWorks() {
+  @Override
+  public void connectionWorks() {
     synchronized (lock) {
       connectFailures = 0;
     }
   }
 
-  /** Called by a connection that closed, so the next call opens a new one. */
-  void connectionClosed(Connection closedConnection) {
+  @Override
+  public void connectionClosed(Connection closedConnection) {
     synchronized (lock) {
       connections.remove(closedConnection);
     }
     serveWaiting();
-  }
-
-  /** Returns how long a connection may be quiet before it is pinged, or null when keepalive is off. */
-  Duration keepAliveInterval() {
-    return keepAliveInterval;
-  }
-
-  Duration keepAliveTimeout() {
-    return keepAliveTimeout;
   }
 
   long connectAttempts() {

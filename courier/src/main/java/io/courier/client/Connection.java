@@ -7,6 +7,7 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.peer.OutboundCall;
 import io.courier.peer.OutboundCalls;
+import io.courier.peer.Serving;
 import io.courier.peer.Session;
 import io.courier.protocol.Request;
 import io.courier.transport.Encoder;
@@ -39,6 +40,7 @@ import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,10 +50,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One JSON-RPC connection from a client to a server, for the life of one TCP connection: it writes requests,
- * keeps the pending calls by id and completes each with its reply, in whatever order replies arrive. When the
- * connection closes, every call still pending on it fails at once; the client opens a new connection for the
- * next call.
+ * One connection from a client to a server, for the life of one TCP connection: the Netty adapter around its
+ * {@link Session}. It connects (TLS, the WebSocket upgrade, the bearer token), frames what the session sends,
+ * keeps HTTP's requests in order, and pings an idle server. Calls wait in the session's outbound half from the
+ * moment they are sent, connecting included; when the connection closes, every call still pending on it fails at
+ * once, and the client opens a new connection for the next call. It is given its {@link Settings} and tells its
+ * client of what happens through {@link Events}.
  */
 final class Connection implements Session.Link {
 
@@ -60,7 +64,38 @@ final class Connection implements Session.Link {
   /** Room for the server's answer to the WebSocket upgrade. */
   private static final int WS_HANDSHAKE_BYTES = 8192;
 
-  private final ClientCore core;
+  /** Where and how a client's connections connect, and what they serve calls from the server with. */
+  record Settings(
+      Target target,
+      ClientTls tls,
+      String bearerToken,
+      Duration connectTimeout,
+      Duration keepAliveInterval,
+      Duration keepAliveTimeout,
+      int maxMessageBytes,
+      int maxOutboundMessageBytes,
+      Serving serving) {}
+
+  /** What a connection tells its client about itself, on its event loop. */
+  interface Events {
+    /** It could not connect; the next attempt waits for the backoff. */
+    void connectFailed(Connection failed, Throwable cause);
+
+    /** It received its first message: the server is back, the backoff starts over. */
+    void connectionWorks();
+
+    /** It closed, so the next call opens a new one. */
+    void connectionClosed(Connection closed);
+
+    /** An HTTP connection has no request left in flight and can take a waiting message. */
+    void connectionIdle(Connection idle);
+
+    /** A reply arrived for a call nobody waits for any more. */
+    void lateReply();
+  }
+
+  private final Settings settings;
+  private final Events events;
   private final CompletableFuture<Channel> ready = new CompletableFuture<>();
   private final OutboundCalls outbound;
   private final AtomicBoolean opening = new AtomicBoolean();
@@ -75,10 +110,11 @@ final class Connection implements Session.Link {
    * Makes a connection that is not opened yet: the client makes it under its lock, so that no other caller
    * opens one too, and {@link #open} connects after the lock is released.
    */
-  Connection(ClientCore core) {
-    this.core = core;
-    this.outbound = new OutboundCalls(core.codec(), core.maxOutboundMessageBytes(), core.target(),
-        core::lateReplyDropped, this::sendControl);
+  Connection(Settings settings, Events events) {
+    this.settings = settings;
+    this.events = events;
+    this.outbound = new OutboundCalls(settings.serving().codec(), settings.maxOutboundMessageBytes(),
+        settings.target(), events::lateReply, this::sendControl);
   }
 
   /** Starts connecting, the first time it is called; calls sent meanwhile wait for the connection. */
@@ -90,22 +126,22 @@ final class Connection implements Session.Link {
       ready.completeExceptionally(new ConnectionException(RpcError.CLIENT_CLOSED.withMessage("Client closed"), null));
       return;
     }
-    Target target = core.target();
+    Target target = settings.target();
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
       @Override
       protected void initChannel(SocketChannel ch) {
-        if (core.keepAliveInterval() != null) {
-          long interval = core.keepAliveInterval().toNanos();
+        if (settings.keepAliveInterval() != null) {
+          long interval = settings.keepAliveInterval().toNanos();
           ch.pipeline().addLast("keepalive", new IdleStateHandler(interval, 0, 0, TimeUnit.NANOSECONDS));
         }
-        if (core.tls() != null) {
-          ch.pipeline().addLast("tls", core.tls().newHandler(ch.alloc(), target.endpoint().host(),
+        if (settings.tls() != null) {
+          ch.pipeline().addLast("tls", settings.tls().newHandler(ch.alloc(), target.endpoint().host(),
               target.endpoint().port()));
         }
         installTransport(ch.pipeline(), target);
         ch.pipeline().addLast("rpc", new Handler());
         writes = new WriteQueue(ch);
-        session = new Session(core.serving(), ch, Connection.this, outbound, () -> { });
+        session = new Session(settings.serving(), ch, Connection.this, outbound, () -> { });
       }
     });
     ChannelFuture connect = b.connect(target.endpoint().host(), target.endpoint().port());
@@ -128,21 +164,21 @@ final class Connection implements Session.Link {
 
   /** Adds the handlers that turn the target's protocol into JSON-RPC frames and back. */
   private void installTransport(ChannelPipeline pipeline, Target target) {
-    int max = core.maxMessageBytes();
+    int max = settings.maxMessageBytes();
     switch (target.transport()) {
       case TCP -> pipeline.addLast("framer", new FrameDecoder(max));
       case HTTP -> pipeline
           .addLast("http", new HttpClientCodec())
           .addLast("http-aggregator", new HttpObjectAggregator(max))
           .addLast("adapter", new HttpClientAdapter(target.path(), target.endpoint().toString(),
-              core.bearerToken() == null ? null : "Bearer " + core.bearerToken(), this::responded));
+              settings.bearerToken() == null ? null : "Bearer " + settings.bearerToken(), this::responded));
       case WS -> pipeline
           .addLast("http", new HttpClientCodec())
           .addLast("http-aggregator", new HttpObjectAggregator(WS_HANDSHAKE_BYTES))
           .addLast("ws", new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
               .webSocketUri(URI.create(target.toString()))
               .maxFramePayloadLength(max)
-              .handshakeTimeoutMillis(core.connectTimeout().toMillis())
+              .handshakeTimeoutMillis(settings.connectTimeout().toMillis())
               .dropPongFrames(true)
               .build()))
           .addLast("ws-aggregator", new WebSocketFrameAggregator(max))
@@ -162,15 +198,15 @@ final class Connection implements Session.Link {
 
   private void opened(Channel ch) {
     ch.closeFuture().addListener(closedFuture -> onClose());
-    if (core.bearerToken() != null && core.target().transport() != Target.Transport.HTTP) {
+    if (settings.bearerToken() != null && settings.target().transport() != Target.Transport.HTTP) {
       // First on the connection, so that every call after it is authenticated.
-      ObjectNode params = JsonNodeFactory.instance.objectNode().put("token", core.bearerToken());
+      ObjectNode params = JsonNodeFactory.instance.objectNode().put("token", settings.bearerToken());
       try {
-        writes.write(frame(ch, Encoder.encode(ch.alloc(), core.maxOutboundMessageBytes(),
-            out -> core.codec().writeRequest(out, null, Request.AUTHENTICATE_METHOD, params, -1))));
+        writes.write(frame(ch, Encoder.encode(ch.alloc(), settings.maxOutboundMessageBytes(),
+            out -> settings.serving().codec().writeRequest(out, null, Request.AUTHENTICATE_METHOD, params, -1))));
       } catch (IOException | RuntimeException e) {
         ch.close();
-        failToOpen(e, "Cannot authenticate to " + core.target() + ": ");
+        failToOpen(e, "Cannot authenticate to " + settings.target() + ": ");
         return;
       }
     }
@@ -179,7 +215,7 @@ final class Connection implements Session.Link {
 
   private void failToOpen(Throwable cause, String what) {
     closed = true;
-    core.connectFailed(this, cause);
+    events.connectFailed(this, cause);
     ready.completeExceptionally(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
         what + cause.getMessage()), cause));
   }
@@ -195,14 +231,14 @@ final class Connection implements Session.Link {
    * transports answer in any order and do not count.
    */
   void reserve() {
-    if (core.target().transport() == Target.Transport.HTTP) {
+    if (settings.target().transport() == Target.Transport.HTTP) {
       requestsInFlight.incrementAndGet();
     }
   }
 
   /** Takes back a {@link #reserve()} whose message was not sent after all. */
   private void unreserve() {
-    if (core.target().transport() == Target.Transport.HTTP) {
+    if (settings.target().transport() == Target.Transport.HTTP) {
       responded();
     }
   }
@@ -210,7 +246,7 @@ final class Connection implements Session.Link {
   /** An HTTP response arrived: when none are outstanding, the connection can take a waiting call. */
   private void responded() {
     if (requestsInFlight.decrementAndGet() == 0) {
-      core.connectionIdle(this);
+      events.connectionIdle(this);
     }
   }
 
@@ -270,20 +306,20 @@ final class Connection implements Session.Link {
 
   private void onClose() {
     closed = true;
-    core.connectionClosed(this);
+    events.connectionClosed(this);
     session.close(new ConnectionException(
-        RpcError.CONNECTION_LOST.withMessage("Connection to " + core.endpoint() + " lost with calls pending"), null));
+        RpcError.CONNECTION_LOST.withMessage("Connection to " + settings.target().endpoint() + " lost with calls pending"), null));
   }
 
   // ---------------------------------------------------------------------------------------- Session.Link
   @Override
   public String protocol() {
-    return core.target().transport().name().toLowerCase(java.util.Locale.ROOT);
+    return settings.target().transport().name().toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override
   public boolean canPush() {
-    return core.target().transport() != Target.Transport.HTTP;
+    return settings.target().transport() != Target.Transport.HTTP;
   }
 
   /** Writes a reply or a message of the client's own, framed for the transport; on the event loop or not. */
@@ -293,7 +329,7 @@ final class Connection implements Session.Link {
     if (channel == null || !canPush()) {
       // HTTP carries only the client's requests; a reply has nowhere to go.
       message.release();
-      log.debug("Dropped a message to {}: the connection cannot carry it", core.target());
+      log.debug("Dropped a message to {}: the connection cannot carry it", settings.target());
       return;
     }
     writes.write(frame(channel, message));
@@ -331,17 +367,17 @@ final class Connection implements Session.Link {
       sendControl((codec, out) -> codec.writeRequest(out, OutboundCalls.PING_ID, Request.PING_METHOD, null, -1));
       ctx.executor().schedule(() -> {
         if (frames == framesAtPing && ctx.channel().isActive()) {
-          log.warn("Closing connection to {}: no answer to a keepalive ping within {}", core.endpoint(),
-              core.keepAliveTimeout());
+          log.warn("Closing connection to {}: no answer to a keepalive ping within {}", settings.target().endpoint(),
+              settings.keepAliveTimeout());
           ctx.close();
         }
-      }, core.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
+      }, settings.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof FrameError error) {
-        log.warn("Closing connection to {}: {}", core.endpoint(), error.message());
+        log.warn("Closing connection to {}: {}", settings.target().endpoint(), error.message());
         ctx.close();
         return;
       }
@@ -353,7 +389,7 @@ final class Connection implements Session.Link {
       frames++;
       if (!working) {
         working = true;
-        core.connectionWorks();
+        events.connectionWorks();
       }
       session.receive(frame, Frames.plainStrings(msg), null, (reply, jsonRpc) -> {
         if (reply != null) {
@@ -383,16 +419,16 @@ final class Connection implements Session.Link {
       }
       if (cause instanceof HttpClientAdapter.HttpStatusException http) {
         // Not an answer to one call but a fault of the endpoint: every call on the connection gets it.
-        log.warn("Closing connection to {}: {}", core.target(), http.getMessage());
-        close(new RpcException(RpcError.of(codeFor(http.status()), http.getMessage() + " from " + core.target())));
+        log.warn("Closing connection to {}: {}", settings.target(), http.getMessage());
+        close(new RpcException(RpcError.of(codeFor(http.status()), http.getMessage() + " from " + settings.target())));
         return;
       }
       // The calls pending learn why: a TLS alert after the handshake (a refused client certificate under TLS
       // 1.3) or a reset, rather than only that the connection went away.
       Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-      log.warn("Closing connection to {}: {}", core.target(), reason.toString());
+      log.warn("Closing connection to {}: {}", settings.target(), reason.toString());
       close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
-          "Connection to " + core.target() + " failed: " + reason), reason));
+          "Connection to " + settings.target() + " failed: " + reason), reason));
       ctx.close(); // also when it happens before the connection was ready
     }
   }
