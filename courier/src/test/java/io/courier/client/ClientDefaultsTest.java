@@ -1,6 +1,7 @@
 package io.courier.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
@@ -77,5 +78,12 @@ class ClientDefaultsTest {
       assertThat(b.config().options().get(ChannelOption.WRITE_BUFFER_WATER_MARK))
           .isSameAs(WriteQueue.WATER_MARK);
     }
+  }
+
+  @Test
+  void aNegativeNumberScaleIsRefusedWithTheSettingsName() {
+    assertThatThrownBy(() -> RpcClient.builder().maxNumberScale(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxNumberScale: -1 (expected: >= 0)");
   }
 }

@@ -1008,7 +1008,6 @@ class JsonRpcCodecTest {
       assertThat(strict.decode(ok, 0, ok.length).messages().get(0)).isInstanceOf(Request.class);
       assertThat(strict.decode(over, 0, over.length).messages().get(0)).isInstanceOfSatisfying(InvalidMessage.class,
           m -> assertThat(m.error().code()).isEqualTo(RpcError.INVALID_PARAMS_CODE));
-      assertThatThrownBy(() -> new JsonRpcCodec(MAPPER, -1)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.courier.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.time.Duration;
@@ -58,5 +59,12 @@ class DefaultsTest {
     } finally {
       server.close();
     }
+  }
+
+  @Test
+  void aNegativeNumberScaleIsRefusedWithTheSettingsName() {
+    assertThatThrownBy(() -> RpcServer.builder().maxNumberScale(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxNumberScale: -1 (expected: >= 0)");
   }
 }
