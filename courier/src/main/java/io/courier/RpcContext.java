@@ -160,20 +160,32 @@ public final class RpcContext {
     }
   }
 
-  /** Binds this context to the current thread for the duration of a blocking invocation. */
-  void enter() {
+  /**
+   * Binds this context to the current thread for the duration of a blocking invocation, and returns the one
+   * bound before: a thread waiting for a call of its own may run another call meanwhile.
+   */
+  RpcContext enter() {
+    RpcContext previous = CURRENT.get();
     CURRENT.set(this);
     synchronized (this) {
       runner = Thread.currentThread();
     }
+    return previous;
   }
 
-  /** Unbinds this context; a cancel that arrives later can no longer interrupt this thread. */
-  void exit() {
+  /**
+   * Unbinds this context and binds {@code previous} again; a cancel that arrives later can no longer interrupt
+   * this thread.
+   */
+  void exit(RpcContext previous) {
     synchronized (this) {
       runner = null;
     }
-    CURRENT.remove();
+    if (previous == null) {
+      CURRENT.remove();
+    } else {
+      CURRENT.set(previous);
+    }
     // A cancel that raced with the method's return must not leak its interrupt into the next task.
     Thread.interrupted();
   }
@@ -201,12 +213,13 @@ public final class RpcContext {
       return new RpcContext(method, id, peer, headers, annotations, deadline, connectionToken);
     }
 
-    public static void enter(RpcContext context) {
-      context.enter();
+    /** Binds {@code context} to the current thread; returns the context to bind again on exit. */
+    public static RpcContext enter(RpcContext context) {
+      return context.enter();
     }
 
-    public static void exit(RpcContext context) {
-      context.exit();
+    public static void exit(RpcContext context, RpcContext previous) {
+      context.exit(previous);
     }
 
     public static void cancel(RpcContext context) {

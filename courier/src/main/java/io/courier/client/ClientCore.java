@@ -1,17 +1,16 @@
 package io.courier.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.CallTimeoutException;
 import io.courier.ConnectionException;
-import io.courier.Deadline;
 import io.courier.Endpoint;
 import io.courier.RequestId;
 import io.courier.RpcError;
 import io.courier.RpcException;
-import io.courier.peer.MethodTable;
+import io.courier.peer.Calling;
 import io.courier.peer.OutboundCall;
-import io.courier.peer.OutboundCalls;
 import io.courier.peer.Serving;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.Response;
@@ -30,8 +29,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -42,8 +39,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -51,16 +48,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every view of one client shares: the event loop, the timer, the connection and the id counter. Calls
+ * What every view of one client shares: the event loop, the connections, and what calls are made with. Calls
  * enter here from {@link RpcClient}, proxies and batches. Thread-safe.
  */
 final class ClientCore implements Connection.Events {
 
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
 
-  /** Bounds on the calls a server sends the client, as a server's defaults bound a client's calls. */
+  /** Bounds on the calls a server sends the client: a server's defaults for the calls it serves. */
   private static final int SERVED_IN_FLIGHT = 256;
   private static final int SERVED_BATCH_ITEMS = 100;
+  private static final int SERVED_THREADS = Math.min(200, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+  private static final int SERVED_QUEUE = 1000;
 
   private final Target target;
   private final Endpoint endpoint;
@@ -69,24 +68,24 @@ final class ClientCore implements Connection.Events {
   private final NotificationListener notificationListener;
   private final Dialect dialect;
   private final JsonRpcCodec codec;
-  /** What calls from the server are served with: nothing is registered yet, so they get "method not found". */
+  /** What calls from the server are served with; a client that registered nothing answers "method not found". */
   private final Serving serving;
+  /** Runs the methods the client serves; null when it serves none and was given none. */
+  private final ExecutorService executor;
+  private final boolean ownsExecutor;
   private final int maxMessageBytes;
   private final int maxOutboundMessageBytes;
   private final Executor callbackExecutor;
+  /** What the client's calls are made with: ids, deadlines, the pending bound. */
+  private final Calling calling;
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
-  private final HashedWheelTimer timer;
-  private final int maxPendingCalls;
   private final int maxAttempts;
-  private final boolean propagateDeadline;
   private final Backoff reconnectBackoff;
   private final Backoff retryBackoff = Backoff.RETRY;
   private final RetryBudget retryBudget = new RetryBudget();
-  private final AtomicInteger pendingCalls = new AtomicInteger();
   private final AtomicLong connectAttempts = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
-  private final AtomicLong ids = new AtomicLong();
   private final AtomicLong lateReplies = new AtomicLong();
   /** Seed-dialect calls, each on its own connection, so that close() can fail them. */
   private final Set<OutboundCall<?>> seedCalls = ConcurrentHashMap.newKeySet();
@@ -106,27 +105,29 @@ final class ClientCore implements Connection.Events {
   private String lastConnectFailure; // guarded by lock
   private volatile boolean closed;
 
-  ClientCore(RpcClientBuilder builder) {
+  ClientCore(RpcClientBuilder builder, ObjectMapper mapper) {
     this.target = builder.target;
     this.multiplexed = target.transport() != Target.Transport.HTTP;
     this.maxConnections = multiplexed ? 1 : builder.maxHttpConnections;
     this.endpoint = target.endpoint();
     this.notificationListener = builder.notificationListener;
     this.dialect = builder.dialect;
-    this.codec = new JsonRpcCodec(builder.mapper(), builder.maxNumberScale);
+    this.codec = new JsonRpcCodec(mapper, builder.maxNumberScale);
     this.maxMessageBytes = builder.maxMessageBytes;
     this.maxOutboundMessageBytes = builder.maxOutboundMessageBytes > 0
         ? builder.maxOutboundMessageBytes : builder.maxMessageBytes;
     this.callbackExecutor = builder.callbackExecutor;
-    this.serving = new Serving(codec, new MethodTable.Builder().build(), callbackExecutor,
-        new Serving.Limits(SERVED_IN_FLIGHT, 1, SERVED_BATCH_ITEMS, maxMessageBytes, maxOutboundMessageBytes),
+    // A pool for the methods the client serves, only when it serves some: most clients never will.
+    this.ownsExecutor = builder.executor == null && !builder.registrations.isEmpty();
+    this.executor = builder.executor != null ? builder.executor
+        : ownsExecutor ? Serving.newWorkerPool("courier-client-worker", SERVED_THREADS, SERVED_QUEUE) : null;
+    this.serving = new Serving(codec, builder.registrations.build(mapper),
+        executor != null ? executor : callbackExecutor,
+        new Serving.Limits(SERVED_IN_FLIGHT, Math.max(1, SERVED_THREADS / 2), SERVED_BATCH_ITEMS, maxMessageBytes,
+            maxOutboundMessageBytes),
         Serving.Interception.NONE, this::notificationReceived, false);
-    ClientTls tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
-    this.connectionSettings = new Connection.Settings(target, tls, builder.bearerToken, builder.connectTimeout,
-        builder.keepAliveInterval, builder.keepAliveTimeout, maxMessageBytes, maxOutboundMessageBytes, serving);
-    this.maxPendingCalls = builder.maxPendingCalls;
+
     this.maxAttempts = builder.maxAttempts;
-    this.propagateDeadline = builder.propagateDeadline;
     this.reconnectBackoff = builder.reconnectBackoff;
     this.group = EventLoops.newGroup(builder.ioThreads, "courier-client-io");
     this.bootstrap = new Bootstrap()
@@ -135,8 +136,12 @@ final class ClientCore implements Connection.Events {
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WriteQueue.WATER_MARK)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout.toMillis());
-    this.timer = new HashedWheelTimer(new DefaultThreadFactory("courier-client-timer", true),
-        10, TimeUnit.MILLISECONDS);
+    this.calling = new Calling(mapper, builder.callTimeout, builder.maxPendingCalls, callbackExecutor,
+        builder.propagateDeadline, "courier-client-timer");
+    ClientTls tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
+    this.connectionSettings = new Connection.Settings(target, tls, builder.bearerToken, builder.connectTimeout,
+        builder.keepAliveInterval, builder.keepAliveTimeout, maxMessageBytes, maxOutboundMessageBytes, serving,
+        calling);
   }
 
   Serving serving() {
@@ -183,46 +188,22 @@ final class ClientCore implements Connection.Events {
    */
   <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, Duration timeout,
       boolean sync, boolean idempotent, Function<RpcError, Throwable> errors) {
-    CompletableFuture<R> future = new CompletableFuture<>();
-    Executor completer = sync ? Runnable::run : callbackExecutor;
-    Duration budget = inheritDeadline(timeout);
-    OutboundCall<R> call = new OutboundCall<>(ids.incrementAndGet(), method, params, 1,
-        System.nanoTime() + budget.toNanos(), idempotent, reader, future, completer, errors,
+    OutboundCall<R> call = calling.newCall(method, params, reader, timeout, sync, idempotent, errors,
         dialect == Dialect.SEED ? null : this::retry);
     if (closed) {
       call.fail(clientClosed());
-      return future;
+      return call.future();
     }
-    if (budget.isZero() || budget.isNegative()) {
-      call.fail(new CallTimeoutException("Call to " + method + " has no time left (timeout " + budget.toMillis()
-          + " ms); it was not sent"));
-      return future;
+    if (!calling.admit(call)) {
+      return call.future();
     }
-    if (pendingCalls.incrementAndGet() > maxPendingCalls) {
-      pendingCalls.decrementAndGet();
-      call.fail(new RpcException(RpcError.LIMIT_EXCEEDED.withMessage("Client has " + maxPendingCalls
-          + " calls pending (the limit); the call was not sent")));
-      return future;
-    }
-    future.whenComplete((value, failure) -> {
-      pendingCalls.decrementAndGet();
-      if (future.isCancelled()) {
-        abandon(call.latest());
-      }
-    });
     retryBudget.deposit();
     if (dialect == Dialect.SEED) {
       startSeedCall(call);
     } else {
       sendAttempt(call);
     }
-    return future;
-  }
-
-  /** A nested call (made while serving one) gets no more time than the call it serves has left. */
-  private static Duration inheritDeadline(Duration timeout) {
-    Duration remaining = Deadline.remaining();
-    return remaining != null && remaining.compareTo(timeout) < 0 ? remaining : timeout;
+    return call.future();
   }
 
   /** Sends one attempt of a call, with whatever time the call has left. */
@@ -233,40 +214,15 @@ final class ClientCore implements Connection.Events {
           + call.attempt()));
       return;
     }
-    if (!armDeadline(call, remaining)) {
+    if (!calling.armDeadline(call, remaining, clientClosed())) {
       return;
     }
     RequestId id = RequestId.of(call.id());
     withConnection(conn -> {
       // The time the call waited for an HTTP connection is not the server's to use.
-      long left = call.deadline() - System.nanoTime();
-      long timeoutMs = propagateDeadline ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)) : -1;
+      long timeoutMs = calling.timeoutMs(call);
       conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method(), call.params(), timeoutMs));
     }, call::fail);
-  }
-
-  /**
-   * Fails {@code call} when {@code nanos} have passed, telling the server if it was sent. Returns false, the
-   * call failed, when the client is closed (its timer too).
-   */
-  private boolean armDeadline(OutboundCall<?> call, long nanos) {
-    try {
-      call.timeout(timer.newTimeout(t -> {
-        abandon(call);
-        call.fail(new CallTimeoutException("Call to " + call.method() + " timed out"));
-      }, nanos, TimeUnit.NANOSECONDS));
-      return true;
-    } catch (IllegalStateException timerStopped) {
-      call.fail(clientClosed());
-      return false;
-    }
-  }
-
-  private static void abandon(OutboundCall<?> call) {
-    OutboundCalls sentThrough = call.sentThrough();
-    if (sentThrough != null) {
-      sentThrough.abandon(call);
-    }
   }
 
   /**
@@ -291,11 +247,11 @@ final class ClientCore implements Connection.Events {
       log.debug("Not retrying {}: the retry budget is spent", failed.method());
       return false;
     }
-    OutboundCall<?> next = failed.nextAttempt(ids.incrementAndGet());
+    OutboundCall<?> next = failed.nextAttempt(calling.nextId());
     log.debug("Retrying {} (attempt {}) in {} ms after: {}", failed.method(), next.attempt(),
         TimeUnit.NANOSECONDS.toMillis(delay), error);
     retries.incrementAndGet();
-    timer.newTimeout(t -> sendAttempt(next), delay, TimeUnit.NANOSECONDS);
+    calling.schedule(() -> sendAttempt(next), delay);
     return true;
   }
 
@@ -323,7 +279,7 @@ final class ClientCore implements Connection.Events {
         .filter(c -> c != null)
         .<OutboundCall<?>>map(c -> c)
         .toList();
-    Duration budget = inheritDeadline(timeout);
+    Duration budget = Calling.budget(timeout);
     if (budget.isZero() || budget.isNegative()) {
       calls.forEach(call -> call.fail(new CallTimeoutException("Batch call to " + call.method()
           + " has no time left (timeout " + budget.toMillis() + " ms); the batch was not sent")));
@@ -334,17 +290,17 @@ final class ClientCore implements Connection.Events {
       return;
     }
     for (OutboundCall<?> call : calls) {
-      if (!armDeadline(call, budget.toNanos())) {
+      if (!calling.armDeadline(call, budget.toNanos(), clientClosed())) {
         calls.forEach(other -> other.fail(clientClosed()));
         return;
       }
       call.future().whenComplete((v, e) -> {
-        if (call.future().isCancelled()) {
-          abandon(call);
+        if (call.future().isCancelled() && call.sentThrough() != null) {
+          call.sentThrough().abandon(call);
         }
       });
     }
-    long timeoutMs = propagateDeadline ? budget.toMillis() : -1;
+    long timeoutMs = calling.propagatesDeadline() ? budget.toMillis() : -1;
     withConnection(conn -> {
       conn.send(calls, (codec, out) -> {
         out.write('[');
@@ -365,7 +321,7 @@ final class ClientCore implements Connection.Events {
   /** Returns a call for a batch: sent with the batch, never retried. */
   <R> OutboundCall<R> newBatchCall(String method, Object params, ObjectReader reader,
       Function<RpcError, Throwable> errors) {
-    return new OutboundCall<>(ids.incrementAndGet(), method, params, 1, Long.MAX_VALUE, false, reader,
+    return new OutboundCall<>(calling.nextId(), method, params, 1, Long.MAX_VALUE, false, reader,
         new CompletableFuture<>(), callbackExecutor, errors, null);
   }
 
@@ -544,10 +500,10 @@ final class ClientCore implements Connection.Events {
       }
     });
     ChannelFuture connect = b.connect(endpoint.host(), endpoint.port());
-    call.timeout(timer.newTimeout(t -> {
+    call.timeout(calling.schedule(() -> {
       connect.channel().close();
       call.fail(new CallTimeoutException("Call to " + call.method() + " timed out"));
-    }, timeout, TimeUnit.NANOSECONDS));
+    }, timeout));
     connect.addListener(f -> {
       if (!f.isSuccess()) {
         call.fail(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
@@ -651,7 +607,10 @@ final class ClientCore implements Connection.Events {
     open.forEach(c -> c.close(failure));
     stranded.forEach(w -> failQuietly(w, failure));
     List.copyOf(seedCalls).forEach(call -> call.fail(failure));
-    timer.stop();
+    calling.stop();
+    if (ownsExecutor) {
+      executor.shutdownNow();
+    }
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     log.debug("Client for {} closed", endpoint);
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.ConnectionException;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.peer.Calling;
 import io.courier.peer.OutboundCall;
 import io.courier.peer.OutboundCalls;
 import io.courier.peer.Serving;
@@ -74,7 +75,8 @@ final class Connection implements Session.Link {
       Duration keepAliveTimeout,
       int maxMessageBytes,
       int maxOutboundMessageBytes,
-      Serving serving) {}
+      Serving serving,
+      Calling calling) {}
 
   /** What a connection tells its client about itself, on its event loop. */
   interface Events {
@@ -141,7 +143,7 @@ final class Connection implements Session.Link {
         installTransport(ch.pipeline(), target);
         ch.pipeline().addLast("rpc", new Handler());
         writes = new WriteQueue(ch);
-        session = new Session(settings.serving(), ch, Connection.this, outbound, () -> { });
+        session = new Session(settings.serving(), settings.calling(), ch, Connection.this, outbound, () -> { });
       }
     });
     ChannelFuture connect = b.connect(target.endpoint().host(), target.endpoint().port());
@@ -391,11 +393,17 @@ final class Connection implements Session.Link {
         working = true;
         events.connectionWorks();
       }
-      session.receive(frame, Frames.plainStrings(msg), null, (reply, jsonRpc) -> {
+      Session.ReplySink sink = (reply, jsonRpc) -> {
         if (reply != null) {
           send(reply);
         }
-      });
+      };
+      if (session.inbound().atCapacity()) {
+        // The client keeps reading, for its answers; the server's calls past the cap are answered busy.
+        session.refuse(frame, Frames.plainStrings(msg), null, sink);
+      } else {
+        session.receive(frame, Frames.plainStrings(msg), null, sink);
+      }
     }
 
     @Override

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.Endpoint;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.peer.Caller;
+import io.courier.peer.ProxyFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +44,24 @@ public final class RpcClient implements AutoCloseable {
   private final Duration callTimeout;
   private final boolean owner;
   private final Map<Class<?>, Object> proxies = new ConcurrentHashMap<>();
+  /** What this view's proxies call through: the server, with this view's timeout. */
+  private final Caller caller = new Caller() {
+    @Override
+    public <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, boolean sync,
+        boolean idempotent, Function<RpcError, Throwable> errors) {
+      return start(method, params, reader, sync, idempotent, errors);
+    }
+
+    @Override
+    public void notify(String method, Object[] params) {
+      core.notify(method, params);
+    }
+
+    @Override
+    public String describe() {
+      return endpoint().toString();
+    }
+  };
 
   RpcClient(ClientCore core, ObjectMapper mapper, Duration callTimeout, boolean owner) {
     this.core = core;
@@ -87,7 +107,7 @@ public final class RpcClient implements AutoCloseable {
    */
   public <T> T create(Class<T> service) {
     requireNonNull(service, "service");
-    return service.cast(proxies.computeIfAbsent(service, s -> ProxyFactory.create(s, this, mapper)));
+    return service.cast(proxies.computeIfAbsent(service, s -> ProxyFactory.create(s, caller, mapper)));
   }
 
   /** Calls {@code method} with params by position and binds the result to {@code resultType}. */

@@ -6,10 +6,13 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Endpoint;
+import io.courier.RpcHandler;
+import io.courier.peer.Registrations;
 import io.courier.protocol.CourierJson;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 
 /**
@@ -46,6 +49,8 @@ public final class RpcClientBuilder {
   boolean allowPlaintextToken;
   NotificationListener notificationListener;
   int maxHttpConnections = DEFAULT_MAX_HTTP_CONNECTIONS;
+  final Registrations registrations = new Registrations(this::mapper);
+  ExecutorService executor;
 
   RpcClientBuilder() {}
 
@@ -119,6 +124,42 @@ public final class RpcClientBuilder {
    */
   public RpcClientBuilder maxHttpConnections(int connections) {
     this.maxHttpConnections = positive(connections, "maxHttpConnections");
+    return this;
+  }
+
+  /**
+   * Serves {@code impl} to the server, as the service {@code type} describes, exactly as
+   * {@link io.courier.server.RpcServerBuilder#service(Class, Object)} does: the server calls it on this client's
+   * connection (raw TCP or WebSocket; HTTP/1.1 carries only the client's calls). Its methods see the server as
+   * {@link io.courier.RpcContext#peer()}. Without any service, the server's calls get "method not found".
+   *
+   * @throws IllegalArgumentException when {@code type} is not an interface, or a method cannot be served
+   */
+  public <T> RpcClientBuilder service(Class<T> type, T impl) {
+    registrations.service(type, impl);
+    return this;
+  }
+
+  /** Serves every public instance method of {@code impl}'s class; see {@link #service(Class, Object)}. */
+  public RpcClientBuilder service(Object impl) {
+    registrations.service(impl);
+    return this;
+  }
+
+  /** Serves a single function to the server under {@code name}, taking any positional and keyword arguments. */
+  public RpcClientBuilder method(String name, RpcHandler handler) {
+    registrations.function(name, handler);
+    return this;
+  }
+
+  /**
+   * An executor of your own to run the methods this client serves, instead of the default: a bounded pool of
+   * twice the cores (at least 4, at most 200) daemon threads with a queue of 1,000 calls, made only when a
+   * service or function is registered and stopped by {@link RpcClient#close()}. The client does not shut down
+   * an executor you give it.
+   */
+  public RpcClientBuilder executor(ExecutorService executor) {
+    this.executor = requireNonNull(executor, "executor");
     return this;
   }
 
@@ -282,6 +323,7 @@ public final class RpcClientBuilder {
     if (dialect == Dialect.SEED && target.transport() != Target.Transport.TCP) {
       throw new IllegalStateException("The seed dialect runs over tcp:// only, not " + target.scheme() + "://");
     }
-    return new RpcClient(new ClientCore(this), mapper(), callTimeout, true);
+    ObjectMapper built = mapper();
+    return new RpcClient(new ClientCore(this, built), built, callTimeout, true);
   }
 }

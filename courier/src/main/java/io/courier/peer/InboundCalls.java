@@ -140,7 +140,7 @@ public final class InboundCalls {
    *
    * @param headers the HTTP headers that came with the frame, or null on raw TCP
    */
-  void handle(Decoded decoded, HttpHeaders headers, Session.ReplySink sink) {
+  void handle(Decoded decoded, HttpHeaders headers, Session.ReplySink sink, boolean refuse) {
     List<Message> messages = decoded.messages();
     serving.frameStarted();
     if (!decoded.batch()) {
@@ -148,7 +148,7 @@ public final class InboundCalls {
       // A single call in a frame decoded on a worker runs right there; a batch's calls still spread over the
       // executor, so that one slow call does not run the others one after another.
       boolean inline = !channel.eventLoop().inEventLoop();
-      dispatch(message, headers, inline).whenComplete((reply, unexpected) -> {
+      dispatch(message, headers, inline, refuse).whenComplete((reply, unexpected) -> {
         try {
           if (unexpected != null) {
             unanswerable(unexpected);
@@ -177,7 +177,8 @@ public final class InboundCalls {
     AtomicLong budget = new AtomicLong(limits.maxBatchResponseBytes());
     for (int i = 0; i < replies.length; i++) {
       RequestId elementId = idOf(messages.get(i));
-      replies[i] = dispatch(messages.get(i), headers, false).thenApply(element -> withinBudget(element, elementId, budget));
+      replies[i] = dispatch(messages.get(i), headers, false, refuse)
+          .thenApply(element -> withinBudget(element, elementId, budget));
     }
     CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
       try {
@@ -206,7 +207,8 @@ public final class InboundCalls {
   }
 
   /** Runs one message; the future completes with its encoded reply, or null when nothing is answered. */
-  private CompletableFuture<ByteBuf> dispatch(Message message, HttpHeaders headers, boolean inline) {
+  private CompletableFuture<ByteBuf> dispatch(Message message, HttpHeaders headers, boolean inline,
+      boolean refuse) {
     if (message instanceof InvalidMessage invalid) {
       return CompletableFuture.completedFuture(invalid.seed()
           ? encodeSeedError(invalid.error())
@@ -217,7 +219,7 @@ public final class InboundCalls {
       return CompletableFuture.completedFuture(null);
     }
     if (message instanceof SeedRequest seed) {
-      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, headers, inline);
+      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, headers, inline, refuse);
     }
     Request request = (Request) message;
     if (Request.CANCEL_METHOD.equals(request.method())) {
@@ -237,7 +239,7 @@ public final class InboundCalls {
     JsonNode params = request.params();
     return call(request.method(), request.isNotification() ? null : request.id(),
         params instanceof ArrayNode array ? array : null,
-        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), headers, inline);
+        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), headers, inline, refuse);
   }
 
   /** Keeps the connection's bearer token for the interceptors; the token itself is never logged. */
@@ -257,10 +259,15 @@ public final class InboundCalls {
    * (this thread is already a worker). {@code id} is null for notifications.
    */
   private CompletableFuture<ByteBuf> call(String name, RequestId id, ArrayNode args, ObjectNode kwargs,
-      boolean seed, long timeoutMs, HttpHeaders headers, boolean inline) {
+      boolean seed, long timeoutMs, HttpHeaders headers, boolean inline, boolean refuse) {
     boolean notification = id == null && !seed;
     if (serving.isStopping()) {
       return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
+    }
+    if (refuse) {
+      serving.busyLog().warn(log, "Busy: refusing calls from {}, which has {} in flight (the limit) while this end "
+          + "waits for its answers", channel.remoteAddress(), active.get());
+      return notification ? done(null) : fail(id, RpcError.SERVER_BUSY, seed);
     }
     LocalMethod method;
     try {
@@ -293,11 +300,15 @@ public final class InboundCalls {
       invoke(key, method, context, args, kwargs, seed, reply);
       return reply;
     }
-    Runnable refuse = () -> refuseBusy(key, id, seed, reply);
+    Runnable task = () -> invoke(key, method, context, args, kwargs, seed, reply);
+    if (serving.waiters().handOff(task)) {
+      return reply; // a thread of this end waits for an answer from its peer: it runs the call meanwhile
+    }
+    Runnable refused = () -> refuseBusy(key, id, seed, reply);
     try {
-      workers.execute(() -> invoke(key, method, context, args, kwargs, seed, reply), refuse);
+      workers.execute(task, refused);
     } catch (RejectedExecutionException e) {
-      refuse.run();
+      refused.run();
     }
     return reply;
   }
@@ -326,15 +337,18 @@ public final class InboundCalls {
       return;
     }
     Object result;
-    RpcContext.Access.enter(context);
+    RpcContext outer = RpcContext.Access.enter(context);
+    Waiters outerEnd = serving.waiters().enter();
     try {
       result = serving.interception().run(context, args, kwargs, () -> method.invoke(method.bind(args, kwargs)));
     } catch (Throwable t) {
-      RpcContext.Access.exit(context);
+      Waiters.leave(outerEnd);
+      RpcContext.Access.exit(context, outer);
       complete(key, method, context, seed, null, t, reply);
       return;
     }
-    RpcContext.Access.exit(context);
+    Waiters.leave(outerEnd);
+    RpcContext.Access.exit(context, outer);
     if (result instanceof CompletionStage<?> stage) {
       stage.whenComplete((value, t) -> complete(key, method, context, seed, value, t, reply));
     } else {

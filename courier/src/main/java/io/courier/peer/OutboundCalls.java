@@ -50,6 +50,8 @@ public final class OutboundCalls {
   private final Runnable lateReply;
   /** Sends a notification to the peer: how abandoning a call tells it to stop. */
   private final Consumer<Body> notifier;
+  /** Told when a call is registered, so that a connection that stopped reading reads the answer. */
+  private volatile Runnable onPending = () -> { };
   private final Map<Long, OutboundCall<?>> pending = new ConcurrentHashMap<>();
   /** Why the table was closed; null while open. */
   private volatile Throwable closedBy;
@@ -81,6 +83,9 @@ public final class OutboundCalls {
         live.add(call);
       }
     }
+    if (!live.isEmpty()) {
+      onPending.run();
+    }
     Throwable closed = closedBy;
     if (closed != null) {
       // close() may have run before the calls were registered; fail them here instead.
@@ -88,6 +93,19 @@ public final class OutboundCalls {
       return List.of();
     }
     return live;
+  }
+
+  /** Whether any call waits for its answer. */
+  public boolean hasPending() {
+    return !pending.isEmpty();
+  }
+
+  /**
+   * Sets what runs (on the registering thread) each time calls are registered: a connection that stops reading
+   * while its calls in flight are at the cap must read again once this end waits for answers.
+   */
+  public void onPending(Runnable onPending) {
+    this.onPending = onPending;
   }
 
   /** Whether any of {@code calls} still waits in this table. */

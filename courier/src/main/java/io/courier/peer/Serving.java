@@ -5,8 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.RpcContext;
 import io.courier.protocol.JsonRpcCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,6 +62,7 @@ public final class Serving {
   private final Interception interception;
   private final UnservedNotifications unserved;
   private final boolean developmentMode;
+  private final Waiters waiters = new Waiters();
   private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final RateLimitedLog replyLog = new RateLimitedLog(Duration.ofSeconds(1));
   /** Frames whose calls have not been answered yet; stop waits on {@code this} for it to reach zero. */
@@ -76,6 +82,19 @@ public final class Serving {
     this.interception = interception;
     this.unserved = unserved;
     this.developmentMode = developmentMode;
+  }
+
+  /**
+   * Returns the bounded pool an end runs its methods on by default: {@code threads} daemon threads that time
+   * out when idle, a queue of {@code queueCapacity} calls (0: none), and a refusal past both, which callers get
+   * as "busy".
+   */
+  public static ExecutorService newWorkerPool(String name, int threads, int queueCapacity) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        queueCapacity == 0 ? new SynchronousQueue<>() : new LinkedBlockingQueue<>(queueCapacity),
+        new DefaultThreadFactory(name, true), new ThreadPoolExecutor.AbortPolicy());
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   public JsonRpcCodec codec() {
@@ -100,6 +119,11 @@ public final class Serving {
 
   UnservedNotifications unserved() {
     return unserved;
+  }
+
+  /** The threads of this end that wait for an answer while serving a call, and run calls meanwhile. */
+  Waiters waiters() {
+    return waiters;
   }
 
   boolean developmentMode() {

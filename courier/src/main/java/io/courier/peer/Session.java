@@ -1,6 +1,13 @@
 package io.courier.peer;
 
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import io.courier.ConnectionException;
 import io.courier.Peer;
+import io.courier.RequestId;
+import io.courier.RpcError;
+import io.courier.RpcException;
 import io.courier.protocol.Decoded;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.Encoder;
@@ -13,7 +20,12 @@ import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * One connection seen as JSON-RPC, the same on either end: each decoded frame's requests and notifications go
@@ -22,7 +34,7 @@ import java.util.Optional;
  * around it: they accept or connect, apply backpressure and timers, and give it a {@link Link} to write with.
  * Thread-safe; one per connection.
  */
-public final class Session implements Peer {
+public final class Session implements Peer, Caller {
 
   /** Where a frame's reply goes; the connection writes it in its own framing. */
   @FunctionalInterface
@@ -48,12 +60,15 @@ public final class Session implements Peer {
   }
 
   private final Serving serving;
+  private final Calling calling;
   private final Channel channel;
   private final Link link;
   private final InboundCalls inbound;
   private final OutboundCalls outbound;
   /** A bearer token the peer sent as {@code $/authenticate}, for the authentication interceptors. */
   private volatile String token;
+  /** Proxies made by {@link #create}, one per interface. */
+  private final Map<Class<?>, Object> proxies = new ConcurrentHashMap<>();
 
   /**
    * @param outbound the calls this end sends on the connection (a client makes it before it connects, so that
@@ -61,8 +76,10 @@ public final class Session implements Peer {
    * @param onRoomAgain run (on any thread) when the calls in flight fall below the cap again, so the connection
    *     can resume reading
    */
-  public Session(Serving serving, Channel channel, Link link, OutboundCalls outbound, Runnable onRoomAgain) {
+  public Session(Serving serving, Calling calling, Channel channel, Link link, OutboundCalls outbound,
+      Runnable onRoomAgain) {
     this.serving = serving;
+    this.calling = calling;
     this.channel = channel;
     this.link = link;
     this.outbound = outbound;
@@ -87,13 +104,25 @@ public final class Session implements Peer {
    * @param headers the HTTP headers that came with the frame, or null on raw TCP
    */
   public void receive(ByteBuf frame, int[] plainStrings, HttpHeaders headers, ReplySink sink) {
-    Decoded decoded;
+    inbound.handle(decodeAndRelease(frame, plainStrings), headers, sink, false);
+  }
+
+  /**
+   * Like {@link #receive}, but runs none of the frame's calls: each is answered "busy" (not run, safe to send
+   * again), notifications are dropped, and responses still reach the outbound half. For a connection that has
+   * as many calls in flight as it may while this end waits for the peer's answers: reading on lets the answers
+   * in, without a queue of calls growing meanwhile.
+   */
+  public void refuse(ByteBuf frame, int[] plainStrings, HttpHeaders headers, ReplySink sink) {
+    inbound.handle(decodeAndRelease(frame, plainStrings), headers, sink, true);
+  }
+
+  private Decoded decodeAndRelease(ByteBuf frame, int[] plainStrings) {
     try {
-      decoded = decode(serving.codec(), frame, plainStrings);
+      return decode(serving.codec(), frame, plainStrings);
     } finally {
       frame.release();
     }
-    inbound.handle(decoded, headers, sink);
   }
 
   /**
@@ -158,6 +187,9 @@ public final class Session implements Peer {
     if (!link.canPush()) {
       throw new IllegalStateException("A " + protocol() + " connection cannot carry notifications to the peer");
     }
+    if (outbound.isClosed()) {
+      throw closed();
+    }
     JsonRpcCodec codec = serving.codec();
     ByteBuf body;
     try {
@@ -167,6 +199,74 @@ public final class Session implements Peer {
       throw new IllegalArgumentException("Cannot encode the params of notification " + method + ": " + e, e);
     }
     link.send(body);
+  }
+
+  @Override
+  public boolean isOpen() {
+    return !outbound.isClosed() && channel.isActive();
+  }
+
+  @Override
+  public <T> T create(Class<T> service) {
+    requireNonNull(service, "service");
+    return service.cast(proxies.computeIfAbsent(service, s -> ProxyFactory.create(s, this, calling.mapper())));
+  }
+
+  @Override
+  public <R> CompletableFuture<R> call(String method, Class<R> resultType, Object... params) {
+    requireNonNull(method, "method");
+    return call(method, params == null ? new Object[] {null} : params, calling.mapper().readerFor(resultType),
+        false, false, RpcException::new);
+  }
+
+  @Override
+  public <R> CompletableFuture<R> callNamed(String method, Class<R> resultType, Map<String, ?> params) {
+    requireNonNull(method, "method");
+    requireNonNull(params, "params");
+    return call(method, params, calling.mapper().readerFor(resultType), false, false, RpcException::new);
+  }
+
+  // ---------------------------------------------------------------------------------------------- Caller
+
+  /** Calls the peer: admitted, timed and cancelled as any call of this end, and sent on this connection. */
+  @Override
+  public <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, boolean sync,
+      boolean idempotent, Function<RpcError, Throwable> errors) {
+    if (!link.canPush()) {
+      throw new IllegalStateException("A " + protocol() + " connection cannot carry calls to the peer");
+    }
+    OutboundCall<R> call = calling.newCall(method, params, reader, calling.callTimeout(), sync, idempotent, errors,
+        null);
+    if (!calling.admit(call) || !calling.armDeadline(call, call.deadline() - System.nanoTime(), closed())) {
+      return call.future();
+    }
+    List<OutboundCall<?>> live = outbound.register(List.of(call));
+    if (live.isEmpty()) {
+      return call.future();
+    }
+    RequestId id = RequestId.of(call.id());
+    long timeoutMs = calling.timeoutMs(call);
+    ByteBuf message = outbound.encode(channel.alloc(), live,
+        (codec, out) -> codec.writeRequest(out, id, method, params, timeoutMs));
+    if (message != null) {
+      link.send(message);
+    }
+    return call.future();
+  }
+
+  @Override
+  public void notify(String method, Object[] params) {
+    notify(method, (Object) params);
+  }
+
+  @Override
+  public String describe() {
+    return "peer " + remoteAddress();
+  }
+
+  private ConnectionException closed() {
+    return new ConnectionException(RpcError.CONNECTION_LOST.withMessage("Connection to peer " + remoteAddress()
+        + " is closed"), null);
   }
 
   @Override

@@ -4,7 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.RpcError;
+import io.courier.Peer;
+import io.courier.peer.Calling;
 import io.courier.peer.MethodTable;
+import io.courier.peer.Session;
 import io.courier.peer.Serving;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.EventLoops;
@@ -16,18 +19,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -70,6 +71,8 @@ public final class RpcServer implements AutoCloseable {
   private final MethodTable methods;
   /** What every connection's session serves calls with. */
   private final Serving serving;
+  /** What the server's calls to its peers are made with. */
+  private final Calling calling;
   private final ExecutorService executor;
   private final boolean ownsExecutor;
   private final ChannelGroup connections = new DefaultChannelGroup("courier-connections",
@@ -95,29 +98,22 @@ public final class RpcServer implements AutoCloseable {
     this.methods = methods;
     this.ownsExecutor = builder.executor == null;
     this.executor = ownsExecutor
-        ? newExecutor(builder.workerThreads, builder.queueCapacity)
+        ? Serving.newWorkerPool("courier-worker", builder.workerThreads, builder.queueCapacity)
         : builder.executor;
     this.serving = new Serving(new JsonRpcCodec(mapper, limits.maxNumberScale()), methods, executor,
         new Serving.Limits(limits.maxInFlightPerConnection(), limits.maxRunningPerConnection(),
             limits.maxBatchItems(), limits.maxBatchResponseBytes(), limits.maxOutboundMessageBytes()),
         InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode);
     this.tls = builder.tls;
-    this.pipeline = new ServerPipeline(builder, limits, serving, connections, live,
+    this.calling = new Calling(mapper, builder.peerCallTimeout, RpcServerBuilder.MAX_PENDING_PEER_CALLS,
+        ForkJoinPool.commonPool(), true, "courier-server-timer");
+    this.pipeline = new ServerPipeline(builder, limits, serving, calling, connections, live,
         new PartialMessageBudget(limits.partialMessageBudget(), live));
   }
 
   /** Returns a builder for a server. */
   public static RpcServerBuilder builder() {
     return new RpcServerBuilder();
-  }
-
-  private static ExecutorService newExecutor(int threads, int queueCapacity) {
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        queueCapacity == 0 ? new SynchronousQueue<>() : new LinkedBlockingQueue<>(queueCapacity),
-        new DefaultThreadFactory("courier-worker", true),
-        new ThreadPoolExecutor.AbortPolicy());
-    pool.allowCoreThreadTimeOut(true);
-    return pool;
   }
 
   /**
@@ -173,6 +169,22 @@ public final class RpcServer implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /**
+   * Returns the peers connected now, each able to take calls and notifications from the server (except over
+   * HTTP, which only answers requests; see {@link Peer#canNotify()}): to broadcast a notification, say. A
+   * snapshot: peers connect and leave meanwhile, and a peer that has left fails calls at once.
+   */
+  public List<Peer> peers() {
+    List<Peer> peers = new ArrayList<>(live.size());
+    for (ServerConnection connection : live) {
+      Session session = connection.session();
+      if (session != null && session.isOpen()) {
+        peers.add(session);
+      }
+    }
+    return peers;
+  }
+
   /** Returns the wire names of every registered method. */
   public Set<String> methods() {
     return methods.names();
@@ -218,6 +230,7 @@ public final class RpcServer implements AutoCloseable {
     connections.close().awaitUninterruptibly();
     shutdownExecutor();
     shutdownEventLoops();
+    calling.stop();
     log.info("Courier server stopped");
   }
 

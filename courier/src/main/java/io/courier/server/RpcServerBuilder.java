@@ -6,7 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.RpcHandler;
-import io.courier.peer.MethodTable;
+import io.courier.peer.Registrations;
 import io.courier.protocol.CourierJson;
 import io.courier.transport.AllowedHosts;
 import io.netty.util.internal.PlatformDependent;
@@ -30,6 +30,9 @@ public final class RpcServerBuilder {
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
   static final int DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 256;
   static final int DEFAULT_MAX_BATCH_ITEMS = 100;
+  static final Duration DEFAULT_PEER_CALL_TIMEOUT = Duration.ofSeconds(30);
+  /** Calls to peers pending at once, over all connections: the client's default bound on its calls. */
+  static final int MAX_PENDING_PEER_CALLS = 4096;
   static final int DEFAULT_MAX_BATCH_RESPONSE_BYTES = 16 * 1024 * 1024;
   static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_000;
@@ -38,10 +41,6 @@ public final class RpcServerBuilder {
   static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
   static final Duration DEFAULT_UNWRITABLE_TIMEOUT = Duration.ofSeconds(30);
   static final String DEFAULT_WEB_SOCKET_PATH = "/ws";
-
-  private interface Registration {
-    void apply(MethodTable.Builder registry, ObjectMapper mapper);
-  }
 
   String host = "0.0.0.0";
   int port = 0;
@@ -55,6 +54,7 @@ public final class RpcServerBuilder {
   Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
   int maxInFlightPerConnection = DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
   int maxBatchItems = DEFAULT_MAX_BATCH_ITEMS;
+  Duration peerCallTimeout = DEFAULT_PEER_CALL_TIMEOUT;
   int maxBatchResponseBytes = DEFAULT_MAX_BATCH_RESPONSE_BYTES;
   int maxConnections = DEFAULT_MAX_CONNECTIONS;
   int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
@@ -75,9 +75,7 @@ public final class RpcServerBuilder {
   ServerTls tls;
   boolean plaintext = true;
   final List<ServerInterceptor> interceptors = new ArrayList<>();
-  private final List<Registration> registrations = new ArrayList<>();
-  private final MethodTable.Builder checked = new MethodTable.Builder();
-  private ObjectMapper checkMapper;
+  private final Registrations registrations = new Registrations(this::mapper);
 
   RpcServerBuilder() {}
 
@@ -105,36 +103,29 @@ public final class RpcServerBuilder {
    * {@link io.courier.RpcService}.
    */
   public <T> RpcServerBuilder service(Class<T> type, T impl) {
-    requireNonNull(type, "type");
-    requireNonNull(impl, "impl");
-    if (!type.isInterface()) {
-      throw new IllegalArgumentException("type: " + type.getName() + " (expected: an interface; use "
-          + "service(Object) to register every public method of an object)");
-    }
-    return register((registry, mapper) -> registry.addService(type, impl, mapper));
+    registrations.service(type, impl);
+    return this;
   }
 
   /** Registers every public instance method of {@code impl}'s class, except those of {@code Object}. */
   public RpcServerBuilder service(Object impl) {
-    requireNonNull(impl, "impl");
-    return register((registry, mapper) -> registry.addService(impl.getClass(), impl, mapper));
+    registrations.service(impl);
+    return this;
   }
 
   /** Registers a single function under {@code name}, taking any positional and keyword arguments. */
   public RpcServerBuilder method(String name, RpcHandler handler) {
-    requireNonNull(name, "name");
-    requireNonNull(handler, "handler");
-    return register((registry, mapper) -> registry.addFunction(name, handler, mapper));
+    registrations.function(name, handler);
+    return this;
   }
 
-  private RpcServerBuilder register(Registration registration) {
-    // Bind now, so that the exception points at the line that registered the bad method; build() binds
-    // again with the final mapper.
-    if (checkMapper == null) {
-      checkMapper = mapper();
-    }
-    registration.apply(checked, checkMapper);
-    registrations.add(registration);
+  /**
+   * How long a call the server makes to a connected peer ({@link io.courier.Peer#call}, or a proxy from
+   * {@link io.courier.Peer#create}) waits for its reply before it fails with a timeout and is cancelled on the
+   * peer. A call made while serving one gets no more than that call has left. Default: 30 seconds.
+   */
+  public RpcServerBuilder peerCallTimeout(Duration timeout) {
+    this.peerCallTimeout = positive(timeout, "peerCallTimeout");
     return this;
   }
 
@@ -441,8 +432,6 @@ public final class RpcServerBuilder {
       throw new IllegalStateException("allowPlaintext(false) needs tls(...): the port would refuse every client");
     }
     ObjectMapper finalMapper = mapper();
-    MethodTable.Builder registry = new MethodTable.Builder();
-    registrations.forEach(r -> r.apply(registry, finalMapper));
-    return new RpcServer(this, finalMapper, registry.build());
+    return new RpcServer(this, finalMapper, registrations.build(finalMapper));
   }
 }

@@ -2,6 +2,7 @@ package io.courier.server;
 
 import io.courier.ConnectionException;
 import io.courier.RpcError;
+import io.courier.peer.Calling;
 import io.courier.peer.InboundCalls;
 import io.courier.peer.OutboundCalls;
 import io.courier.peer.Serving;
@@ -46,6 +47,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   static final int OFFLOAD_BYTES = 16 * 1024;
 
   private final Serving serving;
+  private final Calling calling;
   private final Limits limits;
   private final PartialMessageBudget partialBudget;
   /** The server's open connections, which this one joins while it is open. */
@@ -77,9 +79,10 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private long pingedAtActivity;
   private long framesAtPartial;
 
-  ServerConnection(Serving serving, Limits limits, PartialMessageBudget partialBudget,
+  ServerConnection(Serving serving, Calling calling, Limits limits, PartialMessageBudget partialBudget,
       Set<ServerConnection> connections) {
     this.serving = serving;
+    this.calling = calling;
     this.limits = limits;
     this.partialBudget = partialBudget;
     this.connections = connections;
@@ -91,7 +94,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     writes = new WriteQueue(channel);
     OutboundCalls outbound = new OutboundCalls(serving.codec(), limits.maxOutboundMessageBytes(),
         channel.remoteAddress(), () -> { }, this::sendOwn);
-    session = new Session(serving, channel, this, outbound, () -> channel.eventLoop().execute(updateReading));
+    session = new Session(serving, calling, channel, this, outbound, () -> channel.eventLoop().execute(updateReading));
+    outbound.onPending(() -> {
+      if (!channel.config().isAutoRead()) {
+        channel.eventLoop().execute(updateReading);
+      }
+    });
     inbound = session.inbound();
     connections.add(this);
     super.channelActive(ctx);
@@ -107,6 +115,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
       frames++;
       if (held.isEmpty() && !inbound.atCapacity()) {
         handle(msg);
+      } else if (session.outbound().hasPending()) {
+        // The server waits for the peer's answers, so it keeps reading; calls past the cap are answered busy.
+        refuse(msg);
       } else {
         // The cap was reached within this read: frames the decoder already cut wait here, unrun.
         held.add(msg);
@@ -170,6 +181,12 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     }
   }
 
+  /** Answers every call of a frame "busy", unrun; responses in it still reach the session. */
+  private void refuse(Object msg) {
+    session.refuse(Frames.content(msg), Frames.plainStrings(msg), stack.headers(msg),
+        (body, jsonRpc) -> reply(msg, body, jsonRpc));
+  }
+
   /** Answers a frame the decoder refused (too large, bad header), then closes: the stream cannot resync. */
   private void rejectFrame(FrameError error) {
     RpcError reply = (error.kind() == FrameError.Kind.TOO_LARGE ? RpcError.LIMIT_EXCEEDED : RpcError.INVALID_REQUEST)
@@ -186,6 +203,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     if (out != null) {
       writes.write(out);
     }
+  }
+
+  /** Returns the connection's session, the peer its methods see; null before the channel is active. */
+  Session session() {
+    return session;
   }
 
   /** Sends a message of the server's own, such as the {@code $/cancelRequest} of a call it gave up on. */
@@ -227,7 +249,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     while (!held.isEmpty() && !inbound.atCapacity() && channel.isActive()) {
       handle(held.poll());
     }
-    channel.config().setAutoRead(held.isEmpty() && !inbound.atCapacity() && channel.isWritable());
+    // While the server waits for the peer's answers it reads on, or a method waiting for one would wait forever.
+    boolean room = held.isEmpty() && !inbound.atCapacity();
+    channel.config().setAutoRead(channel.isWritable() && (room || session.outbound().hasPending()));
   }
 
   @Override

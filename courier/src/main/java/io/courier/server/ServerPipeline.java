@@ -1,5 +1,6 @@
 package io.courier.server;
 
+import io.courier.peer.Calling;
 import io.courier.peer.RateLimitedLog;
 import io.courier.peer.Serving;
 import io.courier.transport.AllowedHosts;
@@ -33,6 +34,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> implements 
 
   private final Limits limits;
   private final Serving serving;
+  private final Calling calling;
   /** Every open connection's channel, for maxConnections and for closing them all at stop. */
   private final ChannelGroup channels;
   /** Every open connection's handler, for the sweeper, the budget and stop. */
@@ -46,10 +48,11 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> implements 
   /** Refused connections, logged at most once a second: a flood of them must not become a flood of lines. */
   private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
 
-  ServerPipeline(RpcServerBuilder builder, Limits limits, Serving serving, ChannelGroup channels,
+  ServerPipeline(RpcServerBuilder builder, Limits limits, Serving serving, Calling calling, ChannelGroup channels,
       Set<ServerConnection> connections, PartialMessageBudget partialBudget) {
     this.limits = limits;
     this.serving = serving;
+    this.calling = calling;
     this.channels = channels;
     this.connections = connections;
     this.partialBudget = partialBudget;
@@ -77,7 +80,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> implements 
     channels.add(ch);
     ch.pipeline()
         .addLast("detect", new ProtocolDetector(this, tls != null, plaintext))
-        .addLast("rpc", new ServerConnection(serving, limits, partialBudget, connections));
+        .addLast("rpc", new ServerConnection(serving, calling, limits, partialBudget, connections));
   }
 
   @Override

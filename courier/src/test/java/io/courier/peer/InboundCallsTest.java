@@ -61,6 +61,8 @@ class InboundCallsTest {
   private final AtomicInteger counted = new AtomicInteger();
   private final Gate gate = new Gate();
   private final ExecutorService workers = Executors.newFixedThreadPool(2);
+  /** What the session's own calls would be made with; these tests make none. */
+  private final Calling calling = new Calling(MAPPER, Duration.ofSeconds(5), 16, Runnable::run, true, "test-timer");
 
   private final MethodTable methods = new MethodTable.Builder()
       .addFunction("add", args -> args.arg(0, Integer.class) + args.arg(1, Integer.class), MAPPER)
@@ -73,6 +75,7 @@ class InboundCallsTest {
 
   @AfterEach
   void stopWorkers() throws InterruptedException {
+    calling.stop();
     workers.shutdownNow(); // interrupts calls a failed test left blocked
     assertThat(workers.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
     channel.finishAndReleaseAll();
@@ -331,7 +334,7 @@ class InboundCallsTest {
   private Session session(Serving serving) {
     OutboundCalls outbound = new OutboundCalls(serving.codec(), serving.limits().maxOutboundMessageBytes(),
         "test-peer", () -> { }, body -> { });
-    return new Session(serving, channel, new FakeLink(), outbound, roomAgain::incrementAndGet);
+    return new Session(serving, calling, channel, new FakeLink(), outbound, roomAgain::incrementAndGet);
   }
 
   private void receive(Session session, String frame) {

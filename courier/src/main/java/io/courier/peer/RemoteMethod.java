@@ -1,11 +1,11 @@
-package io.courier.client;
+package io.courier.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.RpcError;
 import io.courier.RpcException;
-import io.courier.peer.MethodModel;
+
 import java.lang.reflect.Constructor;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  * it is asynchronous or a notification, the reader for its result, and the exception types it declares, which
  * are the only ones an error reply can be rebuilt as. Immutable; thread-safe.
  */
-final class ClientMethod {
+final class RemoteMethod {
 
   final String wireName;
   final boolean async;
@@ -26,7 +26,7 @@ final class ClientMethod {
   /** Declared exception types by simple and full name, each with the constructor that rebuilds it. */
   private final Map<String, Constructor<? extends Throwable>> declared;
 
-  private ClientMethod(String wireName, boolean async, boolean notification, boolean idempotent,
+  private RemoteMethod(String wireName, boolean async, boolean notification, boolean idempotent,
       ObjectReader reader, Map<String, Constructor<? extends Throwable>> declared) {
     this.wireName = wireName;
     this.async = async;
@@ -41,7 +41,7 @@ final class ClientMethod {
    *
    * @throws IllegalArgumentException naming the method when a proxy cannot call it
    */
-  static ClientMethod of(MethodModel model, ObjectMapper mapper) {
+  static RemoteMethod of(MethodModel model, ObjectMapper mapper) {
     Class<?> raw = model.method().getReturnType();
     // The proxy completes a CompletableFuture, so a narrower CompletionStage type could not be returned.
     if (model.async() && !raw.isAssignableFrom(CompletableFuture.class)) {
@@ -53,7 +53,7 @@ final class ClientMethod {
       throw new IllegalArgumentException("A @Notification method must return void (it gets no reply), for method "
           + model.javaName());
     }
-    return new ClientMethod(model.wireName(), model.async(), model.notification(), model.idempotent(),
+    return new RemoteMethod(model.wireName(), model.async(), model.notification(), model.idempotent(),
         mapper.readerFor(mapper.constructType(model.resultType())), declaredExceptions(model));
   }
 

@@ -1,4 +1,4 @@
-package io.courier.client;
+package io.courier.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,9 +11,9 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.RpcMethod;
 import io.courier.RpcService;
-import io.courier.peer.MethodModel;
+
 import io.courier.peer.MethodTable;
-import io.courier.peer.ServiceModel;
+
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -78,10 +78,10 @@ class ClientMethodTest {
     };
   }
 
-  private static ClientMethod clientMethod(Class<?> type, String name) {
+  private static RemoteMethod clientMethod(Class<?> type, String name) {
     for (MethodModel model : ServiceModel.of(type).methods()) {
       if (model.method().getName().equals(name)) {
-        return ClientMethod.of(model, MAPPER);
+        return RemoteMethod.of(model, MAPPER);
       }
     }
     throw new AssertionError("no method " + name + " on " + type);
@@ -97,7 +97,7 @@ class ClientMethodTest {
     ServiceModel model = ServiceModel.of(Shop.class);
     MethodTable table = new MethodTable.Builder().addService(model, shop(), MAPPER).build();
 
-    List<String> clientNames = model.methods().stream().map(m -> ClientMethod.of(m, MAPPER).wireName).toList();
+    List<String> clientNames = model.methods().stream().map(m -> RemoteMethod.of(m, MAPPER).wireName).toList();
 
     assertThat(clientNames).containsExactlyInAnyOrder("shop.stock", "orders/place", "shop.browse", "shop.fatal");
     assertThat(table.names()).containsExactlyInAnyOrderElementsOf(clientNames);
@@ -105,8 +105,8 @@ class ClientMethodTest {
 
   @Test
   void flagsComeFromTheModel() {
-    ClientMethod order = clientMethod(Shop.class, "order");
-    ClientMethod browse = clientMethod(Shop.class, "browse");
+    RemoteMethod order = clientMethod(Shop.class, "order");
+    RemoteMethod browse = clientMethod(Shop.class, "browse");
 
     assertThat(order.async).isTrue();
     assertThat(order.notification).isFalse();
@@ -124,7 +124,7 @@ class ClientMethodTest {
 
   @Test
   void errorIsNeverRebuiltEvenWhenTheMethodDeclaresIt() {
-    ClientMethod fatal = clientMethod(Shop.class, "fatal");
+    RemoteMethod fatal = clientMethod(Shop.class, "fatal");
 
     assertThat(fatal.toException(declaredError("Error", "boom"))).isInstanceOf(RpcException.class);
     assertThat(fatal.toException(declaredError("IOException", "disk"))).isInstanceOf(IOException.class);
