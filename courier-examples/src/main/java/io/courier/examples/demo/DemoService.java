@@ -1,10 +1,17 @@
 package io.courier.examples.demo;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.Peer;
 import io.courier.RpcContext;
 import io.courier.RpcException;
 import io.courier.RpcMethod;
 import java.math.BigDecimal;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The methods {@code courier serve-demo} hosts: the JSON-RPC 2.0 specification's examples, so that every
@@ -54,6 +61,13 @@ public interface DemoService {
 
   /** Raises an application error (code {@value #FAIL_CODE}) whose message contains {@code message}. */
   void fail(String message);
+
+  /**
+   * Calls {@code method} on the calling peer with {@code params} (an array or an object, passed as they are,
+   * or none) and returns what the peer answered; the peer's error becomes this call's error. Over raw TCP and
+   * WebSocket; over HTTP the connection cannot carry it and the call fails.
+   */
+  CompletableFuture<JsonNode> callback(String method, JsonNode params);
 
   /** The demo's implementation. */
   final class Impl implements DemoService {
@@ -123,6 +137,26 @@ public interface DemoService {
     @Override
     public void fail(String message) {
       throw new RpcException(FAIL_CODE, "fail: " + message);
+    }
+
+    @Override
+    public CompletableFuture<JsonNode> callback(String method, JsonNode params) {
+      Peer peer = RpcContext.current().peer();
+      if (!peer.canNotify()) {
+        throw new RpcException(io.courier.RpcError.INVALID_REQUEST.withMessage(
+            "callback needs a connection that carries calls both ways (raw TCP or WebSocket), not "
+                + peer.protocol()));
+      }
+      if (params instanceof ObjectNode named) {
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        named.fields().forEachRemaining(field -> byName.put(field.getKey(), field.getValue()));
+        return peer.callNamed(method, JsonNode.class, byName);
+      }
+      Object[] byPosition = new Object[params instanceof ArrayNode array ? array.size() : 0];
+      for (int i = 0; i < byPosition.length; i++) {
+        byPosition[i] = params.get(i);
+      }
+      return peer.call(method, JsonNode.class, byPosition);
     }
   }
 }
