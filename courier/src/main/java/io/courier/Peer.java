@@ -1,10 +1,11 @@
 package io.courier;
 
 import java.net.SocketAddress;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.security.cert.X509Certificate;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 
 /**
  * The other end of the connection a call came in on, as a method or an interceptor sees it through
@@ -73,4 +74,12 @@ public interface Peer {
 
   /** Calls the peer's {@code method} with params by name; see {@link #call(String, Class, Object...)}. */
   <R> CompletableFuture<R> callNamed(String method, Class<R> resultType, Map<String, ?> params);
+
+  /**
+   * Subscribes to the peer's {@code method}, which returns a {@code Flow.Publisher}; see
+   * {@code RpcClient.subscribe}: the same demand-driven stream, in the other direction.
+   *
+   * @throws IllegalStateException when the connection cannot carry a subscription (HTTP)
+   */
+  <T> Flow.Publisher<T> subscribe(String method, Class<T> itemType, Object... params);
 }

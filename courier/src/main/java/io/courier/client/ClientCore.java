@@ -11,6 +11,7 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.peer.Calling;
 import io.courier.peer.OutboundCall;
+import io.courier.peer.OutboundStream;
 import io.courier.peer.Serving;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.Response;
@@ -40,6 +41,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -253,6 +255,27 @@ final class ClientCore implements Connection.Events {
     retries.incrementAndGet();
     calling.schedule(() -> sendAttempt(next), delay);
     return true;
+  }
+
+  /**
+   * Returns a publisher whose subscribers each subscribe with a call of {@code method}; see
+   * {@link RpcClient#subscribe}. A subscription is never retried: items may have been delivered.
+   */
+  <T> Flow.Publisher<T> subscribe(String method, Object params, ObjectReader itemReader,
+      Function<RpcError, Throwable> errors) {
+    if (dialect == Dialect.SEED || target.transport() == Target.Transport.HTTP) {
+      throw new UnsupportedOperationException("Subscriptions need a connection that carries notifications "
+          + "(tcp:// or ws://), not " + (dialect == Dialect.SEED ? "the seed dialect" : target.scheme() + "://"));
+    }
+    return OutboundStream.publisher(calling, method, params, itemReader, errors, call -> {
+      if (closed) {
+        call.fail(clientClosed());
+        return;
+      }
+      RequestId id = RequestId.of(call.id());
+      withConnection(conn -> conn.send(List.of(call),
+          (codec, out) -> codec.writeRequest(out, id, call.method(), call.params(), -1)), call::fail);
+    });
   }
 
   /** Sends a notification. */

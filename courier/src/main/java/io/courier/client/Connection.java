@@ -284,6 +284,7 @@ final class Connection implements Session.Link {
       }
       // A write that fails closes the connection, and closing fails every call pending on it.
       writes.write(frame(channel, buf));
+      outbound.written(live);
     });
   }
 
@@ -309,8 +310,8 @@ final class Connection implements Session.Link {
   private void onClose() {
     closed = true;
     events.connectionClosed(this);
-    session.close(new ConnectionException(
-        RpcError.CONNECTION_LOST.withMessage("Connection to " + settings.target().endpoint() + " lost with calls pending"), null));
+    session.close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+        "Connection to " + settings.target().endpoint() + " lost with calls pending"), null));
   }
 
   // ---------------------------------------------------------------------------------------- Session.Link
@@ -410,6 +411,7 @@ final class Connection implements Session.Link {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
       if (ctx.channel().isWritable()) {
         writes.resume();
+        session.inbound().resumeStreams();
       }
       super.channelWritabilityChanged(ctx);
     }

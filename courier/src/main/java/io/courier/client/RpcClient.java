@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 /**
@@ -50,6 +51,12 @@ public final class RpcClient implements AutoCloseable {
     public <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, boolean sync,
         boolean idempotent, Function<RpcError, Throwable> errors) {
       return start(method, params, reader, sync, idempotent, errors);
+    }
+
+    @Override
+    public <R> Flow.Publisher<R> subscribe(String method, Object params, ObjectReader itemReader,
+        Function<RpcError, Throwable> errors) {
+      return core.subscribe(method, params, itemReader, errors);
     }
 
     @Override
@@ -150,6 +157,28 @@ public final class RpcClient implements AutoCloseable {
     requireNonNull(kwargs, "kwargs");
     return start(method, new ArgsAndKwargs(args, kwargs).forDialect(core.dialect()),
         mapper.readerFor(resultType), false, RpcException::new);
+  }
+
+  /**
+   * Subscribes to {@code method}, a server method that returns a {@code Flow.Publisher}, with params by
+   * position: the returned publisher is cold, and each of its subscribers makes its own call and gets the items
+   * the server publishes, bound to {@code itemType}, as many as it {@linkplain Flow.Subscription#request
+   * requests} and no more (the server's publisher is never asked for more either). Cancelling the subscription
+   * cancels the server's publisher; the server completing or failing ends it; a lost connection ends it with
+   * one {@code onError}. Signals arrive on the callback executor, in order. A subscription has no timeout and is
+   * never retried. A proxy method declared to return {@code Flow.Publisher<T>} does the same.
+   *
+   * <pre>{@code
+   * client.subscribe("count", Integer.class, 3).subscribe(subscriber);   // items 0, 1, 2, then onComplete
+   * }</pre>
+   *
+   * @throws UnsupportedOperationException over HTTP, which carries no notifications, and in the seed dialect
+   */
+  public <T> Flow.Publisher<T> subscribe(String method, Class<T> itemType, Object... params) {
+    requireNonNull(method, "method");
+    requireNonNull(itemType, "itemType");
+    return core.subscribe(method, params == null ? new Object[] {null} : params, mapper.readerFor(itemType),
+        RpcException::new);
   }
 
   /** Sends a notification with params by position: the server runs it and never answers. */

@@ -127,7 +127,8 @@ final class BoundMethod implements LocalMethod {
     Class<?> raw = model.method().getReturnType();
     if (!model.async() && Future.class.isAssignableFrom(raw)) {
       throw new IllegalArgumentException("Unsupported return type " + raw.getSimpleName()
-          + " (expected: a value, void, or CompletableFuture/CompletionStage) for method " + model.javaName());
+          + " (expected: a value, void, CompletableFuture/CompletionStage or Flow.Publisher) for method "
+          + model.javaName());
     }
     Type type = model.resultType();
     if (type == Void.class) {

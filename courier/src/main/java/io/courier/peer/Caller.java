@@ -3,6 +3,7 @@ package io.courier.peer;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.RpcError;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 /**
@@ -18,6 +19,13 @@ public interface Caller {
    * @param errors turns an error reply into the exception the caller sees
    */
   <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, boolean sync, boolean idempotent,
+      Function<RpcError, Throwable> errors);
+
+  /**
+   * Returns a publisher that subscribes to {@code method}: each of its subscribers makes one call, and gets the
+   * items the peer publishes, as many as it requests, read with {@code itemReader}.
+   */
+  <R> Flow.Publisher<R> subscribe(String method, Object params, ObjectReader itemReader,
       Function<RpcError, Throwable> errors);
 
   /** Sends a notification with params by position. */

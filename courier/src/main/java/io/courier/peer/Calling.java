@@ -27,6 +27,9 @@ import java.util.function.Function;
  */
 public final class Calling {
 
+  /** What "no deadline" is: far enough ahead never to come, near enough not to overflow. */
+  private static final long NO_DEADLINE_NANOS = Long.MAX_VALUE / 4;
+
   private final ObjectMapper mapper;
   private final Duration callTimeout;
   private final int maxPendingCalls;
@@ -83,6 +86,20 @@ public final class Calling {
     Duration budget = budget(timeout);
     return new OutboundCall<>(nextId(), method, params, 1, System.nanoTime() + budget.toNanos(), idempotent,
         reader, new CompletableFuture<>(), sync ? Runnable::run : callbackExecutor, errors, retrier);
+  }
+
+  /**
+   * Makes the call that subscribes: it has no deadline (a subscription lasts as long as its subscriber wants),
+   * its result is the null that ends the stream, and it completes on the callback executor.
+   */
+  public OutboundCall<Object> newStreamCall(String method, Object params, Function<RpcError, Throwable> errors) {
+    return new OutboundCall<>(nextId(), method, params, 1, System.nanoTime() + NO_DEADLINE_NANOS, false,
+        mapper.readerFor(Object.class), new CompletableFuture<>(), callbackExecutor, errors, null);
+  }
+
+  /** The executor that completes asynchronous callers and delivers a subscription's signals. */
+  public Executor callbackExecutor() {
+    return callbackExecutor;
   }
 
   /**

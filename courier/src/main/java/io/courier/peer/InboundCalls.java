@@ -25,6 +25,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -32,6 +33,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,7 +64,13 @@ public final class InboundCalls {
   static final Duration CANCEL_WINDOW = Duration.ofSeconds(30);
 
   /** A call that is running, with what is needed to cancel or answer it early. */
-  private record Running(RpcContext context, CompletableFuture<ByteBuf> reply, boolean seed) {
+  /**
+   * How a message arrived: with what headers, whether it may run on this thread (a worker decoded it), whether
+   * its calls are to be refused (the connection is at its cap), and whether it is an element of a batch.
+   */
+  private record Arrival(HttpHeaders headers, boolean inline, boolean refuse, boolean batched) {}
+
+  private record Running(RpcContext context, CompletableFuture<ByteBuf> reply, boolean seed, boolean batched) {
 
     /** Whether the caller waits for an answer: a request, or a call in the tutorial's dialect. */
     boolean answered() {
@@ -71,11 +79,18 @@ public final class InboundCalls {
   }
 
   /**
-   * Calls that are running, so that a closed connection and a stopping server can reach every one of them:
-   * requests by id (which {@code $/cancelRequest} names), notifications and tutorial-dialect calls, which have
-   * none, by a key of their own.
+   * Calls that are running and awaited, so that a closed connection and a stopping server can reach every one
+   * of them: requests by id (which {@code $/cancelRequest} names), tutorial-dialect calls, which have none, by a
+   * key of their own.
    */
   private final Map<Object, Running> running = new ConcurrentHashMap<>();
+  /** Subscriptions being served, by the subscribing call's id; guarded by itself with {@link #earlyDemand}. */
+  private final Map<RequestId, InboundStream> streams = new ConcurrentHashMap<>();
+  /**
+   * Demand that arrived for a call whose method has not returned its publisher yet; only for running calls, so
+   * bounded by the in-flight cap. Guarded by {@link #streams}.
+   */
+  private final Map<RequestId, Long> earlyDemand = new HashMap<>();
   // Guarded by this: counted on the event loop, or on a worker for a frame decoded there.
   private long cancelWindowStart = System.nanoTime();
   private int unmatchedCancels;
@@ -148,7 +163,7 @@ public final class InboundCalls {
       // A single call in a frame decoded on a worker runs right there; a batch's calls still spread over the
       // executor, so that one slow call does not run the others one after another.
       boolean inline = !channel.eventLoop().inEventLoop();
-      dispatch(message, headers, inline, refuse).whenComplete((reply, unexpected) -> {
+      dispatch(message, new Arrival(headers, inline, refuse, false)).whenComplete((reply, unexpected) -> {
         try {
           if (unexpected != null) {
             unanswerable(unexpected);
@@ -175,9 +190,10 @@ public final class InboundCalls {
     @SuppressWarnings("unchecked")
     CompletableFuture<ByteBuf>[] replies = new CompletableFuture[messages.size()];
     AtomicLong budget = new AtomicLong(limits.maxBatchResponseBytes());
+    Arrival inBatch = new Arrival(headers, false, refuse, true);
     for (int i = 0; i < replies.length; i++) {
       RequestId elementId = idOf(messages.get(i));
-      replies[i] = dispatch(messages.get(i), headers, false, refuse)
+      replies[i] = dispatch(messages.get(i), inBatch)
           .thenApply(element -> withinBudget(element, elementId, budget));
     }
     CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
@@ -207,8 +223,7 @@ public final class InboundCalls {
   }
 
   /** Runs one message; the future completes with its encoded reply, or null when nothing is answered. */
-  private CompletableFuture<ByteBuf> dispatch(Message message, HttpHeaders headers, boolean inline,
-      boolean refuse) {
+  private CompletableFuture<ByteBuf> dispatch(Message message, Arrival arrival) {
     if (message instanceof InvalidMessage invalid) {
       return CompletableFuture.completedFuture(invalid.seed()
           ? encodeSeedError(invalid.error())
@@ -219,7 +234,7 @@ public final class InboundCalls {
       return CompletableFuture.completedFuture(null);
     }
     if (message instanceof SeedRequest seed) {
-      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, headers, inline, refuse);
+      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, arrival);
     }
     Request request = (Request) message;
     if (Request.CANCEL_METHOD.equals(request.method())) {
@@ -230,6 +245,18 @@ public final class InboundCalls {
           : encodeError(request.id(), RpcError.INVALID_REQUEST.withMessage(
               "Invalid Request: " + Request.CANCEL_METHOD + " is a notification"), false));
     }
+    if (Request.DEMAND_METHOD.equals(request.method())) {
+      if (request.isNotification()) {
+        demand(request.params());
+      }
+      return done(request.isNotification() ? null
+          : encodeError(request.id(), RpcError.INVALID_REQUEST.withMessage(
+              "Invalid Request: " + Request.DEMAND_METHOD + " is a notification"), false));
+    }
+    if (Request.ITEMS_METHOD.equals(request.method()) && request.isNotification()) {
+      session.outbound().items(request.params());
+      return done(null);
+    }
     if (Request.AUTHENTICATE_METHOD.equals(request.method())) {
       return done(authenticate(request));
     }
@@ -239,7 +266,7 @@ public final class InboundCalls {
     JsonNode params = request.params();
     return call(request.method(), request.isNotification() ? null : request.id(),
         params instanceof ArrayNode array ? array : null,
-        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), headers, inline, refuse);
+        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), arrival);
   }
 
   /** Keeps the connection's bearer token for the interceptors; the token itself is never logged. */
@@ -259,12 +286,12 @@ public final class InboundCalls {
    * (this thread is already a worker). {@code id} is null for notifications.
    */
   private CompletableFuture<ByteBuf> call(String name, RequestId id, ArrayNode args, ObjectNode kwargs,
-      boolean seed, long timeoutMs, HttpHeaders headers, boolean inline, boolean refuse) {
+      boolean seed, long timeoutMs, Arrival arrival) {
     boolean notification = id == null && !seed;
     if (serving.isStopping()) {
       return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
     }
-    if (refuse) {
+    if (arrival.refuse()) {
       serving.busyLog().warn(log, "Busy: refusing calls from {}, which has {} in flight (the limit) while this end "
           + "waits for its answers", channel.remoteAddress(), active.get());
       return notification ? done(null) : fail(id, RpcError.SERVER_BUSY, seed);
@@ -289,13 +316,17 @@ public final class InboundCalls {
       return notification ? done(null) : fail(id, RpcError.METHOD_NOT_FOUND, seed);
     }
     long deadline = timeoutMs < 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    RpcContext context = RpcContext.Access.create(name, id, session, headers, method::annotation, deadline,
+    RpcContext context = RpcContext.Access.create(name, id, session, arrival.headers(), method::annotation, deadline,
         session.token());
     CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
-    Object key = id != null ? id : new Object();
-    running.put(key, new Running(context, reply, seed));
+    // Notifications are not kept: nobody waits for them, so neither a closed connection nor a stop cuts them short
+    // (a client may well send one and close). Tutorial-dialect calls have no id but a caller: a key of their own.
+    Object key = id != null ? id : seed ? new Object() : null;
+    if (key != null) {
+      running.put(key, new Running(context, reply, seed, arrival.batched()));
+    }
     active.incrementAndGet();
-    if (method.nonBlocking() || inline) {
+    if (method.nonBlocking() || arrival.inline()) {
       // Non-blocking methods run on the I/O thread; a call decoded on a worker runs on that worker.
       invoke(key, method, context, args, kwargs, seed, reply);
       return reply;
@@ -313,11 +344,18 @@ public final class InboundCalls {
     return reply;
   }
 
+  /** Stops keeping a call that ended; notifications were never kept. */
+  private void forget(Object key) {
+    if (key != null) {
+      running.remove(key);
+    }
+  }
+
   /** Answers a call the executor has no room for: "server busy", which says it was not processed. */
   private void refuseBusy(Object key, RequestId id, boolean seed, CompletableFuture<ByteBuf> reply) {
     serving.busyLog().warn(log, "Busy: refusing calls (executor and queue full); latest from {}",
         channel.remoteAddress());
-    running.remove(key);
+    forget(key);
     callEnded();
     completeReply(reply, id == null && !seed ? null : encodeError(id, RpcError.SERVER_BUSY, seed));
   }
@@ -359,6 +397,10 @@ public final class InboundCalls {
   private void complete(Object key, LocalMethod method, RpcContext context, boolean seed, Object value,
       Throwable failure, CompletableFuture<ByteBuf> reply) {
     try {
+      if (failure == null && value instanceof Flow.Publisher<?> publisher) {
+        publish(key, method, context, seed, publisher, reply);
+        return;
+      }
       answer(key, method, context, seed, value, failure, reply);
     } catch (Throwable t) {
       // Nothing may escape: on a worker it would end the thread, in a future's callback it would vanish, and
@@ -370,7 +412,12 @@ public final class InboundCalls {
   private void answer(Object key, LocalMethod method, RpcContext context, boolean seed, Object value,
       Throwable failure, CompletableFuture<ByteBuf> reply) {
     RequestId id = context.id();
-    running.remove(key);
+    forget(key);
+    if (id != null && !earlyDemand.isEmpty()) {
+      synchronized (streams) {
+        earlyDemand.remove(id);
+      }
+    }
     callEnded();
     boolean notification = id == null && !seed;
     if (reply.isDone()) {
@@ -461,18 +508,28 @@ public final class InboundCalls {
     if (call != null) {
       log.debug("Call {} (id {}) cancelled by {}", call.context.method(), id, channel.remoteAddress());
       RpcContext.Access.cancel(call.context);
+      InboundStream stream = streams.get(id);
+      if (stream != null) {
+        stream.cancel(RpcError.CANCELLED.withMessage("Subscription cancelled by the subscriber"));
+      }
       return;
     }
-    // Cancels for calls that do not exist cost the server work and nothing else: a flood of them is abuse
-    // (the Rapid Reset pattern), and the connection is closed.
+    unmatched("cancels");
+  }
+
+  /**
+   * Counts a control message for a call that does not exist. They cost this end work and nothing else: a
+   * flood of them is abuse (the Rapid Reset pattern), and the connection is closed.
+   */
+  private synchronized void unmatched(String what) {
     long now = System.nanoTime();
     if (now - cancelWindowStart > CANCEL_WINDOW.toNanos()) {
       cancelWindowStart = now;
       unmatchedCancels = 0;
     }
     if (++unmatchedCancels == MAX_UNMATCHED_CANCELS + 1) {
-      log.warn("Closing connection from {}: over {} cancels for unknown calls within {}",
-          channel.remoteAddress(), MAX_UNMATCHED_CANCELS, CANCEL_WINDOW);
+      log.warn("Closing connection from {}: over {} {} for unknown calls within {}",
+          channel.remoteAddress(), MAX_UNMATCHED_CANCELS, what, CANCEL_WINDOW);
       channel.close();
     }
   }
@@ -564,9 +621,82 @@ public final class InboundCalls {
     return encode(out -> codec.writeError(out, RequestId.NULL, error));
   }
 
-  /** Cancels every running call: the peer is gone and nobody will read the replies. */
+  /** Cancels every running call and subscription: the peer is gone and nobody will read the replies. */
   void cancelAll() {
     running.values().forEach(call -> RpcContext.Access.cancel(call.context));
+    streams.values().forEach(stream -> stream.cancel(RpcError.CONNECTION_LOST.withMessage(
+        "Connection closed; the subscription was cancelled")));
+  }
+
+  /** The connection takes writes again: subscriptions that paused for it ask their publishers for more. */
+  public void resumeStreams() {
+    streams.values().forEach(InboundStream::resume);
+  }
+
+  /**
+   * Serves a subscription: the method returned a publisher, which streams items to the caller as it asks for
+   * them; the call stays in flight until the publisher ends. Only a request on a connection that carries
+   * notifications can subscribe: not a notification, a call in a batch or the tutorial's dialect, nor HTTP.
+   */
+  private void publish(Object key, LocalMethod method, RpcContext context, boolean seed,
+      Flow.Publisher<?> publisher, CompletableFuture<ByteBuf> reply) {
+    RequestId id = context.id();
+    Running call = key == null ? null : running.get(key);
+    String refusal = id == null || seed ? "a notification or a call in the tutorial's dialect cannot subscribe"
+        : call != null && call.batched() ? "a call in a batch cannot subscribe"
+        : !session.canPush() ? "a " + session.protocol() + " connection cannot carry a subscription's items"
+        : null;
+    if (refusal != null) {
+      answer(key, method, context, seed, null, new RpcException(RpcError.INVALID_REQUEST.withMessage(
+          "Invalid Request: " + context.method() + " returns a subscription, but " + refusal)), reply);
+      return;
+    }
+    InboundStream stream = new InboundStream(id, method.resultWriter(), codec, limits.maxOutboundMessageBytes(),
+        channel, session::send, (ended, error) -> endStream(key, id, ended, error, reply));
+    Long early;
+    synchronized (streams) {
+      streams.put(id, stream);
+      early = earlyDemand.remove(id);
+    }
+    stream.start(publisher);
+    if (early != null) {
+      stream.demand(early);
+    }
+  }
+
+  /** A subscription ended: its call is answered (a null result when it completed) and leaves the flight. */
+  private void endStream(Object key, RequestId id, InboundStream stream, RpcError error,
+      CompletableFuture<ByteBuf> reply) {
+    streams.remove(id, stream);
+    forget(key);
+    callEnded();
+    completeReply(reply, error == null ? encode(out -> codec.writeResult(out, id, null))
+        : encodeError(id, error, false));
+  }
+
+  /** Passes the peer's {@code $/demand} on to the subscription it names. */
+  private void demand(JsonNode params) {
+    RequestId id = params instanceof ObjectNode object ? RequestId.of(object.get("id")) : null;
+    JsonNode count = params instanceof ObjectNode object ? object.get("n") : null;
+    if (id == null || count == null || !count.canConvertToLong()) {
+      log.debug("Ignored a {} without an id and a whole n from {}", Request.DEMAND_METHOD, channel.remoteAddress());
+      return;
+    }
+    long n = count.asLong();
+    InboundStream stream;
+    synchronized (streams) {
+      stream = streams.get(id);
+      if (stream == null && running.containsKey(id)) {
+        // The method has not returned its publisher yet: the demand waits for it.
+        earlyDemand.merge(id, n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+        return;
+      }
+    }
+    if (stream != null) {
+      stream.demand(n);
+    } else {
+      unmatched("demands");
+    }
   }
 
   /**
@@ -574,6 +704,7 @@ public final class InboundCalls {
    * wait for them.
    */
   public void abortRunning(RpcError error) {
+    streams.values().forEach(stream -> stream.cancel(error));
     running.values().forEach(call -> {
       // Answer first: once cancelled, the method may return and answer with its own error.
       completeReply(call.reply, call.answered() ? encodeError(call.context.id(), error, call.seed) : null);

@@ -14,6 +14,7 @@ import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
 
 /**
  * What reflection says about one Java method of a service type, read once. The server's bound methods and the
@@ -48,6 +49,7 @@ public final class MethodModel {
   private final String wireName;
   private final Type resultType;
   private final boolean async;
+  private final boolean stream;
   private final boolean notification;
   private final boolean idempotent;
   private final boolean nonBlocking;
@@ -61,7 +63,8 @@ public final class MethodModel {
     this.javaName = method.getDeclaringClass().getSimpleName() + "." + method.getName();
     this.wireName = wireName(serviceType, method);
     this.async = CompletionStage.class.isAssignableFrom(method.getReturnType());
-    this.resultType = resultType(method, async);
+    this.stream = method.getReturnType() == Flow.Publisher.class;
+    this.resultType = resultType(method, async || stream);
     this.notification = method.isAnnotationPresent(Notification.class);
     this.idempotent = method.isAnnotationPresent(Idempotent.class)
         || serviceType.isAnnotationPresent(Idempotent.class);
@@ -93,10 +96,10 @@ public final class MethodModel {
     return service == null ? method.getName() : service.value() + "." + method.getName();
   }
 
-  private static Type resultType(Method method, boolean async) {
+  private static Type resultType(Method method, boolean wrapped) {
     Type type = method.getGenericReturnType();
-    if (async) {
-      // A raw CompletionStage says nothing about its value, so it reads and writes as any JSON value.
+    if (wrapped) {
+      // A raw CompletionStage or Publisher says nothing about its values, so they read and write as any JSON.
       type = type instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
     }
     return type == void.class ? Void.class : type;
@@ -150,7 +153,8 @@ public final class MethodModel {
 
   /**
    * The type of the result: the return type, or what a {@code CompletionStage} (or {@code CompletableFuture})
-   * completes with; {@code Void} for {@code void}. Primitives stay primitive.
+   * completes with, or the type of the items a {@code Flow.Publisher} publishes; {@code Void} for {@code void}.
+   * Primitives stay primitive.
    */
   public Type resultType() {
     return resultType;
@@ -159,6 +163,14 @@ public final class MethodModel {
   /** Whether it returns a {@code CompletionStage} (a {@code CompletableFuture} or any other). */
   public boolean async() {
     return async;
+  }
+
+  /**
+   * Whether it returns a {@code java.util.concurrent.Flow.Publisher}: a call subscribes, and the items stream
+   * to the caller as it asks for them.
+   */
+  public boolean stream() {
+    return stream;
   }
 
   /** Whether it is marked {@link Notification}: a call gets no reply. */

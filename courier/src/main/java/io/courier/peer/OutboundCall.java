@@ -38,6 +38,8 @@ public final class OutboundCall<R> {
   private volatile OutboundCalls sentThrough;
   /** The next attempt, once this one was retried. */
   private volatile OutboundCall<R> next;
+  /** The subscription this call makes, when it subscribes; its items go there. */
+  private volatile OutboundStream<?> stream;
 
   /**
    * @param params what is sent as params: null, an {@code Object[]}, a {@code Map}, or the seed dialect's
@@ -123,6 +125,15 @@ public final class OutboundCall<R> {
 
   void sentThrough(OutboundCalls calls) {
     this.sentThrough = calls;
+  }
+
+  /** Returns the subscription this call makes, or null for a plain call. */
+  OutboundStream<?> stream() {
+    return stream;
+  }
+
+  void stream(OutboundStream<?> stream) {
+    this.stream = stream;
   }
 
   /** Whether this attempt no longer waits for a reply: the call completed, or a retry took over. */

@@ -1,5 +1,6 @@
 package io.courier.peer;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.RequestId;
@@ -159,6 +160,41 @@ public final class OutboundCalls {
       ObjectNode params = JsonNodeFactory.instance.objectNode().put("id", call.id());
       notifier.accept((codec, out) -> codec.writeRequest(out, null, Request.CANCEL_METHOD, params, -1));
     }
+  }
+
+  /**
+   * Tells the calls that were just written so: a subscribing call's demand, asked for before it was written,
+   * follows it now, so that the peer never hears of demand before the call it is for.
+   */
+  public void written(List<OutboundCall<?>> calls) {
+    for (OutboundCall<?> call : calls) {
+      OutboundStream<?> stream = call.stream();
+      if (stream != null) {
+        stream.written();
+      }
+    }
+  }
+
+  /** Sends the peer {@code $/demand} for {@code n} more items of the subscription {@code call} made. */
+  void demand(OutboundCall<?> call, long n) {
+    if (pending.get(call.id()) == call && closedBy == null) {
+      ObjectNode params = JsonNodeFactory.instance.objectNode().put("id", call.id()).put("n", n);
+      notifier.accept((codec, out) -> codec.writeRequest(out, null, Request.DEMAND_METHOD, params, -1));
+    }
+  }
+
+  /** Hands a subscription's items ({@code $/items}) to the call that subscribed; items for no call are dropped. */
+  public void items(JsonNode params) {
+    RequestId id = params instanceof ObjectNode object ? RequestId.of(object.get("id")) : null;
+    Long key = id == null ? null : numericId(id);
+    OutboundCall<?> call = key == null ? null : pending.get(key);
+    OutboundStream<?> stream = call == null ? null : call.stream();
+    if (stream == null) {
+      lateReply.run();
+      log.debug("Dropped items for id {} from {}: no subscription is waiting for them", id, peer);
+      return;
+    }
+    stream.items(params.get("items"));
   }
 
   /** Completes the call a response is for; a response for no pending call is logged, counted and dropped. */

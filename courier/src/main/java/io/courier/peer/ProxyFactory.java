@@ -1,8 +1,6 @@
 package io.courier.peer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -70,6 +68,9 @@ public final class ProxyFactory {
       if (target.notification) {
         caller.notify(target.wireName, params);
         return null;
+      }
+      if (target.stream) {
+        return caller.subscribe(target.wireName, params, target.reader, target::toException);
       }
       CompletableFuture<Object> future = caller.call(target.wireName, params, target.reader, !target.async,
           target.idempotent, target::toException);

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.RpcError;
 import io.courier.RpcException;
-
 import java.lang.reflect.Constructor;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,16 +19,19 @@ final class RemoteMethod {
 
   final String wireName;
   final boolean async;
+  /** Whether it returns a {@code Flow.Publisher}: calling it subscribes. */
+  final boolean stream;
   final boolean notification;
   final boolean idempotent;
   final ObjectReader reader;
   /** Declared exception types by simple and full name, each with the constructor that rebuilds it. */
   private final Map<String, Constructor<? extends Throwable>> declared;
 
-  private RemoteMethod(String wireName, boolean async, boolean notification, boolean idempotent,
+  private RemoteMethod(String wireName, boolean async, boolean stream, boolean notification, boolean idempotent,
       ObjectReader reader, Map<String, Constructor<? extends Throwable>> declared) {
     this.wireName = wireName;
     this.async = async;
+    this.stream = stream;
     this.notification = notification;
     this.idempotent = idempotent;
     this.reader = reader;
@@ -53,7 +55,7 @@ final class RemoteMethod {
       throw new IllegalArgumentException("A @Notification method must return void (it gets no reply), for method "
           + model.javaName());
     }
-    return new RemoteMethod(model.wireName(), model.async(), model.notification(), model.idempotent(),
+    return new RemoteMethod(model.wireName(), model.async(), model.stream(), model.notification(), model.idempotent(),
         mapper.readerFor(mapper.constructType(model.resultType())), declaredExceptions(model));
   }
 

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
 import java.util.function.Function;
 
 /**
@@ -138,6 +139,16 @@ public final class Session implements Peer, Caller {
     return codec.decode(bytes, 0, bytes.length, plainStrings);
   }
 
+  /** Writes a message of this end's own, such as a subscription's items. */
+  void send(ByteBuf message) {
+    link.send(message);
+  }
+
+  /** Whether this end can send messages of its own on the connection (not on an HTTP server connection). */
+  boolean canPush() {
+    return link.canPush();
+  }
+
   /** Ends the session: running calls are cancelled, pending ones fail with {@code failure}. */
   public void close(Throwable failure) {
     inbound.cancelAll();
@@ -226,6 +237,14 @@ public final class Session implements Peer, Caller {
     return call(method, params, calling.mapper().readerFor(resultType), false, false, RpcException::new);
   }
 
+  @Override
+  public <T> Flow.Publisher<T> subscribe(String method, Class<T> itemType, Object... params) {
+    requireNonNull(method, "method");
+    requireNonNull(itemType, "itemType");
+    return subscribe(method, params == null ? new Object[] {null} : params, calling.mapper().readerFor(itemType),
+        RpcException::new);
+  }
+
   // ---------------------------------------------------------------------------------------------- Caller
 
   /** Calls the peer: admitted, timed and cancelled as any call of this end, and sent on this connection. */
@@ -240,18 +259,32 @@ public final class Session implements Peer, Caller {
     if (!calling.admit(call) || !calling.armDeadline(call, call.deadline() - System.nanoTime(), closed())) {
       return call.future();
     }
+    sendCall(call, calling.timeoutMs(call));
+    return call.future();
+  }
+
+  @Override
+  public <R> Flow.Publisher<R> subscribe(String method, Object params, ObjectReader itemReader,
+      Function<RpcError, Throwable> errors) {
+    if (!link.canPush()) {
+      throw new IllegalStateException("A " + protocol() + " connection cannot carry a subscription");
+    }
+    return OutboundStream.publisher(calling, method, params, itemReader, errors, call -> sendCall(call, -1));
+  }
+
+  /** Registers a call as pending on this connection and writes its request. */
+  private void sendCall(OutboundCall<?> call, long timeoutMs) {
     List<OutboundCall<?>> live = outbound.register(List.of(call));
     if (live.isEmpty()) {
-      return call.future();
+      return;
     }
     RequestId id = RequestId.of(call.id());
-    long timeoutMs = calling.timeoutMs(call);
     ByteBuf message = outbound.encode(channel.alloc(), live,
-        (codec, out) -> codec.writeRequest(out, id, method, params, timeoutMs));
+        (codec, out) -> codec.writeRequest(out, id, call.method(), call.params(), timeoutMs));
     if (message != null) {
       link.send(message);
+      outbound.written(live);
     }
-    return call.future();
   }
 
   @Override

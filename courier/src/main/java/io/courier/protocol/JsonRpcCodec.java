@@ -473,6 +473,32 @@ public final class JsonRpcCodec {
     }
   }
 
+  /**
+   * Writes the {@value Request#ITEMS_METHOD} notification that carries {@code items} of the subscription made by
+   * the call {@code id}, each written by {@code writer}.
+   */
+  public void writeItems(OutputStream out, RequestId id, ObjectWriter writer, List<?> items) throws IOException {
+    try (JsonGenerator gen = factory.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeStringField("jsonrpc", "2.0");
+      gen.writeStringField("method", Request.ITEMS_METHOD);
+      gen.writeObjectFieldStart("params");
+      gen.writeFieldName("id");
+      gen.writeRawValue(id.json());
+      gen.writeArrayFieldStart("items");
+      for (Object item : items) {
+        if (item == null) {
+          gen.writeNull();
+        } else {
+          writer.writeValue(gen, item);
+        }
+      }
+      gen.writeEndArray();
+      gen.writeEndObject();
+      gen.writeEndObject();
+    }
+  }
+
   /** Writes the tutorial's reply, {@code {"res": value}}, byte for byte as Python's {@code json.dumps} would. */
   public void writeSeedResult(OutputStream out, Object value) throws IOException {
     JsonNode res = value instanceof JsonNode node ? node : seedValueMapper.valueToTree(value);

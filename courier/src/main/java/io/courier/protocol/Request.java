@@ -36,6 +36,20 @@ public record Request(RequestId id, String method, JsonNode params, long timeout
    */
   public static final String AUTHENTICATE_METHOD = "$/authenticate";
 
+  /**
+   * The notification a subscriber sends to ask for more items of a subscription, params
+   * {@code {"id": <the subscribing call's id>, "n": <how many more>}}; the publisher never sends more items than
+   * were asked for.
+   */
+  public static final String DEMAND_METHOD = "$/demand";
+
+  /**
+   * The notification that carries items of a subscription, params
+   * {@code {"id": <the subscribing call's id>, "items": [...]}}; the subscribing call's response ends the
+   * subscription (a result: completed; an error: failed).
+   */
+  public static final String ITEMS_METHOD = "$/items";
+
   /** Creates a request that does not say how long its caller waits. */
   public Request(RequestId id, String method, JsonNode params) {
     this(id, method, params, -1);

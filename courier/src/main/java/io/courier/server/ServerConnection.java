@@ -259,6 +259,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     unwritableSince = channel.isWritable() ? 0 : System.nanoTime();
     if (channel.isWritable()) {
       writes.resume();
+      inbound.resumeStreams();
     }
     updateReading();
     super.channelWritabilityChanged(ctx);

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
 
 /**
  * The methods {@code courier serve-demo} hosts: the JSON-RPC 2.0 specification's examples, so that every
@@ -68,6 +69,15 @@ public interface DemoService {
    * WebSocket; over HTTP the connection cannot carry it and the call fails.
    */
   CompletableFuture<JsonNode> callback(String method, JsonNode params);
+
+  /** The largest {@link #count}. */
+  long MAX_COUNT = 10_000_000;
+
+  /**
+   * A subscription that publishes the integers 0 to {@code n - 1}, as fast as the subscriber asks for them, and
+   * completes; {@code n} from 0 to {@value #MAX_COUNT}. Over raw TCP and WebSocket.
+   */
+  Flow.Publisher<Long> count(long n);
 
   /** The demo's implementation. */
   final class Impl implements DemoService {
@@ -137,6 +147,15 @@ public interface DemoService {
     @Override
     public void fail(String message) {
       throw new RpcException(FAIL_CODE, "fail: " + message);
+    }
+
+    @Override
+    public Flow.Publisher<Long> count(long n) {
+      if (n < 0 || n > MAX_COUNT) {
+        throw new RpcException(io.courier.RpcError.INVALID_PARAMS.withMessage(
+            "Invalid params: count takes 0 to " + MAX_COUNT));
+      }
+      return new Range(n);
     }
 
     @Override
