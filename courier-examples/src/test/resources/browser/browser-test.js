@@ -82,6 +82,13 @@
           });
           return Promise.all([tick, c.call("watch")]);
         });
+        // A subscription asking for two items at a time: every item, in order, then completion.
+        await record(t + ".subscribe", () => {
+          var items = [];
+          return c.subscribe("count", [5], (item) => items.push(item), { demand: 2 }).done.then(() => items);
+        });
+        // The server calls this client back: courier.js serves nothing, so the callback's error comes back.
+        await record(t + ".callback", () => c.call("callback", ["greet", ["page"]]));
       }
 
       // The server sees the cancellation (over WebSocket, $/cancelRequest) and tells the test.

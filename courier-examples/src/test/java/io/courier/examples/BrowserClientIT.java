@@ -173,6 +173,10 @@ class BrowserClientIT {
       if (t.equals("ws")) {
         softly.assertThat(ok(softly, results, "ws.serverNotification")).as("ws.serverNotification")
             .isEqualTo(JSON.readTree("[{\"n\": 1}, \"watching\"]"));
+        softly.assertThat(ok(softly, results, "ws.subscribe")).as("ws.subscribe")
+            .isEqualTo(JSON.readTree("[0, 1, 2, 3, 4]"));
+        softly.assertThat(error(softly, results, "ws.callback").path("code").asInt()).as("ws.callback")
+            .isEqualTo(-32601);
       }
 
       softly.assertThat(ok(softly, results, t + ".token").asText()).as(t + ".token seen by the server")

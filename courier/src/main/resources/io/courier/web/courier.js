@@ -40,9 +40,17 @@
  *   on(method, handler)     Calls handler(params) for each notification `method` the server sends over the
  *                           WebSocket. Returns a function that removes the handler. (WebSocket only: over
  *                           HTTP the server cannot send anything, and on() throws.)
+ *   subscribe(method, params, onItem, {demand})
+ *                           Subscribes to a server method that returns a stream (a Flow.Publisher in Java):
+ *                           onItem(item) is called for each item, in order. Returns {done, cancel}: done is a
+ *                           Promise resolved when the stream completes and rejected (as call() rejects) when it
+ *                           fails or the connection closes; cancel() ends it (done resolves). demand (default
+ *                           16) is how many items it asks for at a time: it asks again as onItem consumes half
+ *                           of them, so the server never sends more than that ahead. No timeout. WebSocket only.
  *   close()                 Closes the connection and rejects every pending call. Idempotent.
  *
  * Ids are increasing integers, one per call (batch items included); replies with an unknown id are ignored.
+ * Requests the server sends this client are answered "method not found": it serves no methods.
  */
 (function (root, factory) {
   "use strict";
@@ -56,6 +64,8 @@
 
   var DEFAULT_TIMEOUT_MS = 30000;
   var CANCEL_METHOD = "$/cancelRequest";
+  var DEMAND_METHOD = "$/demand";
+  var ITEMS_METHOD = "$/items";
   var AUTHENTICATE_METHOD = "$/authenticate";
   var METHOD_NOT_FOUND = -32601;
 
@@ -175,6 +185,7 @@
     this._timeoutMs = timeoutOf(options);
     this._nextId = 1;
     this._pending = new Map(); // id -> {settle(reply), fail(error)}
+    this._streams = new Map(); // id of a subscribing call -> {item(item)}
     this._queue = []; // {text, ids (calls), onSent and onFail (notifications)} waiting for the socket to open
     this._handlers = new Map(); // method -> [handler]
     this._closedError = null;
@@ -299,6 +310,64 @@
     }
   };
 
+  WebSocketClient.prototype.subscribe = function (method, params, onItem, options) {
+    var self = this;
+    checkMethod(method);
+    if (typeof onItem !== "function") {
+      throw new TypeError("onItem for " + method + ": " + onItem + " (expected: a function)");
+    }
+    var demand = options && options.demand !== undefined ? options.demand : 16;
+    if (!(Number.isInteger(demand) && demand > 0)) {
+      throw new TypeError("demand: " + demand + " (expected: a positive integer)");
+    }
+    var id = this._nextId++;
+    var consumed = 0; // items handed to onItem since the last $/demand
+    var stream = {
+      item: function (item) {
+        try {
+          onItem(item);
+        } catch (e) {
+          setTimeout(function () {
+            throw e; // reported like any uncaught error; the stream goes on
+          });
+        }
+        if (++consumed >= Math.ceil(demand / 2)) {
+          self._enqueue({ text: JSON.stringify(message(DEMAND_METHOD, { id: id, n: consumed })) }, function () {});
+          consumed = 0;
+        }
+      },
+    };
+    var done = new Promise(function (resolve, reject) {
+      self._pending.set(id, {
+        settle: function (reply) {
+          self._streams.delete(id);
+          if (reply.error !== undefined) {
+            reject(toRpcError(reply.error));
+          } else {
+            resolve(undefined);
+          }
+        },
+        fail: function (error) {
+          self._streams.delete(id);
+          reject(error);
+        },
+      });
+      stream.cancelled = resolve;
+    });
+    this._streams.set(id, stream);
+    this._enqueue({ text: JSON.stringify(message(method, params, id)), ids: [id] }, function () {});
+    this._enqueue({ text: JSON.stringify(message(DEMAND_METHOD, { id: id, n: demand })) }, function () {});
+    return {
+      done: done,
+      cancel: function () {
+        if (self._streams.delete(id) && self._pending.delete(id)) {
+          self._enqueue({ text: JSON.stringify(message(CANCEL_METHOD, { id: id })) }, function () {});
+          stream.cancelled(undefined);
+        }
+      },
+    };
+  };
+
   /** Sends now if the socket is open, queues while it opens, and rejects once it is closed. */
   WebSocketClient.prototype._enqueue = function (item, reject) {
     if (this._closedError !== null) {
@@ -367,6 +436,13 @@
 
   WebSocketClient.prototype._dispatch = function (msg) {
     if (msg === null || typeof msg !== "object") {
+      return;
+    }
+    if (msg.method === ITEMS_METHOD && (msg.id === undefined || msg.id === null)) {
+      var stream = msg.params && this._streams.get(msg.params.id);
+      if (stream && Array.isArray(msg.params.items)) {
+        msg.params.items.forEach(stream.item);
+      }
       return;
     }
     if (typeof msg.method === "string") {
@@ -493,6 +569,11 @@
 
   HttpClient.prototype.on = function (method) {
     throw new Error("courier: the server sends notifications (" + method + ") only over WebSocket; connect with ws://");
+  };
+
+  HttpClient.prototype.subscribe = function (method) {
+    throw new Error("courier: a subscription (" + method + ") needs a connection that carries notifications: "
+        + "connect with ws://");
   };
 
   HttpClient.prototype.close = function () {
