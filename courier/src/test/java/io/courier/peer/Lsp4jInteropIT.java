@@ -16,12 +16,12 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -108,7 +108,8 @@ class Lsp4jInteropIT {
   }
 
   private final ExecutorService lspThreads = Executors.newCachedThreadPool();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  /** Closed in reverse order after each test; lsp4j's accepting thread adds to it too. */
+  private final List<AutoCloseable> closing = new CopyOnWriteArrayList<>();
   /** What the lsp4j end was notified of. */
   private final BlockingQueue<String> lspHeard = new LinkedBlockingQueue<>();
   /** What the Courier end was notified of. */
