@@ -12,14 +12,12 @@ import io.courier.server.RpcServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,8 +29,7 @@ import org.junit.jupiter.api.Timeout;
  * Language Server Protocol's {@code Content-Length} framing). The clients are the node scripts in {@code interop/} at
  * the repository root; each makes a fixed set of calls and prints one JSON line that this test checks exactly.
  *
- * <p>They need {@code npm ci --prefix interop} first. Without it (or without {@code node}) the test is skipped, except
- * when the environment variable {@code COURIER_CI} is set: then it fails, so that CI cannot pass by skipping it.
+ * <p>They need {@code npm ci --prefix interop} first; see {@link NodeScripts} for when the test is skipped instead.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ForeignClientInteropIT {
@@ -40,7 +37,6 @@ class ForeignClientInteropIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** How long one script may run; each bounds itself to 10 s and exits 2 past that. */
   private static final Duration SCRIPT_LIMIT = Duration.ofSeconds(30);
-  private static final String INSTALL_HINT = "run `npm ci --prefix interop` at the repository root";
 
   private static Path interop;
 
@@ -50,55 +46,12 @@ class ForeignClientInteropIT {
 
   @BeforeAll
   static void findScripts() {
-    interop = repoRoot().resolve("interop");
-  }
-
-  /** Checked before each test rather than once, so that a skip shows as three skipped tests in the report. */
-  static void requireNodeAndPackages() {
-    boolean installed = Files.isRegularFile(interop.resolve("node_modules/jayson/package.json"))
-        && Files.isRegularFile(interop.resolve("node_modules/vscode-jsonrpc/package.json"));
-    requireOrSkip(installed, interop.resolve("node_modules") + " lacks jayson or vscode-jsonrpc: " + INSTALL_HINT);
-    requireOrSkip(nodeRuns(), "`node --version` does not run: install Node.js (>= 20), then " + INSTALL_HINT);
-  }
-
-  /** The repository root: the nearest directory at or above the working directory holding interop/. */
-  static Path repoRoot() {
-    Path start = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("interop").resolve("package.json"))
-          && Files.isRegularFile(dir.resolve("interop").resolve("jayson-client.js"))) {
-        return dir;
-      }
-    }
-    throw new AssertionError("no interop/package.json in " + start + " or any directory above it");
-  }
-
-  private static void requireOrSkip(boolean condition, String message) {
-    if (condition) {
-      return;
-    }
-    if (System.getenv("COURIER_CI") != null) {
-      throw new AssertionError(message + " (COURIER_CI is set, so this fails instead of being skipped)");
-    }
-    Assumptions.abort(message);
-  }
-
-  private static boolean nodeRuns() {
-    try {
-      Process p = new ProcessBuilder("node", "--version").redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    interop = NodeScripts.dir();
   }
 
   @BeforeEach
   void startServer() {
-    requireNodeAndPackages();
+    NodeScripts.requireNodeAndPackages();
     // The demo server as `courier serve-demo` builds it, plus an interceptor that records each notification (nothing
     // comes back for one on the wire, so the test looks at what the server got).
     server = DemoServer.builder()

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.CallTimeoutException;
 import io.courier.ConnectionException;
 import io.courier.Endpoint;
+import io.courier.Framing;
 import io.courier.RequestId;
 import io.courier.RpcError;
 import io.courier.RpcException;
@@ -142,7 +143,8 @@ final class ClientCore implements Connection.Events {
         builder.propagateDeadline, "courier-client-timer");
     ClientTls tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
     this.connectionSettings = new Connection.Settings(target, tls, builder.bearerToken, builder.connectTimeout,
-        builder.keepAliveInterval, builder.keepAliveTimeout, maxMessageBytes, maxOutboundMessageBytes, serving,
+        builder.keepAliveInterval, builder.keepAliveTimeout, maxMessageBytes, maxOutboundMessageBytes,
+        io.courier.transport.Framing.of(builder.framing != null ? builder.framing : Framing.NEWLINE), serving,
         calling);
   }
 

@@ -14,7 +14,9 @@ import io.courier.protocol.Request;
 import io.courier.transport.Encoder;
 import io.courier.transport.FrameDecoder;
 import io.courier.transport.FrameError;
+import io.courier.transport.FrameWriter;
 import io.courier.transport.Frames;
+import io.courier.transport.Framing;
 import io.courier.transport.HttpClientAdapter;
 import io.courier.transport.WebSocketClientAdapter;
 import io.courier.transport.WriteQueue;
@@ -75,6 +77,7 @@ final class Connection implements Session.Link {
       Duration keepAliveTimeout,
       int maxMessageBytes,
       int maxOutboundMessageBytes,
+      Framing framing,
       Serving serving,
       Calling calling) {}
 
@@ -288,10 +291,16 @@ final class Connection implements Session.Link {
     });
   }
 
-  /** Raw TCP ends each message with a newline; the other transports delimit messages themselves. */
+  /**
+   * Raw TCP frames each message as the client was built to ({@link Settings#framing}), whatever the server
+   * sends: a peer that speaks only one framing must get it from the first message on, before it has said
+   * anything. HTTP and WebSocket delimit messages themselves.
+   */
   private ByteBuf frame(Channel channel, ByteBuf body) {
-    FrameDecoder framer = channel.pipeline().get(FrameDecoder.class);
-    return framer == null ? body : (ByteBuf) framer.wrap(channel.alloc(), body);
+    if (settings.target().transport() != Target.Transport.TCP) {
+      return body;
+    }
+    return FrameWriter.frame(channel.alloc(), settings.framing(), body, true);
   }
 
   /** Sends a message of the client's own (a cancel, a keepalive ping) on this connection. */

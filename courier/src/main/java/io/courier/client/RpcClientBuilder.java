@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Endpoint;
+import io.courier.Experimental;
+import io.courier.Framing;
 import io.courier.RpcHandler;
 import io.courier.peer.Registrations;
 import io.courier.protocol.CourierJson;
@@ -29,6 +31,8 @@ public final class RpcClientBuilder {
 
   Target target;
   Dialect dialect = Dialect.JSON_RPC;
+  /** Null until set: then build() checks that the target has a framing to choose. */
+  Framing framing;
   Duration callTimeout = DEFAULT_CALL_TIMEOUT;
   Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
   ObjectMapper mapper;
@@ -179,6 +183,19 @@ public final class RpcClientBuilder {
   }
 
   /**
+   * How messages are framed on a {@code tcp://} or {@code tls://} connection: {@link Framing#CONTENT_LENGTH} for
+   * peers that speak only the Language Server Protocol's {@code Content-Length} headers (lsp4j, vscode-jsonrpc,
+   * language servers). It chooses what the client sends; it reads either framing, whichever the peer sends.
+   * HTTP and WebSocket delimit messages themselves, so {@link #build()} refuses it for those targets, and for the
+   * seed dialect, whose one-value-per-connection exchange has no framing. Default: {@link Framing#NEWLINE}.
+   */
+  @Experimental
+  public RpcClientBuilder framing(Framing framing) {
+    this.framing = requireNonNull(framing, "framing");
+    return this;
+  }
+
+  /**
    * How long a call may take, from the moment it is made until its reply arrives, connecting included. A call
    * that runs out of time fails with {@link io.courier.CallTimeoutException} and the server is told to stop
    * working on it. Default: 30 seconds. {@link RpcClient#withCallTimeout} overrides it for some calls.
@@ -310,7 +327,8 @@ public final class RpcClientBuilder {
   /**
    * Builds the client. It connects lazily, on the first call.
    *
-   * @throws IllegalStateException when no target was set, or a bearer token would travel without TLS
+   * @throws IllegalStateException when no target was set, a bearer token would travel without TLS, or an option
+   *     does not apply to the target or dialect (the seed dialect off {@code tcp://}, a framing off raw TCP)
    */
   public RpcClient build() {
     if (target == null) {
@@ -322,6 +340,14 @@ public final class RpcClientBuilder {
     }
     if (dialect == Dialect.SEED && target.transport() != Target.Transport.TCP) {
       throw new IllegalStateException("The seed dialect runs over tcp:// only, not " + target.scheme() + "://");
+    }
+    if (framing != null && target.transport() != Target.Transport.TCP) {
+      throw new IllegalStateException("framing(" + framing + ") applies to tcp:// and tls:// targets only, not "
+          + target.scheme() + "://, which delimits messages itself");
+    }
+    if (framing != null && dialect == Dialect.SEED) {
+      throw new IllegalStateException("framing(" + framing + ") does not apply to the seed dialect, which sends "
+          + "one bare JSON value per connection");
     }
     ObjectMapper built = mapper();
     return new RpcClient(new ClientCore(this, built), built, callTimeout, true);

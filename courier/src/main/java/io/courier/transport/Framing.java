@@ -19,5 +19,17 @@ public enum Framing {
    * The Language Server Protocol base protocol: a header block carrying {@code Content-Length}, an empty line, then
    * exactly that many bytes of body.
    */
-  CONTENT_LENGTH
+  CONTENT_LENGTH;
+
+  /**
+   * Returns the framing to write with for a user's {@link io.courier.Framing} choice. The public enum names only
+   * what a user may choose to send; this one names what a peer may send (JSON values merely concatenated
+   * included), so they are kept apart and meet only here.
+   */
+  public static Framing of(io.courier.Framing chosen) {
+    return switch (chosen) {
+      case NEWLINE -> JSON_STREAM;
+      case CONTENT_LENGTH -> CONTENT_LENGTH;
+    };
+  }
 }
