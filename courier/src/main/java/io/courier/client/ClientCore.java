@@ -30,6 +30,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.local.LocalChannel;
 import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
 import java.time.Duration;
@@ -132,13 +133,22 @@ final class ClientCore implements Connection.Events {
 
     this.maxAttempts = builder.maxAttempts;
     this.reconnectBackoff = builder.reconnectBackoff;
-    this.group = EventLoops.newGroup(builder.ioThreads, "courier-client-io");
-    this.bootstrap = new Bootstrap()
-        .group(group)
-        .channel(EventLoops.channelType())
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WriteQueue.WATER_MARK)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout.toMillis());
+    if (target.transport() == Target.Transport.STDIO) {
+      // A launched program's streams are joined to an in-VM channel: no sockets, so no socket options.
+      this.group = EventLoops.newLocalGroup("courier-client-stdio");
+      this.bootstrap = new Bootstrap()
+          .group(group)
+          .channel(LocalChannel.class)
+          .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WriteQueue.WATER_MARK);
+    } else {
+      this.group = EventLoops.newGroup(builder.ioThreads, "courier-client-io");
+      this.bootstrap = new Bootstrap()
+          .group(group)
+          .channel(EventLoops.channelType())
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WriteQueue.WATER_MARK)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) builder.connectTimeout.toMillis());
+    }
     this.calling = new Calling(mapper, builder.callTimeout, builder.maxPendingCalls, callbackExecutor,
         builder.propagateDeadline, "courier-client-timer");
     ClientTls tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
@@ -156,8 +166,14 @@ final class ClientCore implements Connection.Events {
     return dialect;
   }
 
+  /** The server's address; null for a program the client launched. */
   Endpoint endpoint() {
     return endpoint;
+  }
+
+  /** What the client calls, for messages: a URI, or the program it launched. */
+  String describeTarget() {
+    return target.toString();
   }
 
   /** Hands a notification from the server to the listener, on the callback executor. */
@@ -411,6 +427,11 @@ final class ClientCore implements Connection.Events {
           + "; next attempt in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (last attempt: "
           + lastConnectFailure + ")"), null);
     }
+    if (target.transport() == Target.Transport.STDIO && connectAttempts.get() > 0) {
+      // A launched program is not started again: whatever state it had went with it.
+      throw new ConnectionException(RpcError.CONNECTION_LOST.withMessage(target + " has exited or closed its "
+          + "output; a client of a program does not start it again"), null);
+    }
     Connection opened = new Connection(connectionSettings, this); // opened by the caller, once the lock is released
     connections.add(opened);
     connectAttempts.incrementAndGet();
@@ -637,7 +658,7 @@ final class ClientCore implements Connection.Events {
       executor.shutdownNow();
     }
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    log.debug("Client for {} closed", endpoint);
+    log.debug("Client for {} closed", target);
   }
 
   private static ConnectionException clientClosed() {

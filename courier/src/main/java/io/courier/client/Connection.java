@@ -18,6 +18,7 @@ import io.courier.transport.FrameWriter;
 import io.courier.transport.Frames;
 import io.courier.transport.Framing;
 import io.courier.transport.HttpClientAdapter;
+import io.courier.transport.StdioBridge;
 import io.courier.transport.WebSocketClientAdapter;
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.Bootstrap;
@@ -28,7 +29,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.local.LocalAddress;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -63,6 +64,9 @@ import org.slf4j.LoggerFactory;
 final class Connection implements Session.Link {
 
   private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+  /** How long a launched program may take to exit once its input is closed, before it is destroyed. */
+  private static final Duration PROCESS_EXIT_WAIT = Duration.ofSeconds(2);
 
   /** Room for the server's answer to the WebSocket upgrade. */
   private static final int WS_HANDSHAKE_BYTES = 8192;
@@ -110,6 +114,8 @@ final class Connection implements Session.Link {
   /** Set when the channel is made, before {@code ready} completes, which publishes them to the threads that send. */
   private WriteQueue writes;
   private Session session;
+  /** The program a stdio target launched; null for network targets. */
+  private volatile Process process;
 
   /**
    * Makes a connection that is not opened yet: the client makes it under its lock, so that no other caller
@@ -132,9 +138,9 @@ final class Connection implements Session.Link {
       return;
     }
     Target target = settings.target();
-    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
+    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override
-      protected void initChannel(SocketChannel ch) {
+      protected void initChannel(Channel ch) {
         if (settings.keepAliveInterval() != null) {
           long interval = settings.keepAliveInterval().toNanos();
           ch.pipeline().addLast("keepalive", new IdleStateHandler(interval, 0, 0, TimeUnit.NANOSECONDS));
@@ -149,7 +155,38 @@ final class Connection implements Session.Link {
         session = new Session(settings.serving(), settings.calling(), ch, Connection.this, outbound, () -> { });
       }
     });
-    ChannelFuture connect = b.connect(target.endpoint().host(), target.endpoint().port());
+    if (target.transport() == Target.Transport.STDIO) {
+      launch(b, target);
+    } else {
+      connected(b.connect(target.endpoint().host(), target.endpoint().port()), target);
+    }
+  }
+
+  /**
+   * Starts the target's program and connects to it through a {@link StdioBridge} over its standard input and
+   * output; what it writes to its standard error goes to this process's.
+   */
+  private void launch(Bootstrap b, Target target) {
+    try {
+      process = new ProcessBuilder(target.command()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    } catch (IOException | RuntimeException e) {
+      failToOpen(e, "Cannot start " + target + ": ");
+      return;
+    }
+    LocalAddress address = StdioBridge.newAddress("courier-client-stdio");
+    StdioBridge.listen(b.config().group(), address, process.getInputStream(), process.getOutputStream(),
+        "courier-client-stdio").addListener(bound -> {
+          if (bound.isSuccess()) {
+            connected(b.connect(address), target);
+          } else {
+            process.destroy();
+            failToOpen(bound.cause(), "Cannot reach " + target + ": ");
+          }
+        });
+  }
+
+  /** Goes on once {@code connect} has: the handshakes, then the connection is ready for calls. */
+  private void connected(ChannelFuture connect, Target target) {
     connect.addListener(f -> {
       if (f.isSuccess()) {
         Channel ch = connect.channel();
@@ -171,7 +208,7 @@ final class Connection implements Session.Link {
   private void installTransport(ChannelPipeline pipeline, Target target) {
     int max = settings.maxMessageBytes();
     switch (target.transport()) {
-      case TCP -> pipeline.addLast("framer", new FrameDecoder(max));
+      case TCP, STDIO -> pipeline.addLast("framer", new FrameDecoder(max));
       case HTTP -> pipeline
           .addLast("http", new HttpClientCodec())
           .addLast("http-aggregator", new HttpObjectAggregator(max))
@@ -297,7 +334,8 @@ final class Connection implements Session.Link {
    * anything. HTTP and WebSocket delimit messages themselves.
    */
   private ByteBuf frame(Channel channel, ByteBuf body) {
-    if (settings.target().transport() != Target.Transport.TCP) {
+    Target.Transport transport = settings.target().transport();
+    if (transport != Target.Transport.TCP && transport != Target.Transport.STDIO) {
       return body;
     }
     return FrameWriter.frame(channel.alloc(), settings.framing(), body, true);
@@ -318,6 +356,17 @@ final class Connection implements Session.Link {
 
   private void onClose() {
     closed = true;
+    Process launched = process;
+    if (launched != null) {
+      // Its input is closed now, which tells a well-behaved program to exit; one that does not is stopped.
+      CompletableFuture.delayedExecutor(PROCESS_EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+        if (launched.isAlive()) {
+          log.warn("{} did not exit within {} of its input closing; destroying it", settings.target(),
+              PROCESS_EXIT_WAIT);
+          launched.destroy();
+        }
+      });
+    }
     events.connectionClosed(this);
     session.close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
         "Connection to " + settings.target().endpoint() + " lost with calls pending"), null));

@@ -66,7 +66,7 @@ public final class RpcClient implements AutoCloseable {
 
     @Override
     public String describe() {
-      return endpoint().toString();
+      return core.describeTarget();
     }
   };
 
@@ -99,9 +99,18 @@ public final class RpcClient implements AutoCloseable {
     return callTimeout;
   }
 
-  /** Returns the server this client calls. */
+  /**
+   * Returns the server this client calls.
+   *
+   * @throws IllegalStateException for a client of a program it launched ({@link RpcClientBuilder#command})
+   */
   public Endpoint endpoint() {
-    return core.endpoint();
+    Endpoint endpoint = core.endpoint();
+    if (endpoint == null) {
+      throw new IllegalStateException("This client talks to a program it launched, not to an endpoint: "
+          + core.describeTarget());
+    }
+    return endpoint;
   }
 
   /**

@@ -13,6 +13,7 @@ import io.courier.peer.Registrations;
 import io.courier.protocol.CourierJson;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
@@ -83,6 +84,26 @@ public final class RpcClientBuilder {
   /** The server to call, over raw TCP. */
   public RpcClientBuilder endpoint(Endpoint endpoint) {
     this.target = Target.tcp(requireNonNull(endpoint, "endpoint"));
+    return this;
+  }
+
+  /**
+   * A program to launch and talk to over its standard input and output, instead of a server to connect to: a
+   * language server or a tool server (a Courier one serves with {@code RpcServer.serveStdio()}). It is started
+   * with the first call, its standard error goes to this process's, and it is a full peer: the methods this
+   * client registers serve its calls. Messages are framed by {@link #framing} (newline-delimited unless set;
+   * language servers want {@code CONTENT_LENGTH}). When it exits, pending calls fail and later calls fail at
+   * once: it is not started again. Closing the client closes its input and, if it has not exited two seconds
+   * later, destroys it. Replaces any {@link #target}.
+   *
+   * <pre>{@code
+   * RpcClient.builder().command("java", "-jar", "tools.jar").framing(Framing.CONTENT_LENGTH).build();
+   * }</pre>
+   */
+  @Experimental
+  public RpcClientBuilder command(String... command) {
+    requireNonNull(command, "command");
+    this.target = Target.process(List.of(command));
     return this;
   }
 
@@ -332,18 +353,21 @@ public final class RpcClientBuilder {
    */
   public RpcClient build() {
     if (target == null) {
-      throw new IllegalStateException("target is required (e.g. target(\"tcp://127.0.0.1:7070\"))");
+      throw new IllegalStateException("target is required (e.g. target(\"tcp://127.0.0.1:7070\")), or a command");
     }
-    if (bearerToken != null && !target.secure() && !allowPlaintextToken) {
+    // A launched program's pipes never leave the machine: a token over them is as safe as inside TLS.
+    if (bearerToken != null && !target.secure() && target.transport() != Target.Transport.STDIO
+        && !allowPlaintextToken) {
       throw new IllegalStateException("Refusing to send a bearer token over " + target.scheme() + "://, which "
           + "has no TLS: use tls://, https:// or wss://, or allowPlaintextToken(true) on a trusted network");
     }
     if (dialect == Dialect.SEED && target.transport() != Target.Transport.TCP) {
       throw new IllegalStateException("The seed dialect runs over tcp:// only, not " + target.scheme() + "://");
     }
-    if (framing != null && target.transport() != Target.Transport.TCP) {
-      throw new IllegalStateException("framing(" + framing + ") applies to tcp:// and tls:// targets only, not "
-          + target.scheme() + "://, which delimits messages itself");
+    if (framing != null && target.transport() != Target.Transport.TCP
+        && target.transport() != Target.Transport.STDIO) {
+      throw new IllegalStateException("framing(" + framing + ") applies to tcp:// and tls:// targets and to a "
+          + "command only, not " + target.scheme() + "://, which delimits messages itself");
     }
     if (framing != null && dialect == Dialect.SEED) {
       throw new IllegalStateException("framing(" + framing + ") does not apply to the seed dialect, which sends "

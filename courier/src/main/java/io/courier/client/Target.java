@@ -2,16 +2,33 @@ package io.courier.client;
 
 import io.courier.Endpoint;
 import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Where a client connects and how: the transport named by the target URI's scheme, whether it runs inside TLS,
- * the server's address and, for HTTP and WebSocket, the path.
+ * the server's address and, for HTTP and WebSocket, the path; or, for a program the client launches and talks to
+ * over its standard input and output, the command.
+ *
+ * @param endpoint the server's address; null for a program
+ * @param command the program and its arguments; null for a network target
  */
-record Target(Transport transport, boolean secure, Endpoint endpoint, String path) {
+record Target(Transport transport, boolean secure, Endpoint endpoint, String path, List<String> command) {
 
   /** The protocol spoken on the connection. */
-  enum Transport { TCP, HTTP, WS }
+  enum Transport { TCP, HTTP, WS, STDIO }
+
+  Target(Transport transport, boolean secure, Endpoint endpoint, String path) {
+    this(transport, secure, endpoint, path, null);
+  }
+
+  /** A program the client launches, talking to it over its standard input and output. */
+  static Target process(List<String> command) {
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("command: [] (expected: a program and its arguments)");
+    }
+    return new Target(Transport.STDIO, false, null, null, List.copyOf(command));
+  }
 
   static final String DEFAULT_HTTP_PATH = "/rpc";
   static final String DEFAULT_WS_PATH = "/ws";
@@ -66,11 +83,15 @@ record Target(Transport transport, boolean secure, Endpoint endpoint, String pat
       case TCP -> secure ? "tls" : "tcp";
       case HTTP -> secure ? "https" : "http";
       case WS -> secure ? "wss" : "ws";
+      case STDIO -> "stdio";
     };
   }
 
   @Override
   public String toString() {
+    if (transport == Transport.STDIO) {
+      return "stdio:" + String.join(" ", command);
+    }
     return scheme() + "://" + endpoint + (path == null ? "" : path);
   }
 }

@@ -3,14 +3,15 @@ package io.courier.server;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.courier.RpcError;
 import io.courier.Peer;
+import io.courier.RpcError;
 import io.courier.peer.Calling;
 import io.courier.peer.MethodTable;
-import io.courier.peer.Session;
 import io.courier.peer.Serving;
+import io.courier.peer.Session;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.transport.EventLoops;
+import io.courier.transport.StdioBridge;
 import io.courier.transport.WriteQueue;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -19,7 +20,12 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalServerChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,12 +129,7 @@ public final class RpcServer implements AutoCloseable {
    * @throws IllegalStateException when the server was already started, or the port cannot be bound
    */
   public RpcServer start() {
-    synchronized (lock) {
-      if (started) {
-        throw new IllegalStateException("Server already started");
-      }
-      started = true;
-    }
+    claimStart();
     bossGroup = EventLoops.newGroup(1, "courier-accept");
     ioGroup = EventLoops.newGroup(ioThreads, "courier-io");
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -145,7 +146,75 @@ public final class RpcServer implements AutoCloseable {
       throw new IllegalStateException("Cannot listen on " + host + ":" + requestedPort + ": "
           + bound.cause().getMessage(), bound.cause());
     }
-    serverChannel = bound.channel();
+    serving(bound.channel());
+    return this;
+  }
+
+  /**
+   * Serves one peer over this process's standard input and output instead of a port, and returns when the input
+   * ends (the peer closed it) and the server has stopped: a language server or a tool server that an editor or
+   * an agent host launches. The framing is detected from the first bytes, as on a port: {@code Content-Length}
+   * headers (the Language Server Protocol's) or newline-delimited JSON. The peer is a full peer: the server's
+   * methods call it back through {@link io.courier.RpcContext#peer()}. Meanwhile {@code System.out} is
+   * redirected to {@code System.err}, so that nothing printed by accident corrupts the protocol; Courier itself
+   * logs through SLF4J and never prints.
+   *
+   * <pre>{@code
+   * public static void main(String[] args) {
+   *   RpcServer.builder().service(Tools.class, new ToolsImpl()).build().serveStdio();
+   * }
+   * }</pre>
+   *
+   * @throws IllegalStateException when the server was already started
+   */
+  public void serveStdio() {
+    PrintStream stdout = System.out;
+    System.setOut(System.err);
+    try {
+      serveStdio(System.in, stdout);
+    } finally {
+      System.setOut(stdout);
+    }
+  }
+
+  /**
+   * Serves one peer over {@code in} and {@code out}, as {@link #serveStdio()} does over the process's own: returns
+   * when {@code in} ends, or when the server is stopped from another thread, once it has stopped.
+   */
+  public void serveStdio(InputStream in, OutputStream out) {
+    requireNonNull(in, "in");
+    requireNonNull(out, "out");
+    claimStart();
+    EventLoopGroup group = EventLoops.newLocalGroup("courier-stdio");
+    bossGroup = group;
+    ioGroup = group;
+    LocalAddress address = StdioBridge.newAddress("courier-stdio");
+    Channel listening = new ServerBootstrap()
+        .group(group)
+        .channel(LocalServerChannel.class)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WriteQueue.WATER_MARK)
+        .childHandler(pipeline)
+        .bind(address)
+        .syncUninterruptibly()
+        .channel();
+    serving(listening);
+    Channel bridge = StdioBridge.connect(group, address, in, out, "courier-stdio").syncUninterruptibly().channel();
+    bridge.closeFuture().awaitUninterruptibly();
+    stop(shutdownGrace);
+  }
+
+  private void claimStart() {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("Server already started");
+      }
+      started = true;
+    }
+  }
+
+  /** The server channel is open: start the timers and say so. */
+  private void serving(Channel listening) {
+    serverChannel = listening;
     if (tls != null) {
       tls.startReloading();
     }
@@ -153,7 +222,6 @@ public final class RpcServer implements AutoCloseable {
     sweeper = bossGroup.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
     log.info("Courier server listening on {} with {} methods", serverChannel.localAddress(),
         methods.names().size());
-    return this;
   }
 
   /** Returns the port the server listens on (useful when it was built with port 0). */
@@ -166,7 +234,10 @@ public final class RpcServer implements AutoCloseable {
     if (serverChannel == null) {
       throw new IllegalStateException("Server not started");
     }
-    return (InetSocketAddress) serverChannel.localAddress();
+    if (!(serverChannel.localAddress() instanceof InetSocketAddress address)) {
+      throw new IllegalStateException("Server serves standard input and output, not a port");
+    }
+    return address;
   }
 
   /**

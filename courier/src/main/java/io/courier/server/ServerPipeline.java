@@ -8,10 +8,10 @@ import io.courier.transport.FrameDecoder;
 import io.courier.transport.HttpOptions;
 import io.courier.transport.HttpServerHandler;
 import io.courier.transport.ProtocolDetector;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * asks for that protocol's stack, each installed by one method below: TLS (then the detection runs again
  * inside), HTTP (which installs WebSocket itself on upgrade), or raw TCP framing. One per server; sharable.
  */
-final class ServerPipeline extends ChannelInitializer<SocketChannel> implements ProtocolDetector.Stacks {
+final class ServerPipeline extends ChannelInitializer<Channel> implements ProtocolDetector.Stacks {
 
   private static final Logger log = LoggerFactory.getLogger(ServerPipeline.class);
   private static final String BROWSER_CLIENT = "/io/courier/web/courier.js";
@@ -64,7 +64,7 @@ final class ServerPipeline extends ChannelInitializer<SocketChannel> implements 
   }
 
   @Override
-  protected void initChannel(SocketChannel ch) {
+  protected void initChannel(Channel ch) {
     if (channels.size() >= limits.maxConnections()) {
       refusalLog.warn(log, "Refusing a connection from {}: {} connections are open (maxConnections)",
           ch.remoteAddress(), channels.size());

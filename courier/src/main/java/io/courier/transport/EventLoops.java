@@ -7,6 +7,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.local.LocalIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
@@ -56,6 +57,14 @@ public final class EventLoops {
     }
     IoHandlerFactory io = EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io);
+  }
+
+  /**
+   * Returns a new one-thread group for in-VM channels ({@code LocalChannel}): what a standard-input-and-output
+   * connection runs on, joined to its streams by a {@link StdioBridge}.
+   */
+  public static EventLoopGroup newLocalGroup(String name) {
+    return new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name, true), LocalIoHandler.newFactory());
   }
 
   public static Class<? extends ServerSocketChannel> serverChannelType() {
