@@ -90,7 +90,6 @@ final class ClientCore implements Connection.Events {
   private final RetryBudget retryBudget = new RetryBudget();
   private final AtomicLong connectAttempts = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
-  private final AtomicLong lateReplies = new AtomicLong();
   /** Seed-dialect calls, each on its own connection, so that close() can fail them. */
   private final Set<OutboundCall<?>> seedCalls = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
@@ -192,12 +191,7 @@ final class ClientCore implements Connection.Events {
   }
 
   long lateReplies() {
-    return lateReplies.get();
-  }
-
-  @Override
-  public void lateReply() {
-    lateReplies.incrementAndGet();
+    return calling.lateReplies();
   }
 
   /**

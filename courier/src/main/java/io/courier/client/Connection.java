@@ -98,9 +98,6 @@ final class Connection implements Session.Link {
 
     /** An HTTP connection has no request left in flight and can take a waiting message. */
     void connectionIdle(Connection idle);
-
-    /** A reply arrived for a call nobody waits for any more. */
-    void lateReply();
   }
 
   private final Settings settings;
@@ -125,7 +122,7 @@ final class Connection implements Session.Link {
     this.settings = settings;
     this.events = events;
     this.outbound = new OutboundCalls(settings.serving().codec(), settings.maxOutboundMessageBytes(),
-        settings.target(), events::lateReply, this::sendControl);
+        settings.target(), settings.calling()::lateReply, this::sendControl);
   }
 
   /** Starts connecting, the first time it is called; calls sent meanwhile wait for the connection. */

@@ -38,6 +38,7 @@ public final class Calling {
   private final HashedWheelTimer timer;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicLong lateReplies = new AtomicLong();
 
   /**
    * @param callTimeout the time a call gets unless its caller says otherwise
@@ -177,6 +178,16 @@ public final class Calling {
     if (sentThrough != null) {
       sentThrough.abandon(call);
     }
+  }
+
+  /** Counts a reply (or a subscription's items) that arrived for a call nobody waits for any more. */
+  public void lateReply() {
+    lateReplies.incrementAndGet();
+  }
+
+  /** Returns how many replies arrived for calls nobody waited for any more, and were dropped. */
+  public long lateReplies() {
+    return lateReplies.get();
   }
 
   /** Stops the deadline timer; calls admitted later fail when their deadline is armed. */

@@ -256,6 +256,14 @@ public final class RpcServer implements AutoCloseable {
     return peers;
   }
 
+  /**
+   * Returns how many replies from peers arrived for calls the server no longer waited for (they had timed out
+   * or been cancelled), or for no call it made, and were dropped.
+   */
+  public long droppedLateReplies() {
+    return calling.lateReplies();
+  }
+
   /** Returns the wire names of every registered method. */
   public Set<String> methods() {
     return methods.names();

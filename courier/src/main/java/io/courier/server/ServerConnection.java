@@ -93,7 +93,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     channel = ctx.channel();
     writes = new WriteQueue(channel);
     OutboundCalls outbound = new OutboundCalls(serving.codec(), limits.maxOutboundMessageBytes(),
-        channel.remoteAddress(), () -> { }, this::sendOwn);
+        channel.remoteAddress(), calling::lateReply, this::sendOwn);
     session = new Session(serving, calling, channel, this, outbound, () -> channel.eventLoop().execute(updateReading));
     outbound.onPending(() -> {
       if (!channel.config().isAutoRead()) {
