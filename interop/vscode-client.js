@@ -14,6 +14,8 @@
 
 const net = require('net');
 const rpc = require('vscode-jsonrpc/node');
+const common = require('./vscode-common');
+const { outcome } = common;
 
 const OVERALL_TIMEOUT_MS = 10000;
 
@@ -24,39 +26,14 @@ if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
   process.exit(64);
 }
 
-setTimeout(() => {
-  process.stderr.write(`vscode-client: no finish within ${OVERALL_TIMEOUT_MS} ms (${host}:${port})\n`);
-  process.exit(2);
-}, OVERALL_TIMEOUT_MS);
+common.exitAfter(OVERALL_TIMEOUT_MS, `vscode-client (${host}:${port})`);
 
 function transportFailure(what) {
   process.stderr.write(`vscode-client: transport failure (${host}:${port}): ${what}\n`);
   process.exit(1);
 }
 
-const log = [];
-const logger = {
-  error: (m) => log.push(`error: ${m}`),
-  warn: (m) => log.push(`warn: ${m}`),
-  info: () => {},
-  log: () => {},
-};
-
-/** The outcome of one request: {result} or {error: {code, message[, data]}}. */
-async function outcome(promise) {
-  try {
-    return { result: await promise };
-  } catch (e) {
-    if (e instanceof rpc.ResponseError) {
-      const error = { code: e.code, message: e.message };
-      if (e.data !== undefined) {
-        error.data = e.data;
-      }
-      return { error };
-    }
-    throw e; // not an error reply: the connection failed
-  }
-}
+const { log, logger } = common.collectingLogger();
 
 const UNICODE = { text: 'héllo, 世界 ✓ "quoted" \\ back\nslash', list: [1, 2.5, -3e-7, null, true, false], empty: {} };
 // Multi-byte characters: Content-Length counts bytes (300,000 here), not characters (100,000).

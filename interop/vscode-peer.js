@@ -13,6 +13,8 @@
 
 const net = require('net');
 const rpc = require('vscode-jsonrpc/node');
+const common = require('./vscode-common');
+const { outcome } = common;
 
 const OVERALL_TIMEOUT_MS = 10000;
 /** The error `refuse` answers with: an application code outside the spec's reserved range. */
@@ -25,39 +27,14 @@ if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
   process.exit(64);
 }
 
-setTimeout(() => {
-  process.stderr.write(`vscode-peer: no finish within ${OVERALL_TIMEOUT_MS} ms (${host}:${port})\n`);
-  process.exit(2);
-}, OVERALL_TIMEOUT_MS);
+common.exitAfter(OVERALL_TIMEOUT_MS, `vscode-peer (${host}:${port})`);
 
 function transportFailure(what) {
   process.stderr.write(`vscode-peer: transport failure (${host}:${port}): ${what}\n`);
   process.exit(1);
 }
 
-const log = [];
-const logger = {
-  error: (m) => log.push(`error: ${m}`),
-  warn: (m) => log.push(`warn: ${m}`),
-  info: () => {},
-  log: () => {},
-};
-
-/** The outcome of one request: {result} or {error: {code, message[, data]}}. */
-async function outcome(promise) {
-  try {
-    return { result: await promise };
-  } catch (e) {
-    if (e instanceof rpc.ResponseError) {
-      const error = { code: e.code, message: e.message };
-      if (e.data !== undefined) {
-        error.data = e.data;
-      }
-      return { error };
-    }
-    throw e; // not an error reply: the connection failed
-  }
-}
+const { log, logger } = common.collectingLogger();
 
 async function main(connection) {
   const cases = {};

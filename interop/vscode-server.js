@@ -16,6 +16,7 @@
 
 const net = require('net');
 const rpc = require('vscode-jsonrpc/node');
+const common = require('./vscode-common');
 
 const OVERALL_TIMEOUT_MS = 20000;
 const FAIL_CODE = 4243;
@@ -31,13 +32,7 @@ setTimeout(() => {
   process.exit(2);
 }, OVERALL_TIMEOUT_MS);
 
-const log = [];
-const logger = {
-  error: (m) => log.push(`error: ${m}`),
-  warn: (m) => log.push(`warn: ${m}`),
-  info: () => {},
-  log: () => {},
-};
+const { log, logger } = common.collectingLogger();
 const served = [];
 
 // One connection at a time is all the test needs; a second one would be a test going wrong, so it is refused.

@@ -11,6 +11,8 @@
 
 const cp = require('child_process');
 const rpc = require('vscode-jsonrpc/node');
+const common = require('./vscode-common');
+const { outcome } = common;
 
 const OVERALL_TIMEOUT_MS = 20000;
 
@@ -31,13 +33,7 @@ child.on('error', (e) => {
   process.exit(1);
 });
 
-const log = [];
-const logger = {
-  error: (m) => log.push(`error: ${m}`),
-  warn: (m) => log.push(`warn: ${m}`),
-  info: () => {},
-  log: () => {},
-};
+const { log, logger } = common.collectingLogger();
 const connection = rpc.createMessageConnection(
   new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin), logger);
 
@@ -71,14 +67,6 @@ function subscribe(method, ...params) {
 }
 
 let sent = 0;
-
-async function outcome(promise) {
-  try {
-    return { result: await promise };
-  } catch (e) {
-    return { error: { code: e.code, message: e.message } };
-  }
-}
 
 async function main() {
   connection.listen();
