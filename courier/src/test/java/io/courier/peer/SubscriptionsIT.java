@@ -343,6 +343,23 @@ class SubscriptionsIT {
   }
 
   @Test
+  void aServerThatStopsEndsTheSubscriptionWithOneErrorAndCancelsThePublisher() throws Exception {
+    RpcServer server = server();
+    RpcClient client = client(Transports.WS, server);
+    Recorder<Integer> recorder = new Recorder<>(1, 1);
+    client.subscribe("watched", Integer.class).subscribe(recorder);
+    recorder.awaitItems();
+
+    server.stop(java.time.Duration.ofMillis(100));
+
+    recorder.awaitDone();
+    assertThat(recorder.error.get()).isInstanceOf(RpcException.class);
+    assertThat(watched.cancelled.await(10, TimeUnit.SECONDS)).as("server publisher cancelled").isTrue();
+    Thread.sleep(200);
+    assertThat(recorder.terminals.get()).isEqualTo(1);
+  }
+
+  @Test
   void aPublisherThatEmitsMoreThanAskedIsCancelledAndTheSubscriptionFails() throws Exception {
     RpcClient client = client(Transports.TCP, server());
     Recorder<Integer> recorder = new Recorder<>(5, 0);
