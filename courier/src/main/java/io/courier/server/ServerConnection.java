@@ -94,7 +94,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     writes = new WriteQueue(channel);
     OutboundCalls outbound = new OutboundCalls(serving.codec(), limits.maxOutboundMessageBytes(),
         channel.remoteAddress(), calling::lateReply, this::sendOwn);
-    session = new Session(serving, calling, channel, this, outbound, () -> channel.eventLoop().execute(updateReading));
+    session = new Session(serving, calling, channel, this, outbound,
+        () -> channel.eventLoop().execute(updateReading));
     outbound.onPending(() -> {
       if (!channel.config().isAutoRead()) {
         channel.eventLoop().execute(updateReading);
@@ -115,7 +116,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
       frames++;
       if (held.isEmpty() && !inbound.atCapacity()) {
         handle(msg);
-      } else if (session.outbound().hasPending()) {
+      } else if (inbound.atCapacity() && session.outbound().hasPending()) {
         // The server waits for the peer's answers, so it keeps reading; calls past the cap are answered busy.
         refuse(msg);
       } else {
@@ -276,7 +277,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
       closeFor("peer has not read its replies for " + limits.unwritableTimeout());
       return;
     }
-    if (inbound != null && inbound.inFlight() == 0) {
+    // Idle means nothing in flight either way: a call of the server's own to the peer may take its time.
+    if (inbound != null && inbound.inFlight() == 0 && !session.outbound().hasPending()) {
       long idle = now - lastActivityAt;
       if (idle > limits.idleTimeout().toNanos()) {
         closeFor("idle for " + limits.idleTimeout());
