@@ -45,6 +45,7 @@ public interface Peer {
   void notify(String method, Object params);
 
   /** Returns whether the connection is still open: calls and notifications to a closed peer fail at once. */
+  @Experimental
   boolean isOpen();
 
   /**
@@ -61,6 +62,7 @@ public interface Peer {
    * @throws IllegalArgumentException when {@code service} is not an interface or one of its methods cannot be
    *     called remotely
    */
+  @Experimental
   <T> T create(Class<T> service);
 
   /**
@@ -70,9 +72,11 @@ public interface Peer {
    *
    * @throws IllegalStateException when the connection cannot carry calls to the peer (HTTP)
    */
+  @Experimental
   <R> CompletableFuture<R> call(String method, Class<R> resultType, Object... params);
 
   /** Calls the peer's {@code method} with params by name; see {@link #call(String, Class, Object...)}. */
+  @Experimental
   <R> CompletableFuture<R> callNamed(String method, Class<R> resultType, Map<String, ?> params);
 
   /**
@@ -81,5 +85,6 @@ public interface Peer {
    *
    * @throws IllegalStateException when the connection cannot carry a subscription (HTTP)
    */
+  @Experimental
   <T> Flow.Publisher<T> subscribe(String method, Class<T> itemType, Object... params);
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.Endpoint;
+import io.courier.Experimental;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.peer.Caller;
@@ -183,6 +184,7 @@ public final class RpcClient implements AutoCloseable {
    *
    * @throws UnsupportedOperationException over HTTP, which carries no notifications, and in the seed dialect
    */
+  @Experimental
   public <T> Flow.Publisher<T> subscribe(String method, Class<T> itemType, Object... params) {
     requireNonNull(method, "method");
     requireNonNull(itemType, "itemType");

@@ -160,18 +160,21 @@ public final class RpcClientBuilder {
    *
    * @throws IllegalArgumentException when {@code type} is not an interface, or a method cannot be served
    */
+  @Experimental
   public <T> RpcClientBuilder service(Class<T> type, T impl) {
     registrations.service(type, impl);
     return this;
   }
 
   /** Serves every public instance method of {@code impl}'s class; see {@link #service(Class, Object)}. */
+  @Experimental
   public RpcClientBuilder service(Object impl) {
     registrations.service(impl);
     return this;
   }
 
   /** Serves a single function to the server under {@code name}, taking any positional and keyword arguments. */
+  @Experimental
   public RpcClientBuilder method(String name, RpcHandler handler) {
     registrations.function(name, handler);
     return this;
@@ -183,6 +186,7 @@ public final class RpcClientBuilder {
    * service or function is registered and stopped by {@link RpcClient#close()}. The client does not shut down
    * an executor you give it.
    */
+  @Experimental
   public RpcClientBuilder executor(ExecutorService executor) {
     this.executor = requireNonNull(executor, "executor");
     return this;

@@ -3,6 +3,7 @@ package io.courier.server;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.Experimental;
 import io.courier.Peer;
 import io.courier.RpcError;
 import io.courier.peer.Calling;
@@ -167,6 +168,7 @@ public final class RpcServer implements AutoCloseable {
    *
    * @throws IllegalStateException when the server was already started
    */
+  @Experimental
   public void serveStdio() {
     PrintStream stdout = System.out;
     System.setOut(System.err);
@@ -181,6 +183,7 @@ public final class RpcServer implements AutoCloseable {
    * Serves one peer over {@code in} and {@code out}, as {@link #serveStdio()} does over the process's own: returns
    * when {@code in} ends, or when the server is stopped from another thread, once it has stopped.
    */
+  @Experimental
   public void serveStdio(InputStream in, OutputStream out) {
     requireNonNull(in, "in");
     requireNonNull(out, "out");
@@ -245,6 +248,7 @@ public final class RpcServer implements AutoCloseable {
    * HTTP, which only answers requests; see {@link Peer#canNotify()}): to broadcast a notification, say. A
    * snapshot: peers connect and leave meanwhile, and a peer that has left fails calls at once.
    */
+  @Experimental
   public List<Peer> peers() {
     List<Peer> peers = new ArrayList<>(live.size());
     for (ServerConnection connection : live) {

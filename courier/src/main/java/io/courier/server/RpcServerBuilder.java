@@ -5,6 +5,7 @@ import static io.courier.peer.Checks.positive;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.Experimental;
 import io.courier.RpcHandler;
 import io.courier.peer.Registrations;
 import io.courier.protocol.CourierJson;
@@ -124,6 +125,7 @@ public final class RpcServerBuilder {
    * {@link io.courier.Peer#create}) waits for its reply before it fails with a timeout and is cancelled on the
    * peer. A call made while serving one gets no more than that call has left. Default: 30 seconds.
    */
+  @Experimental
   public RpcServerBuilder peerCallTimeout(Duration timeout) {
     this.peerCallTimeout = positive(timeout, "peerCallTimeout");
     return this;
