@@ -24,7 +24,9 @@ import java.util.OptionalDouble;
  *
  * <p>{@code --transports} measures {@code add} at 16 in flight on Courier over TCP, HTTP/1.1 and WebSocket, each
  * in the clear and inside TLS (certificates made once per run by {@link BenchPki}), and on gRPC + JSON, and
- * writes only the page's Transports section. Run with {@code --help} for the options.
+ * writes only the page's Transports section. {@code --peers} measures {@code add} from the server to the client
+ * beside the client to the server, and one subscription's items per second on Courier beside gRPC's server
+ * streaming, and writes only the page's Peers and streams section. Run with {@code --help} for the options.
  */
 public final class BenchMain {
 
@@ -36,21 +38,25 @@ public final class BenchMain {
   /** File descriptors the idle row needs beyond the connections themselves. */
   private static final int SPARE_FILE_DESCRIPTORS = 1024;
   private static final String USAGE = """
-      usage: %s [--quick | --full | --smoke | --transports] [options]
+      usage: %s [--quick | --full | --smoke | --transports | --peers] [options]
 
         --quick            add at 1, 16 and 128 in flight, echo 64 KiB at 16; 2 s windows (under 3 minutes)
         --full             every workload at 1, 16 and 128 in flight, and the scale rows (the default);
                            also gRPC + JSON with its default thread pool (grpc-json-pool)
         --smoke            200 ms windows, one repetition, a reduced matrix and small scale rows (CI);
-                           also add at 16 on courier-http and courier-wss
+                           also add at 16 on courier-http, courier-wss and courier-peer, and the stream
         --transports       add at 16 in flight on Courier over TCP, HTTP/1.1 and WebSocket, each in the clear
                            and inside TLS, and on gRPC + JSON; --quick's windows after an 8 s warm-up
                            (about 2 minutes); writes only the Transports section of the page
+        --peers            add at 16 and 128 in flight from the server to the client (courier-peer) beside
+                           the client to the server, and one subscription's items/s on Courier (defaults and
+                           I/O thread) beside gRPC server streaming; --quick's windows (about 3 minutes);
+                           writes only the Peers and streams section of the page
         --scale            add the scale rows (1,000 connections; 10,000 idle connections) to --quick
         --no-scale         leave the scale rows out
         --targets LIST     comma-separated, of: courier, courier-io, courier-tls, courier-http, courier-https,
-                           courier-ws, courier-wss, grpc-json, grpc-json-pool, grpc-binary, jsonrpc4j,
-                           netty-echo, courier-baseline, courier-io-baseline
+                           courier-ws, courier-wss, courier-peer, grpc-json, grpc-json-pool, grpc-binary,
+                           jsonrpc4j, netty-echo, courier-baseline, courier-io-baseline
                            (default: the mode's; the courier-tls … courier-wss ones have no scale or idle rows)
         --baseline-jar JAR the courier-bench.jar of another build, whose Courier server the *-baseline
                            targets run (called by this build's client): before and after a change in one run
@@ -132,7 +138,8 @@ public final class BenchMain {
     if (options.markdown != null) {
       String existing = Files.exists(options.markdown) ? Files.readString(options.markdown) : null;
       Report.write(options.markdown, report.page(existing));
-      System.out.println("Page: " + options.markdown + (plan.isTransports() ? " (its Transports section)" : ""));
+      System.out.println("Page: " + options.markdown + (plan.isTransports() ? " (its Transports section)"
+          : plan.isPeers() ? " (its Peers and streams section)" : ""));
     }
     System.out.printf("%s run took %d s%n", plan.mode(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
     boolean complete = report.rows().stream().allMatch(Row::measured)
@@ -278,7 +285,7 @@ public final class BenchMain {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "--quick", "--full", "--smoke", "--transports" -> o.plan = Plan.forMode(a.substring(2));
+          case "--quick", "--full", "--smoke", "--transports", "--peers" -> o.plan = Plan.forMode(a.substring(2));
           case "--scale" -> o.scale = true;
           case "--no-scale" -> o.scale = false;
           case "--targets" -> o.targets = Arrays.stream(value(args, ++i, a).split(",")).map(Target::byId).toList();
@@ -309,6 +316,7 @@ public final class BenchMain {
         o.targets = switch (p.mode()) {
           case "smoke" -> Target.SMOKE;
           case "transports" -> Target.TRANSPORTS;
+          case "peers" -> Target.PEERS;
           case "full" -> Target.FULL;
           default -> Target.DEFAULTS;
         };
@@ -328,7 +336,8 @@ public final class BenchMain {
       }
       if (o.csv == null) {
         o.csv = root.resolve("courier-bench").resolve("target")
-            .resolve(smoke ? "bench-smoke.csv" : p.isTransports() ? "bench-transports.csv" : "bench-results.csv");
+            .resolve(smoke ? "bench-smoke.csv" : p.isTransports() ? "bench-transports.csv"
+                : p.isPeers() ? "bench-peers.csv" : "bench-results.csv");
       }
       return o;
     }

@@ -1,7 +1,10 @@
 package io.courier.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.courier.Arguments;
 import io.courier.NonBlocking;
+import io.courier.Peer;
+import io.courier.RpcContext;
 import io.courier.client.ClientTls;
 import io.courier.client.RpcClient;
 import io.courier.client.RpcClientBuilder;
@@ -18,6 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,10 +36,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread and a timer thread, so there the server is driven by {@link LineClient}, a lean newline client of our
  * own, sending the requests a Courier client sends. {@code main} is the server:
  * {@code java -cp courier-bench.jar io.courier.bench.CourierTarget --port P}.
+ *
+ * <p>The same server publishes {@link BenchStreams#ticks()} for the stream workload, and serves {@value #DRIVE},
+ * with which the server-to-client target ({@link Target#COURIER_PEER}) turns the loop around: its client serves
+ * {@link BenchService} (with Courier's defaults, on the client's worker pool) and calls {@value #DRIVE}, and
+ * the server runs the {@link LoadLoop} against that client through {@link RpcContext#peer()}, its futures
+ * completed on the server's default callback executor, then returns the windows' samples.
  */
 public final class CourierTarget {
 
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
+  /** The method that runs the load loop on the server, against the client that calls it. */
+  static final String DRIVE = "drive";
+  /** How much longer than its windows a {@value #DRIVE} call may take. */
+  private static final Duration DRIVE_SLACK = Duration.ofSeconds(60);
 
   private CourierTarget() {}
 
@@ -62,12 +77,36 @@ public final class CourierTarget {
     }
   }
 
+  /** What the Courier server publishes: the stream workload's endless stream of ints. */
+  public interface BenchStreams {
+    Flow.Publisher<Integer> ticks();
+  }
+
+  /** The stream, with Courier's defaults: the method that returns it runs on the worker pool. */
+  static final class Streams implements BenchStreams {
+    @Override
+    public Flow.Publisher<Integer> ticks() {
+      return new Ticks();
+    }
+  }
+
+  /** The stream marked as never blocking: the method that returns it runs on the I/O thread. */
+  @NonBlocking
+  static final class NonBlockingStreams implements BenchStreams {
+    @Override
+    public Flow.Publisher<Integer> ticks() {
+      return new Ticks();
+    }
+  }
+
   /** @param tlsDir the run's certificates ({@link BenchPki}) to serve everything inside TLS, or null */
   static TargetServer.Running startServer(String host, int port, boolean ioThread, Path tlsDir) {
     RpcServerBuilder builder = RpcServer.builder()
         .host(host)
         .port(port)
         .service(BenchService.class, ioThread ? new NonBlockingImpl() : new BenchService.Impl())
+        .service(BenchStreams.class, ioThread ? new NonBlockingStreams() : new Streams())
+        .method(DRIVE, args -> drive(RpcContext.current().peer(), args))
         // Every load and idle connection comes from 127.0.0.1: the scale rows open more than the default allows.
         .maxConnectionsPerAddress(Integer.MAX_VALUE);
     if (tlsDir != null) {
@@ -85,6 +124,30 @@ public final class CourierTarget {
         server.stop(Duration.ofSeconds(1));
       }
     };
+  }
+
+  /**
+   * Runs the load loop against the peer that called: {@code drive(targetId, cell, warmupMs, windowMs, reps)}
+   * returns the windows' {@link Sample} lines. It blocks a worker for the whole run, as the load client's main
+   * thread waits in its own process.
+   */
+  private static List<String> drive(Peer peer, Arguments args) throws InterruptedException {
+    String target = args.arg(0, String.class);
+    Cell cell = Cell.parse(args.arg(1, String.class));
+    Duration warmup = Duration.ofMillis(args.arg(2, Long.class));
+    Duration window = Duration.ofMillis(args.arg(3, Long.class));
+    int repetitions = args.arg(4, Integer.class);
+    AsyncBench bench = peer.create(AsyncBench.class);
+    Driver calls = new Driver() {
+      @Override
+      public void call(Workload workload, int slot, Completion done) {
+        CourierTarget.call(bench, workload, done);
+      }
+
+      @Override
+      public void close() {}
+    };
+    return LoadLoop.run(target, calls, cell, warmup, window, repetitions).stream().map(Sample::toLine).toList();
   }
 
   /**
@@ -137,6 +200,19 @@ public final class CourierTarget {
     CompletableFuture<String> echo(String s);
   }
 
+  /** Makes one call of {@code workload} through {@code bench} and checks its result. */
+  static void call(AsyncBench bench, Workload workload, Driver.Completion done) {
+    if (workload.isAdd()) {
+      int a = JsonRpcLines.operand();
+      int b = JsonRpcLines.operand();
+      bench.add(a, b).whenComplete((sum, failure) ->
+          done.complete(failure == null && sum != null && sum == a + b));
+    } else {
+      String payload = workload.payload();
+      bench.echo(payload).whenComplete((s, failure) -> done.complete(failure == null && payload.equals(s)));
+    }
+  }
+
   /** One {@link RpcClient}, so one connection with every call of the cell in flight on it. Thread-safe. */
   static final class Client implements Driver {
     private final RpcClient client;
@@ -163,15 +239,105 @@ public final class CourierTarget {
 
     @Override
     public void call(Workload workload, int slot, Completion done) {
-      if (workload.isAdd()) {
-        int a = JsonRpcLines.operand();
-        int b = JsonRpcLines.operand();
-        bench.add(a, b).whenComplete((sum, failure) ->
-            done.complete(failure == null && sum != null && sum == a + b));
-      } else {
-        String payload = workload.payload();
-        bench.echo(payload).whenComplete((s, failure) -> done.complete(failure == null && payload.equals(s)));
+      CourierTarget.call(bench, workload, done);
+    }
+
+    /** The stream workload: one subscription to {@code ticks}, read by a {@link StreamMeter}; else calls. */
+    @Override
+    public List<Sample> measure(String target, Cell cell, Duration warmup, Duration window, int repetitions)
+        throws InterruptedException {
+      if (!cell.workload().isStream()) {
+        return Driver.super.measure(target, cell, warmup, window, repetitions);
       }
+      StreamMeter meter = new StreamMeter();
+      Metered subscriber = new Metered(meter);
+      client.subscribe(cell.workload().method(), Integer.class).subscribe(subscriber);
+      try {
+        return meter.measure(target, cell, warmup, window, repetitions);
+      } finally {
+        subscriber.cancel();
+      }
+    }
+
+    @Override
+    public void close() {
+      client.close();
+    }
+  }
+
+  /** Feeds a subscription's items to a {@link StreamMeter} and requests as its policy says. */
+  private static final class Metered implements Flow.Subscriber<Integer> {
+    private final StreamMeter meter;
+    private volatile Flow.Subscription subscription;
+
+    Metered(StreamMeter meter) {
+      this.meter = meter;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      subscription = s;
+      s.request(StreamMeter.INITIAL);
+    }
+
+    @Override
+    public void onNext(Integer item) {
+      if (meter.item(item == null ? -1 : item)) {
+        subscription.request(StreamMeter.TOP_UP);
+      }
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      meter.ended();
+    }
+
+    @Override
+    public void onComplete() {
+      meter.ended();
+    }
+
+    void cancel() {
+      Flow.Subscription s = subscription;
+      if (s != null) {
+        s.cancel();
+      }
+    }
+  }
+
+  /**
+   * The server-to-client target's client: one {@link RpcClient} that serves {@link BenchService} with Courier's
+   * defaults (its worker pool) and has the server run each cell's load loop against it ({@value #DRIVE}). It
+   * makes no calls of its own. Thread-safe.
+   */
+  static final class Served implements Driver {
+    private final RpcClient client;
+
+    Served(String target) {
+      this.client = RpcClient.builder()
+          .target(target)
+          .callTimeout(CALL_TIMEOUT)
+          .service(BenchService.class, new BenchService.Impl())
+          .build();
+    }
+
+    @Override
+    public void call(Workload workload, int slot, Completion done) {
+      throw new UnsupportedOperationException("the server makes the calls; see measure");
+    }
+
+    @Override
+    public List<Sample> measure(String target, Cell cell, Duration warmup, Duration window, int repetitions)
+        throws InterruptedException {
+      Duration timeout = warmup.plus(window.multipliedBy(repetitions)).plus(DRIVE_SLACK);
+      String[] lines;
+      try {
+        lines = client.withCallTimeout(timeout).call(DRIVE, String[].class, target, cell.spec(),
+            warmup.toMillis(), window.toMillis(), repetitions).get();
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("the server's loop failed: " + e.getCause(), e.getCause());
+      }
+      return Arrays.stream(lines).map(Sample::parse).toList();
     }
 
     @Override

@@ -16,7 +16,9 @@ import java.util.function.Function;
  * The gRPC side's messages and hand-written method descriptors (no protoc), with two ways to put the messages
  * on the wire: JSON through Jackson, the same work as JSON-RPC ({@code {"a":1,"b":2}} answered by
  * {@code {"value":3}}, {@code {"s":"..."}} by {@code {"value":"..."}}), or a compact binary form (two ints as 8
- * bytes, an int as 4, strings as their UTF-8 bytes). Immutable and thread-safe.
+ * bytes, an int as 4, strings as their UTF-8 bytes). The server-streaming {@code Ticks} takes an empty request
+ * ({@code {}} in JSON, no bytes in binary) and streams ints, each as its JSON number or its 4 bytes. Immutable
+ * and thread-safe.
  */
 final class GrpcCodecs {
 
@@ -38,27 +40,40 @@ final class GrpcCodecs {
   /** The reply of {@code echo}. */
   record EchoReply(String value) {}
 
+  /** The request of {@code Ticks}, which has no fields. */
+  enum TicksRequest {
+    INSTANCE
+  }
+
   /** How messages are encoded. */
   enum Codec {
     JSON, BINARY
   }
 
-  /** The two unary methods of the service, for one codec. */
-  record Methods(MethodDescriptor<AddRequest, AddReply> add, MethodDescriptor<EchoRequest, EchoReply> echo) {
+  /** The two unary methods of the service and the server-streaming one, for one codec. */
+  record Methods(MethodDescriptor<AddRequest, AddReply> add, MethodDescriptor<EchoRequest, EchoReply> echo,
+      MethodDescriptor<TicksRequest, Integer> ticks) {
 
     static Methods of(Codec codec) {
       return codec == Codec.JSON
           ? new Methods(unary("Add", json(AddRequest.class), json(AddReply.class)),
-              unary("Echo", json(EchoRequest.class), json(EchoReply.class)))
+              unary("Echo", json(EchoRequest.class), json(EchoReply.class)),
+              method(MethodType.SERVER_STREAMING, "Ticks", ticksRequest(new byte[] {'{', '}'}), json(Integer.class)))
           : new Methods(unary("Add", binaryAddRequest(), binaryAddReply()),
-              unary("Echo", utf8(EchoRequest::new, EchoRequest::s), utf8(EchoReply::new, EchoReply::value)));
+              unary("Echo", utf8(EchoRequest::new, EchoRequest::s), utf8(EchoReply::new, EchoReply::value)),
+              method(MethodType.SERVER_STREAMING, "Ticks", ticksRequest(new byte[0]), binaryInt()));
     }
   }
 
   private static <Q, R> MethodDescriptor<Q, R> unary(String name, MethodDescriptor.Marshaller<Q> request,
       MethodDescriptor.Marshaller<R> reply) {
+    return method(MethodType.UNARY, name, request, reply);
+  }
+
+  private static <Q, R> MethodDescriptor<Q, R> method(MethodType type, String name,
+      MethodDescriptor.Marshaller<Q> request, MethodDescriptor.Marshaller<R> reply) {
     return MethodDescriptor.<Q, R>newBuilder()
-        .setType(MethodType.UNARY)
+        .setType(type)
         .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
         .setRequestMarshaller(request)
         .setResponseMarshaller(reply)
@@ -112,6 +127,36 @@ final class GrpcCodecs {
       @Override
       public AddReply parse(InputStream in) {
         return new AddReply(ByteBuffer.wrap(readAll(in)).getInt());
+      }
+    };
+  }
+
+  /** The empty request, always written as {@code bytes}; what is read is not looked at. */
+  static MethodDescriptor.Marshaller<TicksRequest> ticksRequest(byte[] bytes) {
+    return new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(TicksRequest value) {
+        return new Bytes(bytes);
+      }
+
+      @Override
+      public TicksRequest parse(InputStream in) {
+        readAll(in);
+        return TicksRequest.INSTANCE;
+      }
+    };
+  }
+
+  static MethodDescriptor.Marshaller<Integer> binaryInt() {
+    return new MethodDescriptor.Marshaller<>() {
+      @Override
+      public InputStream stream(Integer value) {
+        return new Bytes(ByteBuffer.allocate(4).putInt(value).array());
+      }
+
+      @Override
+      public Integer parse(InputStream in) {
+        return ByteBuffer.wrap(readAll(in)).getInt();
       }
     };
   }

@@ -6,16 +6,22 @@ import io.courier.bench.GrpcCodecs.Codec;
 import io.courier.bench.GrpcCodecs.EchoReply;
 import io.courier.bench.GrpcCodecs.EchoRequest;
 import io.courier.bench.GrpcCodecs.Methods;
+import io.courier.bench.GrpcCodecs.TicksRequest;
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -30,6 +36,12 @@ import java.util.function.Predicate;
  * {@code --executor default} (and a client made with {@code direct} false) both keep gRPC's default executor,
  * a shared cached thread pool, as Courier's defaults keep methods and callbacks off the I/O threads. The client
  * is one channel (one connection) with the asynchronous stub call {@link ClientCalls#asyncUnaryCall}.
+ *
+ * <p>The stream workload is the server-streaming {@code Ticks} with gRPC's own flow control: the server emits
+ * while {@link ServerCallStreamObserver#isReady()} and resumes in its on-ready handler (so it never queues
+ * more than gRPC's outbound threshold over what the HTTP/2 window lets out), and the client turns automatic
+ * inbound flow control off and requests with the {@link StreamMeter} policy through
+ * {@link ClientCallStreamObserver#request}, as Courier's subscriber does.
  *
  * <p>{@code main} is the server:
  * {@code java -cp courier-bench.jar io.courier.bench.GrpcTarget --codec json|binary [--executor direct|default]
@@ -65,6 +77,9 @@ public final class GrpcTarget {
               reply.onNext(new EchoReply(impl.echo(request.s())));
               reply.onCompleted();
             }))
+        .addMethod(methods.ticks(), ServerCalls.asyncServerStreamingCall(
+            (TicksRequest request, StreamObserver<Integer> items) ->
+                ticks((ServerCallStreamObserver<Integer>) items)))
         .build();
     NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
     if (direct) {
@@ -82,6 +97,17 @@ public final class GrpcTarget {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     };
+  }
+
+  /** Streams 0, 1, 2, … for as long as the call lasts, as fast as gRPC's flow control lets it. */
+  private static void ticks(ServerCallStreamObserver<Integer> items) {
+    int[] next = {0}; // the on-ready handler's calls never overlap
+    items.setOnCancelHandler(() -> {}); // the client cancels to end it; isReady() turns false then
+    items.setOnReadyHandler(() -> {
+      while (items.isReady() && !items.isCancelled()) {
+        items.onNext(next[0]++);
+      }
+    });
   }
 
   /**
@@ -141,6 +167,23 @@ public final class GrpcTarget {
       }
     }
 
+    /** The stream workload: one {@code Ticks} call on the first channel, read by a {@link StreamMeter}. */
+    @Override
+    public List<Sample> measure(String target, Cell cell, Duration warmup, Duration window, int repetitions)
+        throws InterruptedException {
+      if (!cell.workload().isStream()) {
+        return Driver.super.measure(target, cell, warmup, window, repetitions);
+      }
+      StreamMeter meter = new StreamMeter();
+      ClientCall<TicksRequest, Integer> call = channels.get(0).newCall(methods.ticks(), CallOptions.DEFAULT);
+      ClientCalls.asyncServerStreamingCall(call, TicksRequest.INSTANCE, new MeteredTicks(meter));
+      try {
+        return meter.measure(target, cell, warmup, window, repetitions);
+      } finally {
+        call.cancel("measured", null);
+      }
+    }
+
     void add(ManagedChannel channel, Completion done) {
       int a = JsonRpcLines.operand();
       int b = JsonRpcLines.operand();
@@ -159,6 +202,39 @@ public final class GrpcTarget {
           return;
         }
       }
+    }
+  }
+
+  /** Feeds the stream's items to a {@link StreamMeter}, with inbound flow control by its policy. */
+  private static final class MeteredTicks implements ClientResponseObserver<TicksRequest, Integer> {
+    private final StreamMeter meter;
+    private ClientCallStreamObserver<TicksRequest> call;
+
+    MeteredTicks(StreamMeter meter) {
+      this.meter = meter;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<TicksRequest> call) {
+      this.call = call;
+      call.disableAutoRequestWithInitial(StreamMeter.INITIAL);
+    }
+
+    @Override
+    public void onNext(Integer item) {
+      if (meter.item(item == null ? -1 : item)) {
+        call.request(StreamMeter.TOP_UP);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      meter.ended();
+    }
+
+    @Override
+    public void onCompleted() {
+      meter.ended();
     }
   }
 

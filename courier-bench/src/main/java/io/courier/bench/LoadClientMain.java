@@ -74,7 +74,7 @@ public final class LoadClientMain {
       Collections.reverse(lastFirst);
       for (Cell cell : lastFirst) {
         try (Driver driver = target.client(host, port, tlsDir, cell)) {
-          LoadLoop.run(target.id(), driver, cell, jit, Duration.ZERO, 0);
+          driver.measure(target.id(), cell, jit, Duration.ZERO, 0);
         } catch (Exception e) {
           System.err.println("JIT warm-up of " + cell + " failed: " + e);
         }
@@ -82,7 +82,7 @@ public final class LoadClientMain {
     }
     for (Cell cell : cells) {
       try (Driver driver = target.client(host, port, tlsDir, cell)) {
-        for (Sample s : LoadLoop.run(target.id(), driver, cell, warmup, window, reps)) {
+        for (Sample s : driver.measure(target.id(), cell, warmup, window, reps)) {
           System.out.println(s.toLine());
           System.out.flush();
           System.err.println(s.describe());

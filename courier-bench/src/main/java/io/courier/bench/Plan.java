@@ -8,7 +8,7 @@ import java.util.List;
  * What one run measures and for how long: the cells, the windows and the scale rows. The four modes are
  * presets; the launcher's options may override the windows. Immutable.
  *
- * @param mode {@code smoke}, {@code quick}, {@code full} or {@code transports}
+ * @param mode {@code smoke}, {@code quick}, {@code full}, {@code transports} or {@code peers}
  * @param cells the combinations measured for every target, in order
  * @param jitWarmup how long each cell runs once, unmeasured, before any cell is measured (JIT warm-up)
  * @param warmup the unmeasured window at the start of each measured cell
@@ -27,6 +27,9 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
   /** What {@link #transports()} measures, and all that {@link #smoke()} measures of the transport targets. */
   static final Cell TRANSPORT_CELL = Cell.of(Workload.ADD, 16);
   static final Duration TRANSPORTS_WARMUP = Duration.ofSeconds(8);
+  /** What {@link #peers()} measures: the calls both ways round, and one subscription. */
+  static final List<Cell> PEERS_CELLS = List.of(Cell.of(Workload.ADD, 16), Cell.of(Workload.ADD, 128),
+      Cell.of(Workload.STREAM, 1));
 
   Plan {
     cells = List.copyOf(cells);
@@ -35,10 +38,13 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
     }
   }
 
-  /** A few hundred milliseconds per cell, one repetition, a reduced matrix and small scale rows: for CI. */
+  /**
+   * A few hundred milliseconds per cell, one repetition, a reduced matrix and small scale rows: for CI. The
+   * stream cell is measured on the targets that {@linkplain Target#supports support} it.
+   */
   static Plan smoke() {
     List<Cell> cells = List.of(Cell.of(Workload.ADD, 1), Cell.of(Workload.ADD, 16),
-        Cell.of(Workload.echo(64 * 1024), 16));
+        Cell.of(Workload.echo(64 * 1024), 16), Cell.of(Workload.STREAM, 1));
     return new Plan("smoke", cells, Duration.ofMillis(150), Duration.ofMillis(200), Duration.ofMillis(200), 1,
         50, 200);
   }
@@ -65,6 +71,16 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
         quick.window(), quick.repetitions(), 0, 0);
   }
 
+  /**
+   * {@code add} at 16 and 128 in flight and one subscription ({@link #PEERS_CELLS}), with the windows of
+   * {@link #quick()}: Courier calling both ways round and streaming, beside gRPC.
+   */
+  static Plan peers() {
+    Plan quick = quick();
+    return new Plan("peers", PEERS_CELLS, quick.jitWarmup(), quick.warmup(), quick.window(), quick.repetitions(),
+        0, 0);
+  }
+
   /** Every workload at every in-flight level, 3-second windows, and both scale rows. */
   static Plan full() {
     List<Cell> cells = new ArrayList<>();
@@ -84,13 +100,18 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
       case "quick" -> quick();
       case "full" -> full();
       case "transports" -> transports();
+      case "peers" -> peers();
       default -> throw new IllegalArgumentException("mode: " + mode
-          + " (expected: smoke, quick, full or transports)");
+          + " (expected: smoke, quick, full, transports or peers)");
     };
   }
 
   boolean isTransports() {
     return mode.equals("transports");
+  }
+
+  boolean isPeers() {
+    return mode.equals("peers");
   }
 
   /**
@@ -122,13 +143,13 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
   /**
    * The cells measured for {@code target}: {@link #allCells()}; for a target without scale rows (see
    * {@link Target#hasScaleRows()}) the plan's cells less the scale row, and in smoke mode only
-   * {@link #TRANSPORT_CELL}, which keeps CI's run short.
+   * {@link #TRANSPORT_CELL}, which keeps CI's run short. In every case only the workloads the target
+   * {@linkplain Target#supports supports}.
    */
   List<Cell> cellsFor(Target target) {
-    if (target.hasScaleRows()) {
-      return allCells();
-    }
-    return mode.equals("smoke") ? cells.stream().filter(TRANSPORT_CELL::equals).toList() : cells;
+    List<Cell> mine = target.hasScaleRows() ? allCells()
+        : mode.equals("smoke") ? cells.stream().filter(TRANSPORT_CELL::equals).toList() : cells;
+    return mine.stream().filter(c -> target.supports(c.workload())).toList();
   }
 
   /** A rough lower bound of the time one target takes, for the progress line. */

@@ -18,8 +18,9 @@ import java.util.stream.Collectors;
  * The results of one run and the three forms they are written in: the markdown tables printed on stdout, the
  * whole {@code docs/benchmarks.md} page (tables plus the command, date, machine and method), and CSV files (one
  * line per row, and one per measured window). A {@code --transports} run writes only the page's Transports
- * section, between {@link #TRANSPORTS_BEGIN} and {@link #TRANSPORTS_END}, and the other runs keep that section
- * as they find it. Not thread-safe.
+ * section, between {@link #TRANSPORTS_BEGIN} and {@link #TRANSPORTS_END}, a {@code --peers} run only its Peers
+ * and streams section, and the other runs keep those sections as they find them. Such a run also refreshes the
+ * page's "How to run" and "How it measures", which describe the bench as built, not a run. Not thread-safe.
  */
 final class Report {
 
@@ -29,6 +30,10 @@ final class Report {
   static final String TRANSPORTS_END = "<!-- transports: end -->";
   static final String BASELINE_BEGIN = "<!-- before and after: begin; written by courier-bench --baseline-jar -->";
   static final String BASELINE_END = "<!-- before and after: end -->";
+  static final String PEERS_BEGIN = "<!-- peers: begin; written by courier-bench --peers -->";
+  static final String PEERS_END = "<!-- peers: end -->";
+  private static final String HOW_TO_RUN = "## How to run";
+  private static final String THIS_RUN = "## This run";
   private static final String HOW_IT_MEASURES = "## How it measures";
 
   private final Plan plan;
@@ -142,10 +147,15 @@ final class Report {
     b.append(" | ").append(Format.count(r.callsPerSecond()))
         .append(" | ").append(Format.count(r.minCallsPerSecond())).append("–")
         .append(Format.count(r.maxCallsPerSecond()))
-        .append(" | ").append(Format.latency(r.p50()))
-        .append(" | ").append(Format.latency(r.p99()))
-        .append(" | ").append(Format.latency(r.p999()))
+        .append(" | ").append(latency(r, r.p50()))
+        .append(" | ").append(latency(r, r.p99()))
+        .append(" | ").append(latency(r, r.p999()))
         .append(" | ").append(r.errors());
+  }
+
+  /** A latency figure, or a dash for the stream workload, which measures none. */
+  private static String latency(Row r, double nanos) {
+    return r.cell().workload().isStream() ? "—" : Format.latency(nanos);
   }
 
   private static String ratioText(OptionalDouble ratio) {
@@ -177,9 +187,56 @@ final class Report {
     return b.toString();
   }
 
+  /**
+   * The peers tables: {@code add} both ways round, each row's calls/s over Courier's (client to server) at the
+   * same in-flight level; then the stream workload, each row's items/s over gRPC + JSON's.
+   */
+  String peersTable() {
+    StringBuilder b = new StringBuilder();
+    b.append("| workload | in flight | target | calls/s | spread (min–max) | p50 | p99 | p99.9 | errors ")
+        .append("| vs Courier |\n");
+    b.append("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Row r : rows()) {
+      if (r.cell().workload().isStream()) {
+        continue;
+      }
+      b.append("| ").append(r.cell().workload().label())
+          .append(" | ").append(r.cell().inFlight())
+          .append(" | ").append(r.target().label());
+      if (r.measured()) {
+        appendFigures(b, r);
+        b.append(" | ").append(ratioText(ratio(r, Target.COURIER))).append(" |\n");
+      } else {
+        b.append(" | not measured (see notes) | | | | | | |\n");
+      }
+    }
+    b.append("\n| workload | subscriptions | target | items/s | spread (min–max) | errors | vs ")
+        .append(Target.REFERENCE.label()).append(" |\n");
+    b.append("|---|--:|---|--:|--:|--:|--:|\n");
+    for (Row r : rows()) {
+      if (!r.cell().workload().isStream()) {
+        continue;
+      }
+      b.append("| ").append(r.cell().workload().label())
+          .append(" | ").append(r.cell().inFlight())
+          .append(" | ").append(r.target().label());
+      if (r.measured()) {
+        b.append(" | ").append(Format.count(r.callsPerSecond()))
+            .append(" | ").append(Format.count(r.minCallsPerSecond())).append("–")
+            .append(Format.count(r.maxCallsPerSecond()))
+            .append(" | ").append(r.errors())
+            .append(" | ").append(ratioText(ratio(r))).append(" |\n");
+      } else {
+        b.append(" | not measured (see notes) | | | |\n");
+      }
+    }
+    return b.toString();
+  }
+
   /** The tables as printed at the end of a run. */
   String tables() {
-    StringBuilder b = new StringBuilder(plan.isTransports() ? transportsTable() : resultsTable());
+    StringBuilder b = new StringBuilder(plan.isTransports() ? transportsTable()
+        : plan.isPeers() ? peersTable() : resultsTable());
     if (!idleRows.isEmpty()) {
       b.append('\n').append(idleTable());
     }
@@ -197,22 +254,7 @@ final class Report {
     b.append("# Benchmarks\n\n")
         .append("Courier against gRPC-java, jsonrpc4j and a raw Netty echo server, measured by the `courier-bench` ")
         .append("module. This page is written by the bench; run it again to refresh it.\n\n")
-        .append("## How to run\n\n")
-        .append("From the repository root, build everything and run the quick mode (under 3 minutes on 2 cores):\n\n")
-        .append("```sh\n").append(BUILD_AND_RUN).append("\n```\n\n")
-        .append("`--full` (the default) measures every workload at every in-flight level with both scale rows ")
-        .append("(about 20 minutes on 2 cores); `--smoke` is the half-minute run CI makes (`BenchSmokeIT`, in ")
-        .append("`mvn verify`). `--scale` adds the scale rows to `--quick`; `--targets courier,grpc-json` limits ")
-        .append("the targets; `--jit-ms`, `--warmup-ms`, `--window-ms` and `--reps` change the windows. ")
-        .append("Each run prints its ")
-        .append("table, writes this page (`--markdown FILE`, or `--no-markdown`) and a CSV ")
-        .append("(`--csv FILE`, default `courier-bench/target/bench-results.csv`, with every window in ")
-        .append("`bench-results-samples.csv` beside it); the servers' and clients' logs go to ")
-        .append("`courier-bench/target/bench-logs/`. `--transports` measures Courier over each of its transports ")
-        .append("and writes only the [Transports](#transports) section, which the other runs keep. ")
-        .append("`--baseline-jar JAR --targets courier,courier-baseline,courier-io,courier-io-baseline` measures ")
-        .append("the Courier server of another build (its `courier-bench.jar`) beside this one's in one run and ")
-        .append("writes only the [Before and after](#before-and-after) section, which the other runs keep too.\n\n")
+        .append(howToRun())
         .append("## This run\n\n")
         .append(runFacts())
         .append("- mode: ").append(plan.mode()).append(": ").append(windows).append("; it took ")
@@ -228,7 +270,39 @@ final class Report {
       b.append("\n### Notes\n\n");
       notes.forEach(n -> b.append("- ").append(n).append('\n'));
     }
-    b.append("\n## How it measures\n\n")
+    b.append('\n').append(howItMeasures());
+    return b.toString();
+  }
+
+  /** The page's "How to run" section, heading included, ending with a blank line. */
+  static String howToRun() {
+    StringBuilder b = new StringBuilder();
+    b.append(HOW_TO_RUN).append("\n\n")
+        .append("From the repository root, build everything and run the quick mode (under 3 minutes on 2 cores):\n\n")
+        .append("```sh\n").append(BUILD_AND_RUN).append("\n```\n\n")
+        .append("`--full` (the default) measures every workload at every in-flight level with both scale rows ")
+        .append("(about 20 minutes on 2 cores); `--smoke` is the half-minute run CI makes (`BenchSmokeIT`, in ")
+        .append("`mvn verify`). `--scale` adds the scale rows to `--quick`; `--targets courier,grpc-json` limits ")
+        .append("the targets; `--jit-ms`, `--warmup-ms`, `--window-ms` and `--reps` change the windows. ")
+        .append("Each run prints its ")
+        .append("table, writes this page (`--markdown FILE`, or `--no-markdown`) and a CSV ")
+        .append("(`--csv FILE`, default `courier-bench/target/bench-results.csv`, with every window in ")
+        .append("`bench-results-samples.csv` beside it); the servers' and clients' logs go to ")
+        .append("`courier-bench/target/bench-logs/`. `--transports` measures Courier over each of its transports ")
+        .append("and writes only the [Transports](#transports) section, which the other runs keep. ")
+        .append("`--baseline-jar JAR --targets courier,courier-baseline,courier-io,courier-io-baseline` measures ")
+        .append("the Courier server of another build (its `courier-bench.jar`) beside this one's in one run and ")
+        .append("writes only the [Before and after](#before-and-after) section, which the other runs keep too. ")
+        .append("`--peers` measures Courier calling from the server to the client beside the client calling the ")
+        .append("server, and a subscription's items per second beside gRPC's server streaming, and writes only ")
+        .append("the [Peers and streams](#peers-and-streams) section, which the other runs keep as well.\n\n");
+    return b.toString();
+  }
+
+  /** The page's "How it measures" section, heading included, the last of the page. */
+  static String howItMeasures() {
+    StringBuilder b = new StringBuilder();
+    b.append(HOW_IT_MEASURES).append("\n\n")
         .append("- Every server runs in a JVM of its own (`java -cp courier-bench.jar io.courier.bench.<Target> ")
         .append("--port P`), and so does the load client of each target; all on 127.0.0.1, one target at a time. ")
         .append("Client and server share the machine's cores, so the figures compare the targets with each ")
@@ -281,33 +355,82 @@ final class Report {
         .append("server process itself, before and while a client holds ")
         .append(Format.count(Plan.full().idleConnections()))
         .append(" connections, each having made one call; the heap difference is divided by the connections.\n")
+        .append("- **Courier, server to client** (`courier-peer`, in `--peers` and `--smoke`): the same server. ")
+        .append("The load client's `RpcClient` serves the bench service with Courier's defaults ")
+        .append("(`service(BenchService.class, impl)`: methods on the client's worker pool) and calls the server's ")
+        .append("`").append(CourierTarget.DRIVE).append("`, whose method runs the same closed loop in the server ")
+        .append("process against its caller, through `RpcContext.current().peer().create(AsyncBench.class)` ")
+        .append("(futures completed on the server's default callback executor, the common pool), for the cell's ")
+        .append("warm-up and windows, and returns each window's figures. Calls/s and latency are measured on the ")
+        .append("server, which makes the calls. Each end keeps Courier's defaults, as in the Courier row, so the ")
+        .append("ratio of the two compares the same machinery turned around. No scale or idle rows.\n")
+        .append("- **Stream of ints** (`--peers`, `--smoke`): one subscription per row to an endless stream of ")
+        .append("ints 0, 1, 2, …, each item checked (a wrong one is an error); the figure is items received per ")
+        .append("second, with no latency. The subscriber requests ").append(StreamMeter.INITIAL)
+        .append(" items when it subscribes and ").append(StreamMeter.TOP_UP).append(" more each time it has ")
+        .append("consumed ").append(StreamMeter.TOP_UP).append(" (so between ").append(StreamMeter.TOP_UP)
+        .append(" and ").append(StreamMeter.INITIAL).append(" are asked for and not received), on every ")
+        .append("target. Courier: a server method returning a `Flow.Publisher<Integer>` that emits as it is asked, ")
+        .append("subscribed with `RpcClient.subscribe`; demand travels as `$/demand`, items come as `$/items` ")
+        .append("notifications (up to 64 per message). **Courier** keeps the defaults (the method that returns ")
+        .append("the publisher on the worker pool, items delivered on the client's callback executor); **Courier, ")
+        .append("I/O thread** marks the method `@NonBlocking` and sets `callbackExecutor(Runnable::run)`. ")
+        .append("**gRPC + JSON / + binary**: a server-streaming method through a hand-written descriptor, each ")
+        .append("int as its JSON number or its 4 bytes, `directExecutor()` on both ends; the server emits while ")
+        .append("`ServerCallStreamObserver.isReady()` and resumes in its on-ready handler (gRPC's flow control: ")
+        .append("HTTP/2 windows and its outbound buffer threshold), and the client turns automatic inbound flow ")
+        .append("control off (`disableAutoRequestWithInitial(").append(StreamMeter.INITIAL).append(")`) and ")
+        .append("calls `request(").append(StreamMeter.TOP_UP).append(")` by the same policy.\n")
         .append("- Ratios: each row's calls/s over ").append(Target.REFERENCE.label())
-        .append("'s for the same workload, in-flight level and connections.\n");
+        .append("'s for the same workload, in-flight level and connections; in the Peers and streams section, ")
+        .append("the calls' over Courier's (client to server) and the streams' items/s over ")
+        .append(Target.REFERENCE.label()).append("'s.\n");
     return b.toString();
   }
 
   /**
    * The page to write over {@code existing} (the page as it is, or null): for a {@code --transports} run the
-   * existing page with its Transports section replaced or added, for a run with baseline targets the same
-   * with its Before and after section; for the others the whole new page, with the existing page's two
-   * sections kept.
+   * existing page with its Transports section replaced or added, for a {@code --peers} run the same with its
+   * Peers and streams section, for a run with baseline targets the same with its Before and after section,
+   * each also with its "How to run" and "How it measures" as this build describes them; for the others the
+   * whole new page, with the existing page's three sections kept.
    */
   String page(String existing) {
     String base = existing != null ? existing : "# Benchmarks\n\nWritten by the `courier-bench` module; run "
         + "`" + BenchMain.JAR_COMMAND + " --quick` for the other sections.\n";
     if (plan.isTransports()) {
-      return withSection(base, transportsSection(), TRANSPORTS_BEGIN, TRANSPORTS_END);
+      return withMethod(withSection(base, transportsSection(), TRANSPORTS_BEGIN, TRANSPORTS_END));
+    }
+    if (plan.isPeers()) {
+      return withMethod(withSection(base, peersSection(), PEERS_BEGIN, PEERS_END));
     }
     if (hasBaseline()) {
-      return withSection(base, baselineSection(), BASELINE_BEGIN, BASELINE_END);
+      return withMethod(withSection(base, baselineSection(), BASELINE_BEGIN, BASELINE_END));
     }
     String page = markdown();
     for (String[] markers : List.of(new String[] {TRANSPORTS_BEGIN, TRANSPORTS_END},
-        new String[] {BASELINE_BEGIN, BASELINE_END})) {
+        new String[] {PEERS_BEGIN, PEERS_END}, new String[] {BASELINE_BEGIN, BASELINE_END})) {
       String kept = existing == null ? null : sectionOf(existing, markers[0], markers[1]);
       if (kept != null) {
         page = withSection(page, kept, markers[0], markers[1]);
       }
+    }
+    return page;
+  }
+
+  /**
+   * {@code page} with its "How to run" (up to "This run") and its "How it measures" (to the end) replaced by
+   * this build's; either is left alone when the page has no such heading.
+   */
+  static String withMethod(String page) {
+    int run = page.indexOf(HOW_TO_RUN + "\n");
+    int thisRun = page.indexOf(THIS_RUN + "\n", Math.max(run, 0));
+    if (run >= 0 && thisRun >= 0) {
+      page = page.substring(0, run) + howToRun() + page.substring(thisRun);
+    }
+    int measures = page.indexOf("\n" + HOW_IT_MEASURES + "\n");
+    if (measures >= 0) {
+      page = page.substring(0, measures + 1) + howItMeasures();
     }
     return page;
   }
@@ -331,6 +454,53 @@ final class Report {
       return page.substring(0, at + 1) + section + "\n\n" + page.substring(at + 1);
     }
     return page + (page.endsWith("\n") ? "\n" : "\n\n") + section + "\n";
+  }
+
+  /**
+   * The Peers and streams section, markers included, without a final line break: {@code add} from the server
+   * to the client beside the client to the server, and one subscription's items per second beside gRPC's
+   * server streaming, with the ratios the issue asks for spelled out.
+   */
+  String peersSection() {
+    StringBuilder b = new StringBuilder();
+    b.append(PEERS_BEGIN).append("\n")
+        .append("## Peers and streams\n\n")
+        .append("Every Courier connection is a peer: the server calls methods its client serves, and a server ")
+        .append("method returning a `Flow.Publisher` streams to a subscriber with demand-driven backpressure. ")
+        .append("Measured in one run: `add` from the server to the client beside the client to the server, on ")
+        .append("one connection at ").append(Plan.PEERS_CELLS.get(0).inFlight()).append(" and ")
+        .append(Plan.PEERS_CELLS.get(1).inFlight()).append(" calls in flight, and the items per second of one ")
+        .append("subscription to a stream of ints beside gRPC's server streaming of the same int. This section ")
+        .append("is written by `").append(BenchMain.JAR_COMMAND).append(" --peers` alone; the other runs keep it ")
+        .append("as it is. How: see [How it measures](#how-it-measures), the Courier, server to client and the ")
+        .append("Stream of ints items.\n\n")
+        .append(runFacts())
+        .append("- windows: ").append(windows()).append("; it took ").append(minutes(took)).append('\n')
+        .append("- figures: as in the Results table: the median of the windows, their spread, and the median of ")
+        .append("each latency percentile; a stream has no latency\n");
+    List<String> ratios = new ArrayList<>();
+    for (Row peer : rows()) {
+      if (peer.target() == Target.COURIER_PEER) {
+        ratio(peer, Target.COURIER).ifPresent(x -> ratios.add("server to client over client to server at "
+            + peer.cell().inFlight() + " in flight: " + Format.ratio(x)));
+      }
+    }
+    for (Row stream : rows()) {
+      if (stream.cell().workload().isStream() && stream.target().courierScheme() != null) {
+        ratio(stream).ifPresent(x -> ratios.add(stream.target().label() + " stream over "
+            + Target.REFERENCE.label() + "'s: " + Format.ratio(x)));
+      }
+    }
+    if (!ratios.isEmpty()) {
+      b.append("- ratios: ").append(String.join("; ", ratios)).append('\n');
+    }
+    b.append('\n').append(peersTable());
+    if (!notes.isEmpty()) {
+      b.append("\nNotes:\n\n");
+      notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    }
+    b.append(PEERS_END);
+    return b.toString();
   }
 
   /** Whether the run measured a baseline build's server beside this build's. */

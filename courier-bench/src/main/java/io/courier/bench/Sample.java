@@ -48,6 +48,10 @@ record Sample(String target, Cell cell, int repetition, long calls, long errors,
 
   /** A one-line summary for progress output. */
   String describe() {
+    if (cell.workload().isStream()) {
+      return String.format(Locale.ROOT, "%-13s %-16s rep %d: %12s items/s  errors %d", target, cell.spec(),
+          repetition, Format.count(callsPerSecond()), errors);
+    }
     return String.format(Locale.ROOT, "%-13s %-16s rep %d: %12s calls/s  p50 %9s  p99 %9s  errors %d", target,
         cell.spec(), repetition, Format.count(callsPerSecond()), Format.latency(p50), Format.latency(p99), errors);
   }

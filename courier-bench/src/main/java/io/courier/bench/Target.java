@@ -27,6 +27,12 @@ enum Target {
   COURIER_WS("courier-ws", "Courier, WebSocket", CourierTarget.class),
   COURIER_WSS("courier-wss", "Courier, WebSocket + TLS", CourierTarget.class),
   /**
+   * {@link #COURIER} turned around: the client serves {@code add} and {@code echo} and the server calls it, the
+   * server running the load loop ({@link CourierTarget.Served}). Both ends keep Courier's defaults: methods on
+   * the client's worker pool, futures completed on the server's callback executor.
+   */
+  COURIER_PEER("courier-peer", "Courier, server to client", CourierTarget.class),
+  /**
    * {@link #COURIER}'s server from another build of the bench ({@code --baseline-jar}), called by this build's
    * client: the code before a change, measured in the same run as the code after it.
    */
@@ -52,12 +58,20 @@ enum Target {
   /** {@code --full}: the defaults and gRPC + JSON with its thread pool, the counterpart of Courier's defaults. */
   static final List<Target> FULL = List.of(COURIER, COURIER_IO, GRPC_JSON, GRPC_JSON_POOL, GRPC_BINARY, JSONRPC4J,
       NETTY_ECHO);
-  /** {@code --smoke}: the full run's targets and one HTTP and one WebSocket target, the latter inside TLS. */
-  static final List<Target> SMOKE = List.of(COURIER, COURIER_IO, COURIER_HTTP, COURIER_WSS, GRPC_JSON, GRPC_JSON_POOL,
-      GRPC_BINARY, JSONRPC4J, NETTY_ECHO);
+  /**
+   * {@code --smoke}: the full run's targets, one HTTP and one WebSocket target, the latter inside TLS, and the
+   * server-to-client one.
+   */
+  static final List<Target> SMOKE = List.of(COURIER, COURIER_IO, COURIER_HTTP, COURIER_WSS, COURIER_PEER, GRPC_JSON,
+      GRPC_JSON_POOL, GRPC_BINARY, JSONRPC4J, NETTY_ECHO);
   /** {@code --transports}: Courier over each transport, in the clear and inside TLS, and the reference. */
   static final List<Target> TRANSPORTS = List.of(COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS,
       COURIER_WSS, GRPC_JSON);
+  /**
+   * {@code --peers}: Courier both ways round and its streams, beside gRPC's server streaming (both codecs, its
+   * fastest setting).
+   */
+  static final List<Target> PEERS = List.of(COURIER, COURIER_PEER, COURIER_IO, GRPC_JSON, GRPC_BINARY);
 
   private final String id;
   private final String label;
@@ -101,16 +115,28 @@ enum Target {
 
   /**
    * Whether it has the scale and idle rows. Those are driven by a raw TCP client ({@link LineClient}), so the
-   * Courier targets over the other transports, and over TLS, have none.
+   * Courier targets over the other transports, and over TLS, have none, nor has the server-to-client one.
    */
   boolean hasScaleRows() {
-    return courierScheme() == null || courierScheme().equals("tcp");
+    return this != COURIER_PEER && (courierScheme() == null || courierScheme().equals("tcp"));
+  }
+
+  /**
+   * Whether it measures {@code workload}: the stream workload has a publisher only on this build's Courier
+   * server (with its client's defaults or on the I/O thread) and a streaming method on gRPC's direct-executor
+   * servers; the server-to-client target only makes calls.
+   */
+  boolean supports(Workload workload) {
+    if (!workload.isStream()) {
+      return true;
+    }
+    return this == COURIER || this == COURIER_IO || this == GRPC_JSON || this == GRPC_BINARY;
   }
 
   /** The scheme of the Courier client's target URI, or null for the other targets. */
   String courierScheme() {
     return switch (this) {
-      case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
+      case COURIER, COURIER_IO, COURIER_PEER, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
       case COURIER_TLS -> "tls";
       case COURIER_HTTP -> "http";
       case COURIER_HTTPS -> "https";
@@ -146,6 +172,7 @@ enum Target {
       case COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_BASELINE ->
           CourierTarget.client(courierScheme(), host, port, tlsDir, cell, false);
       case COURIER_IO, COURIER_IO_BASELINE -> CourierTarget.client("tcp", host, port, null, cell, true);
+      case COURIER_PEER -> new CourierTarget.Served(CourierTarget.uri("tcp", host, port));
       case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, true, cell);
       case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, true, cell);
       case GRPC_JSON_POOL -> GrpcTarget.client(host, port, Codec.JSON, false, cell);
@@ -161,7 +188,7 @@ enum Target {
   AutoCloseable holdIdle(String host, int port, int count) throws Exception {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> CourierTarget.holdIdle(host, port, count);
-      case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS ->
+      case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER ->
           throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);

@@ -5,19 +5,24 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What one call does, the same for every target: {@code add(a, b)} of two ints, or {@code echo(s)} of an ASCII
- * string of a given size. Immutable and thread-safe.
+ * string of a given size; or {@code stream}, one subscription to an endless stream of ints (0, 1, 2, …) read
+ * with demand-driven backpressure ({@link StreamMeter}), where a "call" is an item received. Immutable and
+ * thread-safe.
  *
- * @param echoBytes the size of the echoed string, or -1 for {@code add}
+ * @param echoBytes the size of the echoed string, or -1 for {@code add}, -2 for {@code stream}
  */
 record Workload(int echoBytes) {
 
   private static final Map<Integer, String> PAYLOADS = new ConcurrentHashMap<>();
 
   static final Workload ADD = new Workload(-1);
+  /** One subscription to the server's {@code ticks}; measured in items per second. */
+  static final Workload STREAM = new Workload(-2);
 
   Workload {
-    if (echoBytes < -1) {
-      throw new IllegalArgumentException("echoBytes: " + echoBytes + " (expected: >= 0, or -1 for add)");
+    if (echoBytes < -2) {
+      throw new IllegalArgumentException("echoBytes: " + echoBytes
+          + " (expected: >= 0, or -1 for add, -2 for stream)");
     }
   }
 
@@ -29,12 +34,16 @@ record Workload(int echoBytes) {
   }
 
   boolean isAdd() {
-    return echoBytes < 0;
+    return echoBytes == -1;
   }
 
-  /** The wire method name: {@code add} or {@code echo}. */
+  boolean isStream() {
+    return echoBytes == -2;
+  }
+
+  /** The wire method name: {@code add}, {@code echo} or {@code ticks}. */
   String method() {
-    return isAdd() ? "add" : "echo";
+    return isStream() ? "ticks" : isAdd() ? "add" : "echo";
   }
 
   /**
@@ -42,8 +51,8 @@ record Workload(int echoBytes) {
    * per char. Made once per size and shared.
    */
   String payload() {
-    if (isAdd()) {
-      throw new IllegalStateException("add has no payload");
+    if (echoBytes < 0) {
+      throw new IllegalStateException(spec() + " has no payload");
     }
     return PAYLOADS.computeIfAbsent(echoBytes, Workload::letters);
   }
@@ -56,19 +65,22 @@ record Workload(int echoBytes) {
     return new String(chars);
   }
 
-  /** The form used on command lines and in the CSV: {@code add} or {@code echo65536}. */
+  /** The form used on command lines and in the CSV: {@code add}, {@code echo65536} or {@code stream}. */
   String spec() {
-    return isAdd() ? "add" : "echo" + echoBytes;
+    return isStream() ? "stream" : isAdd() ? "add" : "echo" + echoBytes;
   }
 
-  /** The form used in tables: {@code add} or {@code echo 64 KiB}. */
+  /** The form used in tables: {@code add}, {@code echo 64 KiB} or {@code stream of ints}. */
   String label() {
-    return isAdd() ? "add" : "echo " + Format.bytes(echoBytes);
+    return isStream() ? "stream of ints" : isAdd() ? "add" : "echo " + Format.bytes(echoBytes);
   }
 
   static Workload parse(String spec) {
     if (spec.equals("add")) {
       return ADD;
+    }
+    if (spec.equals("stream")) {
+      return STREAM;
     }
     if (spec.startsWith("echo")) {
       try {
@@ -77,7 +89,7 @@ record Workload(int echoBytes) {
         // fall through to the error below
       }
     }
-    throw new IllegalArgumentException("workload: " + spec + " (expected: add or echoBYTES, e.g. echo1024)");
+    throw new IllegalArgumentException("workload: " + spec + " (expected: add, stream or echoBYTES, e.g. echo1024)");
   }
 
   @Override

@@ -26,7 +26,7 @@ class CellTest {
   void malformedSpecsAreRejectedWithTheExpectedForm() {
     assertThatThrownBy(() -> Cell.parse("add")).hasMessageContaining("WORKLOAD@INFLIGHT");
     assertThatThrownBy(() -> Cell.parse("add@x")).hasMessageContaining("WORKLOAD@INFLIGHT");
-    assertThatThrownBy(() -> Cell.parse("mul@1")).hasMessageContaining("expected: add or echoBYTES");
+    assertThatThrownBy(() -> Cell.parse("mul@1")).hasMessageContaining("expected: add, stream or echoBYTES");
     assertThatThrownBy(() -> Cell.parse("add@0")).hasMessageContaining("inFlight: 0");
   }
 

@@ -141,6 +141,50 @@ class ReportTest {
   }
 
   @Test
+  void peersRunWritesOnlyItsSectionWithItsRatiosAndRefreshesTheMethod() {
+    Report quick = report();
+    quick.add(row(Target.COURIER, 1000));
+    String current = quick.page(null);
+    String stale = current.substring(0, current.indexOf("## How it measures")) + "## How it measures\n\n- old\n";
+
+    Cell stream = Cell.of(Workload.STREAM, 1);
+    Report peers = report(Plan.peers());
+    peers.add(row(Target.COURIER, 1000));
+    peers.add(row(Target.COURIER_PEER, 950));
+    peers.add(new Row(Target.COURIER, stream, List.of(new Sample("courier", stream, 1, 5000, 0, 1_000_000_000L,
+        0, 0, 0, 0)), null));
+    peers.add(new Row(Target.GRPC_JSON, stream, List.of(new Sample("grpc-json", stream, 1, 2500, 0,
+        1_000_000_000L, 0, 0, 0, 0)), null));
+    String withSection = peers.page(stale);
+    assertThat(withSection).contains("## Peers and streams")
+        .contains("| add | 16 | Courier, server to client | 950 |").contains("| 0.95× |")
+        .contains("| stream of ints | 1 | Courier | 5,000 | 5,000–5,000 | 0 | 2.00× |")
+        .contains("server to client over client to server at 16 in flight: 0.95×")
+        .contains("| add | 16 | 1 | Courier | 1,000 |") // the results of the earlier run stay
+        .doesNotContain("- old\n").endsWith(Report.howItMeasures());
+    assertThat(withSection.indexOf("## Peers and streams")).isLessThan(withSection.indexOf("## How it measures"));
+
+    Report nextQuick = report();
+    nextQuick.add(row(Target.COURIER, 2000));
+    String kept = nextQuick.page(withSection);
+    assertThat(kept).contains("| add | 16 | 1 | Courier | 2,000 |").contains("| 950 |");
+    assertThat(count(kept, Report.PEERS_BEGIN)).isEqualTo(1);
+  }
+
+  @Test
+  void eachTargetGetsOnlyTheWorkloadsItSupports() {
+    Cell stream = Cell.of(Workload.STREAM, 1);
+    Cell add128 = Cell.of(Workload.ADD, 128);
+    assertThat(Plan.peers().cellsFor(Target.COURIER)).containsExactly(ADD_16, add128, stream);
+    assertThat(Plan.peers().cellsFor(Target.COURIER_PEER)).containsExactly(ADD_16, add128);
+    assertThat(Plan.smoke().cellsFor(Target.COURIER_PEER)).containsExactly(ADD_16);
+    assertThat(Plan.smoke().cellsFor(Target.GRPC_BINARY)).contains(stream);
+    assertThat(Plan.smoke().cellsFor(Target.JSONRPC4J)).doesNotContain(stream).isNotEmpty();
+    assertThat(Plan.quick().cellsFor(Target.COURIER)).doesNotContain(stream);
+    assertThat(Cell.parse("stream@1")).isEqualTo(stream);
+  }
+
+  @Test
   void transportTargetsHaveNoScaleRows() {
     Plan full = Plan.full();
     assertThat(full.cellsFor(Target.COURIER)).isEqualTo(full.allCells());
