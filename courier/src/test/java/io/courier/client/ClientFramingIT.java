@@ -90,7 +90,7 @@ class ClientFramingIT {
     assertThatThrownBy(() -> RpcClient.builder().target("http://127.0.0.1:1/rpc")
         .framing(Framing.CONTENT_LENGTH).build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("tcp:// and tls:// targets only, not http://");
+        .hasMessageContaining("applies to tcp:// and tls:// targets and to a command only, not http://");
     assertThatThrownBy(() -> RpcClient.builder().target("ws://127.0.0.1:1/ws").framing(Framing.NEWLINE).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("not ws://");
