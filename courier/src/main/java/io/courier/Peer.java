@@ -20,7 +20,7 @@ public interface Peer {
   /** Returns the peer's address. */
   SocketAddress remoteAddress();
 
-  /** Returns the protocol the connection speaks: {@code tcp}, {@code http} or {@code ws}. */
+  /** Returns the protocol the connection speaks: {@code tcp}, {@code http}, {@code ws} or {@code stdio}. */
   String protocol();
 
   /** Returns whether the connection runs inside TLS. */

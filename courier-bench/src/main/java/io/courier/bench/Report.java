@@ -281,7 +281,7 @@ final class Report {
         .append("From the repository root, build everything and run the quick mode (under 3 minutes on 2 cores):\n\n")
         .append("```sh\n").append(BUILD_AND_RUN).append("\n```\n\n")
         .append("`--full` (the default) measures every workload at every in-flight level with both scale rows ")
-        .append("(about 20 minutes on 2 cores); `--smoke` is the half-minute run CI makes (`BenchSmokeIT`, in ")
+        .append("(about 20 minutes on 2 cores); `--smoke` is the one-minute run CI makes (`BenchSmokeIT`, in ")
         .append("`mvn verify`). `--scale` adds the scale rows to `--quick`; `--targets courier,grpc-json` limits ")
         .append("the targets; `--jit-ms`, `--warmup-ms`, `--window-ms` and `--reps` change the windows. ")
         .append("Each run prints its ")

@@ -50,7 +50,7 @@ public final class Session implements Peer, Caller {
 
   /** How a session writes messages of its own (requests, notifications) to its connection. */
   public interface Link {
-    /** Returns the protocol the connection speaks: {@code tcp}, {@code http} or {@code ws}. */
+    /** Returns the protocol the connection speaks: {@code tcp}, {@code http}, {@code ws} or {@code stdio}. */
     String protocol();
 
     /** Whether this end may send a message of its own accord (not on an HTTP server connection). */

@@ -15,6 +15,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.local.LocalChannel;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
@@ -222,6 +223,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   // ---------------------------------------------------------------------------------------- Session.Link
   @Override
   public String protocol() {
+    if (channel instanceof LocalChannel) {
+      return "stdio"; // the only in-VM connection a server has: standard input and output, whatever the framing
+    }
     WireStack current = stack;
     return current == null ? "unknown" : current.protocol();
   }

@@ -69,7 +69,7 @@ class StdioIT {
     StdioServerMain.Tools tools = client.create(StdioServerMain.Tools.class);
 
     assertThat(tools.add(2, 3)).isEqualTo(5);
-    assertThat(tools.askParent("child")).isEqualTo("hello child");
+    assertThat(tools.askParent("child")).isEqualTo("stdio: hello child");
     assertThat(tools.noisy()).isEqualTo("quiet");
     SubscriptionsIT.Recorder<Integer> recorder = new SubscriptionsIT.Recorder<>(Long.MAX_VALUE, 3);
     tools.count(3).subscribe(recorder);

@@ -1,5 +1,6 @@
 package io.courier.peer;
 
+import io.courier.Peer;
 import io.courier.RpcContext;
 import io.courier.server.RpcServer;
 import java.util.concurrent.Flow;
@@ -39,7 +40,8 @@ public final class StdioServerMain {
 
           @Override
           public String askParent(String name) {
-            return RpcContext.current().peer().call("greet", String.class, name).join();
+            Peer parent = RpcContext.current().peer();
+            return parent.protocol() + ": " + parent.call("greet", String.class, name).join();
           }
 
           @Override
