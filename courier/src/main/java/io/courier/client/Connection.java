@@ -449,18 +449,20 @@ final class Connection implements Session.Link {
         working = true;
         events.connectionWorks();
       }
-      Session.ReplySink sink = (reply, jsonRpc) -> {
-        if (reply != null) {
-          send(reply);
-        }
-      };
       if (session.inbound().atCapacity()) {
         // The client keeps reading, for its answers; the server's calls past the cap are answered busy.
-        session.refuse(frame, Frames.plainStrings(msg), null, sink);
+        session.refuse(frame, Frames.plainStrings(msg), null, replies);
       } else {
-        session.receive(frame, Frames.plainStrings(msg), null, sink);
+        session.receive(frame, Frames.plainStrings(msg), null, replies);
       }
     }
+
+    /** Where the answers to the server's calls go: out on this connection, like the client's own messages. */
+    private final Session.ReplySink replies = (reply, jsonRpc) -> {
+      if (reply != null) {
+        send(reply);
+      }
+    };
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {

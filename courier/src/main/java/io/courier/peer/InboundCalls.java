@@ -25,7 +25,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,13 +83,13 @@ public final class InboundCalls {
    * key of their own.
    */
   private final Map<Object, Running> running = new ConcurrentHashMap<>();
-  /** Subscriptions being served, by the subscribing call's id; guarded by itself with {@link #earlyDemand}. */
+  /** Subscriptions being served, by the subscribing call's id; registered under its lock, with early demand. */
   private final Map<RequestId, InboundStream> streams = new ConcurrentHashMap<>();
   /**
    * Demand that arrived for a call whose method has not returned its publisher yet; only for running calls, so
-   * bounded by the in-flight cap. Guarded by {@link #streams}.
+   * bounded by the in-flight cap. Moved to a stream under the lock of {@link #streams}, so none is lost.
    */
-  private final Map<RequestId, Long> earlyDemand = new HashMap<>();
+  private final Map<RequestId, Long> earlyDemand = new ConcurrentHashMap<>();
   // Guarded by this: counted on the event loop, or on a worker for a frame decoded there.
   private long cancelWindowStart = System.nanoTime();
   private int unmatchedCancels;
@@ -414,9 +413,7 @@ public final class InboundCalls {
     RequestId id = context.id();
     forget(key);
     if (id != null && !earlyDemand.isEmpty()) {
-      synchronized (streams) {
-        earlyDemand.remove(id);
-      }
+      earlyDemand.remove(id); // demand for a call that ended without a subscription
     }
     callEnded();
     boolean notification = id == null && !seed;

@@ -10,6 +10,7 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.protocol.Decoded;
 import io.courier.protocol.JsonRpcCodec;
+import io.courier.protocol.Response;
 import io.courier.transport.Encoder;
 import io.courier.transport.TlsSupport;
 import io.netty.buffer.ByteBuf;
@@ -105,7 +106,7 @@ public final class Session implements Peer, Caller {
    * @param headers the HTTP headers that came with the frame, or null on raw TCP
    */
   public void receive(ByteBuf frame, int[] plainStrings, HttpHeaders headers, ReplySink sink) {
-    inbound.handle(decodeAndRelease(frame, plainStrings), headers, sink, false);
+    route(decodeAndRelease(frame, plainStrings), headers, sink, false);
   }
 
   /**
@@ -115,7 +116,21 @@ public final class Session implements Peer, Caller {
    * in, without a queue of calls growing meanwhile.
    */
   public void refuse(ByteBuf frame, int[] plainStrings, HttpHeaders headers, ReplySink sink) {
-    inbound.handle(decodeAndRelease(frame, plainStrings), headers, sink, true);
+    route(decodeAndRelease(frame, plainStrings), headers, sink, true);
+  }
+
+  /**
+   * A lone response (the common frame on a client: the answer to one of its calls) goes straight to the outbound
+   * half, with nothing to answer; anything else, batches with responses in them included, to the inbound half,
+   * which passes their responses on.
+   */
+  private void route(Decoded decoded, HttpHeaders headers, ReplySink sink, boolean refuse) {
+    if (!decoded.batch() && decoded.messages().get(0) instanceof Response response) {
+      outbound.complete(response);
+      sink.reply(null, true);
+      return;
+    }
+    inbound.handle(decoded, headers, sink, refuse);
   }
 
   private Decoded decodeAndRelease(ByteBuf frame, int[] plainStrings) {
