@@ -59,11 +59,6 @@ final class ClientCore implements Connection.Events {
 
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
 
-  /** Bounds on the calls a server sends the client: a server's defaults for the calls it serves. */
-  private static final int SERVED_IN_FLIGHT = 256;
-  private static final int SERVED_BATCH_ITEMS = 100;
-  private static final int SERVED_THREADS = Math.min(200, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
-  private static final int SERVED_QUEUE = 1000;
 
   private final Target target;
   private final Endpoint endpoint;
@@ -123,11 +118,14 @@ final class ClientCore implements Connection.Events {
     // A pool for the methods the client serves, only when it serves some: most clients never will.
     this.ownsExecutor = builder.executor == null && !builder.registrations.isEmpty();
     this.executor = builder.executor != null ? builder.executor
-        : ownsExecutor ? Serving.newWorkerPool("courier-client-worker", SERVED_THREADS, SERVED_QUEUE) : null;
+        : ownsExecutor ? Serving.newWorkerPool("courier-client-worker",
+            Serving.DEFAULT_WORKER_THREADS, Serving.DEFAULT_QUEUE_CAPACITY) : null;
     this.serving = new Serving(codec, builder.registrations.build(mapper),
         executor != null ? executor : callbackExecutor,
-        new Serving.Limits(SERVED_IN_FLIGHT, Math.max(1, SERVED_THREADS / 2), SERVED_BATCH_ITEMS, maxMessageBytes,
-            maxOutboundMessageBytes),
+        // The bounds a server applies by default to the calls it serves.
+        new Serving.Limits(Serving.DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
+            Serving.defaultMaxRunningPerConnection(Serving.DEFAULT_WORKER_THREADS), Serving.DEFAULT_MAX_BATCH_ITEMS,
+            maxMessageBytes, maxOutboundMessageBytes),
         Serving.Interception.NONE, this::notificationReceived, false);
 
     this.maxAttempts = builder.maxAttempts;

@@ -9,6 +9,7 @@ import io.courier.Endpoint;
 import io.courier.Experimental;
 import io.courier.Framing;
 import io.courier.RpcHandler;
+import io.courier.peer.Calling;
 import io.courier.peer.Registrations;
 import io.courier.protocol.CourierJson;
 import java.net.URI;
@@ -26,7 +27,6 @@ public final class RpcClientBuilder {
 
   static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  static final int DEFAULT_MAX_PENDING_CALLS = 4096;
   static final int DEFAULT_MAX_ATTEMPTS = 5;
   static final int DEFAULT_MAX_HTTP_CONNECTIONS = 16;
 
@@ -43,7 +43,7 @@ public final class RpcClientBuilder {
   int maxNumberScale = CourierJson.DEFAULT_MAX_NUMBER_SCALE;
   int ioThreads = 1;
   Executor callbackExecutor = ForkJoinPool.commonPool();
-  int maxPendingCalls = DEFAULT_MAX_PENDING_CALLS;
+  int maxPendingCalls = Calling.DEFAULT_MAX_PENDING_CALLS;
   int maxAttempts = DEFAULT_MAX_ATTEMPTS;
   boolean propagateDeadline = true;
   Backoff reconnectBackoff = Backoff.DEFAULT;

@@ -27,6 +27,9 @@ import java.util.function.Function;
  */
 public final class Calling {
 
+  /** The default bound on an end's pending calls: a client's to its server, a server's to all its peers. */
+  public static final int DEFAULT_MAX_PENDING_CALLS = 4096;
+
   /** What "no deadline" is: far enough ahead never to come, near enough not to overflow. */
   private static final long NO_DEADLINE_NANOS = Long.MAX_VALUE / 4;
 
@@ -35,7 +38,13 @@ public final class Calling {
   private final int maxPendingCalls;
   private final Executor callbackExecutor;
   private final boolean propagateDeadline;
-  private final HashedWheelTimer timer;
+  private final String timerName;
+  /**
+   * Made on first use: a server that is built and never started (or never calls a peer) holds no timer. Guarded
+   * by this; {@code stopped} once {@link #stop} ran.
+   */
+  private volatile HashedWheelTimer timer;
+  private boolean stopped;
   private final AtomicLong ids = new AtomicLong();
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong lateReplies = new AtomicLong();
@@ -53,7 +62,7 @@ public final class Calling {
     this.maxPendingCalls = maxPendingCalls;
     this.callbackExecutor = callbackExecutor;
     this.propagateDeadline = propagateDeadline;
-    this.timer = new HashedWheelTimer(new DefaultThreadFactory(timerName, true), 10, TimeUnit.MILLISECONDS);
+    this.timerName = timerName;
   }
 
   public ObjectMapper mapper() {
@@ -145,7 +154,7 @@ public final class Calling {
    */
   public boolean armDeadline(OutboundCall<?> call, long nanos, ConnectionException closed) {
     try {
-      call.timeout(timer.newTimeout(t -> {
+      call.timeout(timer().newTimeout(t -> {
         abandon(call);
         call.fail(new CallTimeoutException("Call to " + call.method() + " timed out"));
       }, nanos, TimeUnit.NANOSECONDS));
@@ -162,7 +171,7 @@ public final class Calling {
    * @throws IllegalStateException when this end has stopped
    */
   public Timeout schedule(Runnable task, long nanos) {
-    return timer.newTimeout(t -> task.run(), nanos, TimeUnit.NANOSECONDS);
+    return timer().newTimeout(t -> task.run(), nanos, TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -190,8 +199,31 @@ public final class Calling {
     return lateReplies.get();
   }
 
+  /**
+   * Returns the deadline timer, made now if need be; lock-free once made. A stopped timer refuses new timeouts
+   * with an {@link IllegalStateException}.
+   */
+  private HashedWheelTimer timer() {
+    HashedWheelTimer made = timer;
+    if (made != null) {
+      return made;
+    }
+    synchronized (this) {
+      if (stopped) {
+        throw new IllegalStateException("stopped");
+      }
+      if (timer == null) {
+        timer = new HashedWheelTimer(new DefaultThreadFactory(timerName, true), 10, TimeUnit.MILLISECONDS);
+      }
+      return timer;
+    }
+  }
+
   /** Stops the deadline timer; calls admitted later fail when their deadline is armed. */
-  public void stop() {
-    timer.stop();
+  public synchronized void stop() {
+    stopped = true;
+    if (timer != null) {
+      timer.stop();
+    }
   }
 }

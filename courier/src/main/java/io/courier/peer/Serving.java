@@ -22,6 +22,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Serving {
 
+  /** The default size of an end's worker pool: twice the cores, at least 4, at most 200 threads. */
+  public static final int DEFAULT_WORKER_THREADS =
+      Math.min(200, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+  /** The default queue of an end's worker pool, in calls. */
+  public static final int DEFAULT_QUEUE_CAPACITY = 1000;
+  /** The default bound on the calls in flight on one connection. */
+  public static final int DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 256;
+  /** The default bound on the items of one batch. */
+  public static final int DEFAULT_MAX_BATCH_ITEMS = 100;
+
+  /** The default share of the workers one connection's calls may take: half of them, at least one. */
+  public static int defaultMaxRunningPerConnection(int workerThreads) {
+    return Math.max(1, workerThreads / 2);
+  }
+
   /** The bounds the inbound half of every session applies. */
   public record Limits(
       int maxInFlightPerConnection,

@@ -112,7 +112,7 @@ public final class RpcServer implements AutoCloseable {
             limits.maxBatchItems(), limits.maxBatchResponseBytes(), limits.maxOutboundMessageBytes()),
         InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode);
     this.tls = builder.tls;
-    this.calling = new Calling(mapper, builder.peerCallTimeout, RpcServerBuilder.MAX_PENDING_PEER_CALLS,
+    this.calling = new Calling(mapper, builder.peerCallTimeout, Calling.DEFAULT_MAX_PENDING_CALLS,
         ForkJoinPool.commonPool(), true, "courier-server-timer");
     this.pipeline = new ServerPipeline(builder, limits, serving, calling, connections, live,
         new PartialMessageBudget(limits.partialMessageBudget(), live));

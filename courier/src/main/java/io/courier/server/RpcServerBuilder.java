@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Experimental;
 import io.courier.RpcHandler;
 import io.courier.peer.Registrations;
+import io.courier.peer.Serving;
 import io.courier.protocol.CourierJson;
 import io.courier.transport.AllowedHosts;
 import io.netty.util.internal.PlatformDependent;
@@ -24,16 +25,8 @@ import java.util.concurrent.ExecutorService;
  */
 public final class RpcServerBuilder {
 
-  /** Default executor size: twice the cores, at least 4, at most 200 threads. */
-  static final int DEFAULT_WORKER_THREADS =
-      Math.min(200, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
-  static final int DEFAULT_QUEUE_CAPACITY = 1000;
   static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
-  static final int DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 256;
-  static final int DEFAULT_MAX_BATCH_ITEMS = 100;
   static final Duration DEFAULT_PEER_CALL_TIMEOUT = Duration.ofSeconds(30);
-  /** Calls to peers pending at once, over all connections: the client's default bound on its calls. */
-  static final int MAX_PENDING_PEER_CALLS = 4096;
   static final int DEFAULT_MAX_BATCH_RESPONSE_BYTES = 16 * 1024 * 1024;
   static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1_000;
@@ -46,15 +39,15 @@ public final class RpcServerBuilder {
   String host = "0.0.0.0";
   int port = 0;
   int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
-  int workerThreads = DEFAULT_WORKER_THREADS;
-  int queueCapacity = DEFAULT_QUEUE_CAPACITY;
+  int workerThreads = Serving.DEFAULT_WORKER_THREADS;
+  int queueCapacity = Serving.DEFAULT_QUEUE_CAPACITY;
   ExecutorService executor;
   ObjectMapper mapper;
   int maxMessageBytes = CourierJson.DEFAULT_MAX_MESSAGE_BYTES;
   boolean developmentMode;
   Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
-  int maxInFlightPerConnection = DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
-  int maxBatchItems = DEFAULT_MAX_BATCH_ITEMS;
+  int maxInFlightPerConnection = Serving.DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION;
+  int maxBatchItems = Serving.DEFAULT_MAX_BATCH_ITEMS;
   Duration peerCallTimeout = DEFAULT_PEER_CALL_TIMEOUT;
   int maxBatchResponseBytes = DEFAULT_MAX_BATCH_RESPONSE_BYTES;
   int maxConnections = DEFAULT_MAX_CONNECTIONS;
@@ -409,7 +402,7 @@ public final class RpcServerBuilder {
     return new Limits(maxMessageBytes,
         maxOutboundMessageBytes > 0 ? maxOutboundMessageBytes : maxMessageBytes,
         maxNumberScale, maxInFlightPerConnection,
-        maxRunningPerConnection > 0 ? maxRunningPerConnection : Math.max(1, workerThreads / 2),
+        maxRunningPerConnection > 0 ? maxRunningPerConnection : Serving.defaultMaxRunningPerConnection(workerThreads),
         maxBatchItems, maxBatchResponseBytes, maxConnections, maxConnectionsPerAddress,
         partialMessageBudget > 0 ? partialMessageBudget : defaultPartialMessageBudget(maxMessageBytes),
         protocolDetectionTimeout, partialFrameTimeout, idleTimeout, unwritableTimeout);

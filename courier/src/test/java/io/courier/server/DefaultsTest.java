@@ -43,8 +43,6 @@ class DefaultsTest {
     assertThat(constraints.getMaxDocumentLength()).as("document length").isEqualTo(4 * 1024 * 1024);
 
     // The constants the docs point at agree with what a builder starts with.
-    assertThat(RpcServerBuilder.DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION).isEqualTo(256);
-    assertThat(RpcServerBuilder.DEFAULT_MAX_BATCH_ITEMS).isEqualTo(100);
     assertThat(RpcServerBuilder.DEFAULT_MAX_BATCH_RESPONSE_BYTES).isEqualTo(16 * 1024 * 1024);
     assertThat(RpcServerBuilder.DEFAULT_SHUTDOWN_GRACE).isEqualTo(Duration.ofSeconds(10));
   }
