@@ -107,7 +107,7 @@ class SubscriptionsIT {
   }
 
   /** Records every signal; requests {@code initial} on subscribe. */
-  static final class Recorder<T> implements Flow.Subscriber<T> {
+  static class Recorder<T> implements Flow.Subscriber<T> {
     final List<T> items = new CopyOnWriteArrayList<>();
     final AtomicReference<Throwable> error = new AtomicReference<>();
     final AtomicInteger terminals = new AtomicInteger();
@@ -371,6 +371,79 @@ class SubscriptionsIT {
     assertThat(recorder.error.get()).isInstanceOf(RpcException.class)
         .hasMessageContaining("more items than were asked");
     assertThat(recorder.items.size()).isLessThanOrEqualTo(5);
+  }
+
+  /** What an item that cannot be read as the subscriber's type is: an object where the server sends an int. */
+  record Named(String name) {}
+
+  @Test
+  void anItemThatDoesNotBindFailsTheSubscriptionAndCancelsThePublisher() throws Exception {
+    RpcClient client = client(Transports.TCP, server());
+    Recorder<Named> recorder = new Recorder<>(5, 0);
+
+    client.subscribe("watched", Named.class).subscribe(recorder);
+
+    recorder.awaitDone();
+    assertThat(recorder.error.get()).isInstanceOf(RpcException.class).hasMessageContaining("does not bind");
+    assertThat(recorder.items).isEmpty();
+    assertThat(watched.cancelled.await(10, TimeUnit.SECONDS)).as("server publisher cancelled").isTrue();
+  }
+
+  @Test
+  void aSubscriberThatThrowsIsTreatedAsCancellingIt() throws Exception {
+    RpcClient client = client(Transports.TCP, server());
+    Recorder<Integer> thrower = new Recorder<>(5, 0) {
+      @Override
+      public void onNext(Integer item) {
+        super.onNext(item);
+        throw new IllegalStateException("subscriber bug");
+      }
+    };
+
+    client.subscribe("watched", Integer.class).subscribe(thrower);
+
+    assertThat(watched.cancelled.await(10, TimeUnit.SECONDS)).as("server publisher cancelled").isTrue();
+    Thread.sleep(200);
+    assertThat(thrower.items).containsExactly(0);
+    assertThat(thrower.terminals.get()).as("no signal after the subscriber threw").isZero();
+  }
+
+  @Test
+  void anItemOverTheOutboundLimitFailsTheSubscriptionWithLimitExceeded() throws Exception {
+    CountDownLatch cancelled = new CountDownLatch(1);
+    RpcServer server = RpcServer.builder().host("127.0.0.1")
+        .maxOutboundMessageBytes(2048)
+        .method("big", args -> (Flow.Publisher<String>) subscriber -> subscriber.onSubscribe(
+            new Flow.Subscription() {
+              private boolean sent;
+
+              @Override
+              public void request(long n) {
+                if (!sent) {
+                  sent = true;
+                  subscriber.onNext("small");
+                  subscriber.onNext("x".repeat(4096));
+                }
+              }
+
+              @Override
+              public void cancel() {
+                cancelled.countDown();
+              }
+            }))
+        .build()
+        .start();
+    closing.add(server);
+    RpcClient client = client(Transports.TCP, server);
+    Recorder<String> recorder = new Recorder<>(10, 0);
+
+    client.subscribe("big", String.class).subscribe(recorder);
+
+    recorder.awaitDone();
+    assertThat(recorder.items).containsExactly("small");
+    assertThat(recorder.error.get()).isInstanceOf(RpcException.class);
+    assertThat(((RpcException) recorder.error.get()).code()).isEqualTo(RpcError.LIMIT_EXCEEDED_CODE);
+    assertThat(cancelled.await(10, TimeUnit.SECONDS)).as("publisher cancelled").isTrue();
   }
 
   @Test
