@@ -19,19 +19,9 @@ const { outcome } = common;
 
 const OVERALL_TIMEOUT_MS = 10000;
 
-const [host, portText] = process.argv.slice(2);
-const port = Number(portText);
-if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-  process.stderr.write('usage: node vscode-client.js HOST PORT\n');
-  process.exit(64);
-}
+const { host, port, transportFailure } = common.hostAndPort('vscode-client');
 
 common.exitAfter(OVERALL_TIMEOUT_MS, `vscode-client (${host}:${port})`);
-
-function transportFailure(what) {
-  process.stderr.write(`vscode-client: transport failure (${host}:${port}): ${what}\n`);
-  process.exit(1);
-}
 
 const { log, logger } = common.collectingLogger();
 

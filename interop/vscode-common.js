@@ -40,4 +40,22 @@ async function outcome(promise) {
   }
 }
 
-module.exports = { exitAfter, collectingLogger, outcome };
+/**
+ * Reads HOST PORT from the command line of `script`, or exits with 64 and its usage; returns {host, port,
+ * transportFailure}, the last ending the run with status 1 and a line that names the peer.
+ */
+function hostAndPort(script) {
+  const [host, portText] = process.argv.slice(2);
+  const port = Number(portText);
+  if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
+    process.stderr.write(`usage: node ${script}.js HOST PORT\n`);
+    process.exit(64);
+  }
+  const transportFailure = (what) => {
+    process.stderr.write(`${script}: transport failure (${host}:${port}): ${what}\n`);
+    process.exit(1);
+  };
+  return { host, port, transportFailure };
+}
+
+module.exports = { exitAfter, collectingLogger, outcome, hostAndPort };

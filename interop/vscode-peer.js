@@ -20,19 +20,9 @@ const OVERALL_TIMEOUT_MS = 10000;
 /** The error `refuse` answers with: an application code outside the spec's reserved range. */
 const REFUSED_CODE = 4242;
 
-const [host, portText] = process.argv.slice(2);
-const port = Number(portText);
-if (!host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-  process.stderr.write('usage: node vscode-peer.js HOST PORT\n');
-  process.exit(64);
-}
+const { host, port, transportFailure } = common.hostAndPort('vscode-peer');
 
 common.exitAfter(OVERALL_TIMEOUT_MS, `vscode-peer (${host}:${port})`);
-
-function transportFailure(what) {
-  process.stderr.write(`vscode-peer: transport failure (${host}:${port}): ${what}\n`);
-  process.exit(1);
-}
 
 const { log, logger } = common.collectingLogger();
 
