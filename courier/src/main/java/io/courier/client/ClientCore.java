@@ -10,6 +10,8 @@ import io.courier.Framing;
 import io.courier.RequestId;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.discovery.EndpointGroup;
+import io.courier.discovery.Instance;
 import io.courier.peer.Calling;
 import io.courier.peer.OutboundCall;
 import io.courier.peer.OutboundStream;
@@ -34,8 +36,6 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -52,17 +52,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every view of one client shares: the event loop, the connections, and what calls are made with. Calls
- * enter here from {@link RpcClient}, proxies and batches. Thread-safe.
+ * What every view of one client shares: the event loop, the servers and their connections (through its
+ * {@link Router}), and what calls are made with. Calls enter here from {@link RpcClient}, proxies and batches, and
+ * leave for the server the router picks. Thread-safe.
  */
-final class ClientCore implements Connection.Events {
+final class ClientCore {
 
   private static final Logger log = LoggerFactory.getLogger(ClientCore.class);
 
 
-  private final Target target;
+  /** What the client calls, for messages: its target as given. */
+  private final String describe;
+  /** The one server the client was given, or null for a list, a discovered service or a program. */
   private final Endpoint endpoint;
-  /** What every connection of this client is given. */
+  /** What every connection of this client is given; each server's pool gets a copy with its target. */
   private final Connection.Settings connectionSettings;
   private final NotificationListener notificationListener;
   private final Dialect dialect;
@@ -80,36 +83,33 @@ final class ClientCore implements Connection.Events {
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
   private final int maxAttempts;
+  private final int maxHttpConnections;
   private final Backoff reconnectBackoff;
   private final Backoff retryBackoff = Backoff.RETRY;
   private final RetryBudget retryBudget = new RetryBudget();
   private final AtomicLong connectAttempts = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  /** Offered every attempt's outcome: what the router learns from, and what retries. */
+  private final Attempts attempts = new Attempts(null);
   /** Seed-dialect calls, each on its own connection, so that close() can fail them. */
   private final Set<OutboundCall<?>> seedCalls = ConcurrentHashMap.newKeySet();
-  private final Object lock = new Object();
-  /**
-   * The open connections: at most one on raw TCP and WebSocket, which carry many calls at once; up to
-   * {@code maxConnections} over HTTP, where each answers its requests in order. Guarded by lock.
-   */
-  private final List<Connection> connections = new ArrayList<>();
-  private final int maxConnections;
-  /** Whether one connection carries any number of calls at once (raw TCP, WebSocket); HTTP's carry one. */
-  private final boolean multiplexed;
-  /** Messages waiting for an HTTP connection to be free, in order. Guarded by lock. */
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-  private int connectFailures; // guarded by lock
-  private long reconnectAt; // guarded by lock
-  private String lastConnectFailure; // guarded by lock
+  /** Chooses the server of each call. */
+  private final Router router;
+  private final String bearerToken;
+  private final boolean allowPlaintextToken;
   private volatile boolean closed;
 
-  ClientCore(RpcClientBuilder builder, ObjectMapper mapper) {
-    this.target = builder.target;
-    this.multiplexed = target.transport() != Target.Transport.HTTP;
-    this.maxConnections = multiplexed ? 1 : builder.maxHttpConnections;
-    this.endpoint = target.endpoint();
+  /**
+   * A client of {@code servers}: the builder's list, or the group it discovered, which the client closes; with
+   * {@code fallback} standing in while a discovered group has no instances.
+   */
+  ClientCore(RpcClientBuilder builder, ObjectMapper mapper, EndpointGroup servers, List<Instance> fallback) {
+    this.describe = builder.describeTarget();
+    this.endpoint = builder.singleEndpoint();
     this.notificationListener = builder.notificationListener;
     this.dialect = builder.dialect;
+    this.bearerToken = builder.bearerToken;
+    this.allowPlaintextToken = builder.allowPlaintextToken;
     this.codec = new JsonRpcCodec(mapper, builder.maxNumberScale);
     this.maxMessageBytes = builder.maxMessageBytes;
     this.maxOutboundMessageBytes = builder.maxOutboundMessageBytes > 0
@@ -129,8 +129,10 @@ final class ClientCore implements Connection.Events {
         Serving.Interception.NONE, this::notificationReceived, false);
 
     this.maxAttempts = builder.maxAttempts;
+    this.maxHttpConnections = builder.maxHttpConnections;
     this.reconnectBackoff = builder.reconnectBackoff;
-    if (target.transport() == Target.Transport.STDIO) {
+    Target program = builder.program;
+    if (program != null) {
       // A launched program's streams are joined to an in-VM channel: no sockets, so no socket options.
       this.group = EventLoops.newLocalGroup("courier-client-stdio");
       this.bootstrap = new Bootstrap()
@@ -148,11 +150,40 @@ final class ClientCore implements Connection.Events {
     }
     this.calling = new Calling(mapper, builder.callTimeout, builder.maxPendingCalls, callbackExecutor,
         builder.propagateDeadline, "courier-client-timer");
-    ClientTls tls = target.secure() ? (builder.tls != null ? builder.tls : ClientTls.system()) : null;
-    this.connectionSettings = new Connection.Settings(target, tls, builder.bearerToken, builder.connectTimeout,
-        builder.keepAliveInterval, builder.keepAliveTimeout, maxMessageBytes, maxOutboundMessageBytes,
+    this.connectionSettings = new Connection.Settings(program, builder.tls != null ? builder.tls : ClientTls.system(),
+        builder.bearerToken,
+        builder.connectTimeout, builder.keepAliveInterval, builder.keepAliveTimeout, maxMessageBytes,
+        maxOutboundMessageBytes,
         io.courier.transport.Framing.of(builder.framing != null ? builder.framing : Framing.NEWLINE), serving,
         calling);
+    if (program != null) {
+      this.router = new Router(describe, new EndpointPool(null, program, connectionSettings.withTarget(program),
+          bootstrap, group, reconnectBackoff, maxHttpConnections, false, connectAttempts));
+    } else {
+      // With one server, a failed one is retried on the next call; with more, its pool probes it in the background.
+      boolean probes = !(servers.instances().size() == 1 && fallback.isEmpty() && builder.isStaticTarget());
+      this.router = new Router(describe, servers, fallback, builder.loadBalancing, builder.zone,
+          builder.outlierDetection, calling.callTimeout().toNanos(), instance -> newPool(instance, probes));
+    }
+  }
+
+  /**
+   * Returns the pool for a new server, or null (with a log line) for one this client cannot call: its target is
+   * not one the client's options allow.
+   */
+  private EndpointPool newPool(Instance instance, boolean probes) {
+    Target target = Target.parse(instance.target());
+    if (bearerToken != null && !target.secure() && !allowPlaintextToken) {
+      log.warn("{}: not calling {}, which has no TLS: the client would send its bearer token in the clear",
+          describe, instance);
+      return null;
+    }
+    if (dialect == Dialect.SEED && target.transport() != Target.Transport.TCP) {
+      log.warn("{}: not calling {}: the seed dialect runs over tcp:// only", describe, instance);
+      return null;
+    }
+    return new EndpointPool(instance, target, connectionSettings.withTarget(target), bootstrap, group,
+        reconnectBackoff, maxHttpConnections, probes, connectAttempts);
   }
 
   Serving serving() {
@@ -163,27 +194,32 @@ final class ClientCore implements Connection.Events {
     return dialect;
   }
 
-  /** The server's address; null for a program the client launched. */
+  /** The one server the client was given; null for a list, a discovered service or a program. */
   Endpoint endpoint() {
     return endpoint;
   }
 
-  /** What the client calls, for messages: a URI, or the program it launched. */
+  /** The servers the client balances its calls over now. */
+  List<Instance> instances() {
+    return router.instances();
+  }
+
+  /** What the client calls, for messages: a URI, a list, or the program it launched. */
   String describeTarget() {
-    return target.toString();
+    return describe;
   }
 
   /** Hands a notification from the server to the listener, on the callback executor. */
   void notificationReceived(String method, JsonNode params) {
     if (notificationListener == null) {
-      log.debug("Dropped notification {} from {}: no listener", method, target);
+      log.debug("Dropped notification {} from {}: no listener", method, describe);
       return;
     }
     callbackExecutor.execute(() -> {
       try {
         notificationListener.onNotification(method, params);
       } catch (RuntimeException e) {
-        log.warn("Notification listener failed on {} from {}", method, target, e);
+        log.warn("Notification listener failed on {} from {}", method, describe, e);
       }
     });
   }
@@ -196,12 +232,13 @@ final class ClientCore implements Connection.Events {
    * Starts a call. {@code params} is null, an {@code Object[]}, a {@code Map} or {@link ArgsAndKwargs}.
    * {@code sync} completes the future on the I/O thread, for a caller that is blocked waiting on it; otherwise
    * the callback executor completes it, so that user callbacks never run on (and never block) the event loop.
-   * The call gets {@code timeout}, or less when the thread is serving a call with less time left.
+   * The call gets {@code timeout}, or less when the thread is serving a call with less time left. With several
+   * servers, {@code routingKey} (or null) is what a consistent-hashing policy routes it by.
    */
   <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, Duration timeout,
-      boolean sync, boolean idempotent, Function<RpcError, Throwable> errors) {
-    OutboundCall<R> call = calling.newCall(method, params, reader, timeout, sync, idempotent, errors,
-        dialect == Dialect.SEED ? null : this::retry);
+      boolean sync, boolean idempotent, Function<RpcError, Throwable> errors, Object routingKey) {
+    Attempts outcomes = routingKey == null ? attempts : new Attempts(routingKey);
+    OutboundCall<R> call = calling.newCall(method, params, reader, timeout, sync, idempotent, errors, outcomes);
     if (closed) {
       call.fail(clientClosed());
       return call.future();
@@ -211,15 +248,18 @@ final class ClientCore implements Connection.Events {
     }
     retryBudget.deposit();
     if (dialect == Dialect.SEED) {
-      startSeedCall(call);
+      startSeedCall(call, routingKey);
     } else {
-      sendAttempt(call);
+      sendAttempt(call, routingKey, null);
     }
     return call.future();
   }
 
-  /** Sends one attempt of a call, with whatever time the call has left. */
-  private void sendAttempt(OutboundCall<?> call) {
+  /**
+   * Sends one attempt of a call, with whatever time the call has left, to the server the router picks (not
+   * {@code avoid}, where its last attempt failed, while there is another).
+   */
+  private void sendAttempt(OutboundCall<?> call, Object routingKey, EndpointPool avoid) {
     long remaining = call.deadline() - System.nanoTime();
     if (remaining <= 0) {
       call.fail(new CallTimeoutException("Call to " + call.method() + " ran out of time before attempt "
@@ -229,8 +269,16 @@ final class ClientCore implements Connection.Events {
     if (!calling.armDeadline(call, remaining, clientClosed())) {
       return;
     }
+    EndpointPool pool;
+    try {
+      pool = router.pick(routingKey, call.params(), avoid);
+    } catch (ConnectionException none) {
+      call.fail(none);
+      return;
+    }
+    call.route(pool);
     RequestId id = RequestId.of(call.id());
-    withConnection(conn -> {
+    pool.withConnection(conn -> {
       // The time the call waited for an HTTP connection is not the server's to use.
       long timeoutMs = calling.timeoutMs(call);
       conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method(), call.params(), timeoutMs));
@@ -238,33 +286,80 @@ final class ClientCore implements Connection.Events {
   }
 
   /**
-   * Sends a failed attempt again when that is safe: the server said it did not process it, or the method is
-   * {@link io.courier.Idempotent} and the connection was lost. Within the call's deadline, the attempt limit
-   * and the retry budget.
+   * Learns from each attempt's outcome, and sends a failed attempt again when that is safe: the server said it
+   * did not process it, it was never sent and another server can take it, or the method is
+   * {@link io.courier.Idempotent} and the connection was lost. Within the call's deadline, the attempt limit and
+   * the retry budget. One per routing key, so that a retry is routed by the call's key too.
    */
-  private boolean retry(OutboundCall<?> failed, Throwable failure) {
-    if (closed || failed.attempt() >= maxAttempts || !(failure instanceof RpcException exception)) {
-      return false;
+  private final class Attempts implements OutboundCall.Retrier {
+
+    private final Object routingKey;
+
+    Attempts(Object routingKey) {
+      this.routingKey = routingKey;
     }
-    RpcError error = exception.error();
-    boolean safe = error.isUnprocessed() || (failed.idempotent() && error.code() == RpcError.CONNECTION_LOST_CODE);
-    if (!safe) {
-      return false;
+
+    @Override
+    public void succeeded(OutboundCall<?> call) {
+      if (call.route() instanceof EndpointPool pool) {
+        pool.answered();
+      }
     }
-    long delay = retryBackoff.delayNanos(failed.attempt());
-    if (System.nanoTime() + delay >= failed.deadline()) {
-      return false;
+
+    @Override
+    public boolean retry(OutboundCall<?> failed, Throwable failure) {
+      if (!(failure instanceof RpcException exception)) {
+        return false;
+      }
+      RpcError error = exception.error();
+      EndpointPool pool = failed.route() instanceof EndpointPool routed ? routed : null;
+      if (pool != null) {
+        learn(pool, error);
+      }
+      if (closed || failed.attempt() >= maxAttempts) {
+        return false;
+      }
+      boolean elsewhere = pool != null && router.hasAlternative(pool);
+      boolean unsent = exception instanceof ConnectionException lost && !lost.wasSent();
+      boolean safe = error.isUnprocessed() || (unsent && elsewhere)
+          || (failed.idempotent() && error.code() == RpcError.CONNECTION_LOST_CODE);
+      if (!safe) {
+        return false;
+      }
+      // Another server can take it at once; the same one gets time to recover.
+      long delay = elsewhere ? 0 : retryBackoff.delayNanos(failed.attempt());
+      if (System.nanoTime() + delay >= failed.deadline()) {
+        return false;
+      }
+      if (!retryBudget.tryWithdraw()) {
+        log.debug("Not retrying {}: the retry budget is spent", failed.method());
+        return false;
+      }
+      OutboundCall<?> next = failed.nextAttempt(calling.nextId());
+      log.debug("Retrying {} (attempt {}) in {} ms after: {}", failed.method(), next.attempt(),
+          TimeUnit.NANOSECONDS.toMillis(delay), error);
+      retries.incrementAndGet();
+      if (delay == 0) {
+        // Not on this thread: it may be failing every call of a closing connection.
+        group.execute(() -> sendAttempt(next, routingKey, pool));
+      } else {
+        calling.schedule(() -> sendAttempt(next, routingKey, pool), delay);
+      }
+      return true;
     }
-    if (!retryBudget.tryWithdraw()) {
-      log.debug("Not retrying {}: the retry budget is spent", failed.method());
-      return false;
+  }
+
+  /**
+   * What a failed attempt says about its server: shutting down (drain it), timed out or lost (count towards its
+   * ejection), or answered with an error (it works).
+   */
+  private void learn(EndpointPool pool, RpcError error) {
+    switch (error.code()) {
+      case RpcError.SHUTTING_DOWN_CODE -> pool.draining();
+      case RpcError.TIMEOUT_CODE, RpcError.CONNECTION_LOST_CODE -> router.failed(pool);
+      case RpcError.CLIENT_CLOSED_CODE, RpcError.CANCELLED_CODE, RpcError.LIMIT_EXCEEDED_CODE -> { }
+      default -> pool.answered();
     }
-    OutboundCall<?> next = failed.nextAttempt(calling.nextId());
-    log.debug("Retrying {} (attempt {}) in {} ms after: {}", failed.method(), next.attempt(),
-        TimeUnit.NANOSECONDS.toMillis(delay), error);
-    retries.incrementAndGet();
-    calling.schedule(() -> sendAttempt(next), delay);
-    return true;
   }
 
   /**
@@ -273,9 +368,15 @@ final class ClientCore implements Connection.Events {
    */
   <T> Flow.Publisher<T> subscribe(String method, Object params, ObjectReader itemReader,
       Function<RpcError, Throwable> errors) {
-    if (dialect == Dialect.SEED || target.transport() == Target.Transport.HTTP) {
+    String http = router.instances().stream()
+        .map(Instance::target)
+        .map(uri -> uri.getScheme().toLowerCase(java.util.Locale.ROOT))
+        .filter(scheme -> scheme.startsWith("http"))
+        .findFirst()
+        .orElse(null);
+    if (dialect == Dialect.SEED || http != null) {
       throw new UnsupportedOperationException("Subscriptions need a connection that carries notifications "
-          + "(tcp:// or ws://), not " + (dialect == Dialect.SEED ? "the seed dialect" : target.scheme() + "://"));
+          + "(tcp:// or ws://), not " + (dialect == Dialect.SEED ? "the seed dialect" : http + "://"));
     }
     return OutboundStream.publisher(calling, method, params, itemReader, errors, call -> {
       if (closed) {
@@ -302,7 +403,7 @@ final class ClientCore implements Connection.Events {
         });
   }
 
-  /** Sends the entries of a batch as one JSON array. Calls in a batch are not retried. */
+  /** Sends the entries of a batch as one JSON array, to one server. Calls in a batch are not retried. */
   void sendBatch(List<Batch.Entry> entries, Duration timeout) {
     if (dialect == Dialect.SEED) {
       throw new UnsupportedOperationException("The seed dialect has no batches");
@@ -358,156 +459,16 @@ final class ClientCore implements Connection.Events {
         new CompletableFuture<>(), callbackExecutor, errors, null);
   }
 
-  /** A message waiting for an HTTP connection to be free: how to send it, and how to fail it. */
-  private record Waiting(Consumer<Connection> send, Consumer<ConnectionException> fail) {}
-
-  /**
-   * Hands the next message a connection: the open one on raw TCP and WebSocket (opened when needed); over
-   * HTTP, where a connection answers its requests in order, an idle one, else a new one while there are fewer
-   * than {@code maxConnections}, else the message waits for the first to be free (OkHttp's choice: no
-   * pipelining behind a slow call). After a failed attempt to connect, new attempts wait for the reconnect
-   * backoff, and messages with no connection fail at once rather than queue.
-   */
+  /** Hands a message that is not a retried call a connection to the server the router picks. */
   private void withConnection(Consumer<Connection> send, Consumer<ConnectionException> fail) {
-    Connection conn;
+    EndpointPool pool;
     try {
-      synchronized (lock) {
-        conn = pick(false);
-        if (conn == null) {
-          waiting.add(new Waiting(send, fail));
-          return;
-        }
-        conn.reserve();
-      }
-    } catch (ConnectionException notConnected) {
-      fail.accept(notConnected);
+      pool = router.pick(null, null, null);
+    } catch (ConnectionException none) {
+      fail.accept(none);
       return;
     }
-    conn.open(bootstrap);
-    send.accept(conn);
-  }
-
-  /**
-   * Returns the connection for the next message, opening one when allowed, or null when it must wait for an
-   * HTTP connection. {@code waiting} messages go first unless {@code forWaiting}. Called with the lock held.
-   */
-  private Connection pick(boolean forWaiting) {
-    if (closed) {
-      throw clientClosed();
-    }
-    connections.removeIf(c -> !c.isOpen());
-    if (multiplexed && !connections.isEmpty()) {
-      return connections.get(0);
-    }
-    if (!forWaiting && !waiting.isEmpty()) {
-      return null;
-    }
-    for (Connection c : connections) {
-      if (c.requestsInFlight() == 0) {
-        return c;
-      }
-    }
-    if (connections.size() >= maxConnections) {
-      return null;
-    }
-    long wait = reconnectAt - System.nanoTime();
-    if (connectFailures > 0 && wait > 0) {
-      if (!connections.isEmpty()) {
-        return null; // the open ones will do
-      }
-      throw new ConnectionException(RpcError.CONNECTION_LOST.withMessage("Not connected to " + target
-          + "; next attempt in " + TimeUnit.NANOSECONDS.toMillis(wait) + " ms (last attempt: "
-          + lastConnectFailure + ")"), null);
-    }
-    if (target.transport() == Target.Transport.STDIO && connectAttempts.get() > 0) {
-      // A launched program is not started again: whatever state it had went with it.
-      throw new ConnectionException(RpcError.CONNECTION_LOST.withMessage(target + " has exited or closed its "
-          + "output; a client of a program does not start it again"), null);
-    }
-    Connection opened = new Connection(connectionSettings, this); // opened by the caller, once the lock is released
-    connections.add(opened);
-    connectAttempts.incrementAndGet();
-    return opened;
-  }
-
-  /** An HTTP connection with no request left in flight takes the first waiting message. */
-  @Override
-  public void connectionIdle(Connection idle) {
-    Waiting next;
-    synchronized (lock) {
-      if (closed || !idle.isOpen() || (next = waiting.poll()) == null) {
-        return;
-      }
-      idle.reserve();
-    }
-    // On the event loop rather than here: a message whose calls were all abandoned sends nothing and makes the
-    // connection idle again, which would otherwise recurse through the whole queue.
-    group.execute(() -> next.send().accept(idle));
-  }
-
-  /**
-   * Gives waiting messages the connections they can get after one closed or failed to open: new ones, or a
-   * failure when no connection can be had.
-   */
-  private void serveWaiting() {
-    while (true) {
-      Waiting next;
-      Connection conn;
-      try {
-        synchronized (lock) {
-          if (waiting.isEmpty() || (conn = pick(true)) == null) {
-            return;
-          }
-          next = waiting.poll();
-          conn.reserve();
-        }
-      } catch (ConnectionException notConnected) {
-        List<Waiting> failed;
-        synchronized (lock) {
-          failed = List.copyOf(waiting);
-          waiting.clear();
-        }
-        failed.forEach(w -> failQuietly(w, notConnected));
-        return;
-      }
-      conn.open(bootstrap);
-      next.send().accept(conn);
-    }
-  }
-
-  /** Fails a waiting message; a notification's failure has no caller left to throw to, so it is logged. */
-  private static void failQuietly(Waiting waiting, ConnectionException failure) {
-    try {
-      waiting.fail().accept(failure);
-    } catch (ConnectionException notification) {
-      log.debug("Dropped a notification: {}", notification.getMessage());
-    }
-  }
-
-  @Override
-  public void connectFailed(Connection failed, Throwable cause) {
-    synchronized (lock) {
-      connectFailures++;
-      reconnectAt = System.nanoTime() + reconnectBackoff.delayNanos(connectFailures);
-      lastConnectFailure = cause.getMessage();
-      connections.remove(failed);
-    }
-    serveWaiting();
-  }
-
-  @Override
-  public void connectionWorks() {
-    synchronized (lock) {
-      connectFailures = 0;
-    }
-  }
-
-  @Override
-  public void connectionClosed(Connection closedConnection) {
-    synchronized (lock) {
-      connections.remove(closedConnection);
-    }
-    serveWaiting();
+    pool.withConnection(send, fail);
   }
 
   long connectAttempts() {
@@ -520,7 +481,15 @@ final class ClientCore implements Connection.Events {
 
   // --------------------------------------------------------------------------------------- seed dialect
 
-  private <R> void startSeedCall(OutboundCall<R> call) {
+  /** Sends a seed-dialect call on a connection of its own to the server the router picks; never retried. */
+  private <R> void startSeedCall(OutboundCall<R> call, Object routingKey) {
+    Endpoint server;
+    try {
+      server = router.pick(routingKey, call.params(), null).target().endpoint();
+    } catch (ConnectionException none) {
+      call.fail(none);
+      return;
+    }
     Object params = call.params();
     long timeout = call.deadline() - System.nanoTime();
     ArgsAndKwargs both = params instanceof ArgsAndKwargs given ? given
@@ -534,18 +503,18 @@ final class ClientCore implements Connection.Events {
       protected void initChannel(SocketChannel ch) {
         ch.pipeline()
             .addLast("framer", new FrameDecoder(maxMessageBytes))
-            .addLast("seed", new SeedReplyReader(call));
+            .addLast("seed", new SeedReplyReader(call, server));
       }
     });
-    ChannelFuture connect = b.connect(endpoint.host(), endpoint.port());
+    ChannelFuture connect = b.connect(server.host(), server.port());
     call.timeout(calling.schedule(() -> {
       connect.channel().close();
       call.fail(new CallTimeoutException("Call to " + call.method() + " timed out"));
     }, timeout));
     connect.addListener(f -> {
       if (!f.isSuccess()) {
-        call.fail(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
-            "Cannot connect to " + endpoint + ": " + f.cause().getMessage()), f.cause()));
+        call.fail(ConnectionException.notSent(RpcError.CONNECTION_LOST.withMessage(
+            "Cannot connect to " + server + ": " + f.cause().getMessage()), f.cause()));
         return;
       }
       ByteBuf buf;
@@ -574,9 +543,11 @@ final class ClientCore implements Connection.Events {
   private final class SeedReplyReader extends ChannelInboundHandlerAdapter {
 
     private final OutboundCall<?> call;
+    private final Endpoint endpoint;
 
-    SeedReplyReader(OutboundCall<?> call) {
+    SeedReplyReader(OutboundCall<?> call, Endpoint endpoint) {
       this.call = call;
+      this.endpoint = endpoint;
     }
 
     @Override
@@ -629,28 +600,21 @@ final class ClientCore implements Connection.Events {
 
   /** Fails every pending call with a "client closed" error, closes the connections and frees the threads. */
   void close() {
-    List<Connection> open;
-    List<Waiting> stranded;
-    synchronized (lock) {
+    synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      open = List.copyOf(connections);
-      connections.clear();
-      stranded = List.copyOf(waiting);
-      waiting.clear();
     }
     ConnectionException failure = clientClosed();
-    open.forEach(c -> c.close(failure));
-    stranded.forEach(w -> failQuietly(w, failure));
+    router.close(failure);
     List.copyOf(seedCalls).forEach(call -> call.fail(failure));
     calling.stop();
     if (ownsExecutor) {
       executor.shutdownNow();
     }
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    log.debug("Client for {} closed", target);
+    log.debug("Client for {} closed", describe);
   }
 
   private static ConnectionException clientClosed() {

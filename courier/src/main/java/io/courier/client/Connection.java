@@ -83,7 +83,14 @@ final class Connection implements Session.Link {
       int maxOutboundMessageBytes,
       Framing framing,
       Serving serving,
-      Calling calling) {}
+      Calling calling) {
+
+    /** The same settings for another server of the client's; TLS only if its target uses it. */
+    Settings withTarget(Target other) {
+      return new Settings(other, other.secure() ? tls : null, bearerToken, connectTimeout, keepAliveInterval, keepAliveTimeout,
+          maxMessageBytes, maxOutboundMessageBytes, framing, serving, calling);
+    }
+  }
 
   /** What a connection tells its client about itself, on its event loop. */
   interface Events {
@@ -91,7 +98,7 @@ final class Connection implements Session.Link {
     void connectFailed(Connection failed, Throwable cause);
 
     /** It received its first message: the server is back, the backoff starts over. */
-    void connectionWorks();
+    void connectionWorks(Connection working);
 
     /** It closed, so the next call opens a new one. */
     void connectionClosed(Connection closed);
@@ -255,7 +262,8 @@ final class Connection implements Session.Link {
   private void failToOpen(Throwable cause, String what) {
     closed = true;
     events.connectFailed(this, cause);
-    ready.completeExceptionally(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+    // Nothing was written: the calls waiting for this connection may go to another server.
+    ready.completeExceptionally(ConnectionException.notSent(RpcError.CONNECTION_LOST.withMessage(
         what + cause.getMessage()), cause));
   }
 
@@ -338,6 +346,16 @@ final class Connection implements Session.Link {
     return FrameWriter.frame(channel.alloc(), settings.framing(), body, true);
   }
 
+  /** Pings the server; its answer, like any message, tells the client that the connection works. */
+  void ping() {
+    sendControl((codec, out) -> codec.writeRequest(out, OutboundCalls.PING_ID, Request.PING_METHOD, null, -1));
+  }
+
+  /** Returns how many calls wait for their answers on this connection. */
+  int pendingCalls() {
+    return outbound.pendingCount();
+  }
+
   /** Sends a message of the client's own (a cancel, a keepalive ping) on this connection. */
   private void sendControl(OutboundCalls.Body body) {
     reserve();
@@ -366,7 +384,7 @@ final class Connection implements Session.Link {
     }
     events.connectionClosed(this);
     session.close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
-        "Connection to " + settings.target().endpoint() + " lost with calls pending"), null));
+        "Connection to " + settings.target().endpoint() + " lost with calls pending; they may have run"), null));
   }
 
   // ---------------------------------------------------------------------------------------- Session.Link
@@ -422,7 +440,7 @@ final class Connection implements Session.Link {
         return;
       }
       long framesAtPing = frames;
-      sendControl((codec, out) -> codec.writeRequest(out, OutboundCalls.PING_ID, Request.PING_METHOD, null, -1));
+      ping();
       ctx.executor().schedule(() -> {
         if (frames == framesAtPing && ctx.channel().isActive()) {
           log.warn("Closing connection to {}: no answer to a keepalive ping within {}", settings.target().endpoint(),
@@ -447,7 +465,7 @@ final class Connection implements Session.Link {
       frames++;
       if (!working) {
         working = true;
-        events.connectionWorks();
+        events.connectionWorks(Connection.this);
       }
       if (session.inbound().atCapacity()) {
         // The client keeps reading, for its answers; the server's calls past the cap are answered busy.

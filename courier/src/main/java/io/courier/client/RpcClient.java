@@ -10,9 +10,11 @@ import io.courier.Endpoint;
 import io.courier.Experimental;
 import io.courier.RpcError;
 import io.courier.RpcException;
+import io.courier.discovery.Instance;
 import io.courier.peer.Caller;
 import io.courier.peer.ProxyFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +39,9 @@ import java.util.function.Function;
  * <p>Every call ends exactly once: with its result, or with an {@link RpcException} that says what happened
  * (an error from the server, {@link io.courier.CallTimeoutException}, or {@link io.courier.ConnectionException}
  * when the connection was lost or the client closed). When the connection drops, every call pending on it fails
- * at once and the next call reconnects. Thread-safe: share one client.
+ * at once and the next call reconnects. Given several servers, or a service a registry lists, it balances its
+ * calls over them and sends a call that failed unprocessed to another ({@link RpcClientBuilder#target}).
+ * Thread-safe: share one client.
  */
 public final class RpcClient implements AutoCloseable {
 
@@ -45,6 +49,8 @@ public final class RpcClient implements AutoCloseable {
   private final ObjectMapper mapper;
   private final Duration callTimeout;
   private final boolean owner;
+  /** What a consistent-hashing client routes this view's calls by; null for none. */
+  private final Object routingKey;
   private final Map<Class<?>, Object> proxies = new ConcurrentHashMap<>();
   /** What this view's proxies call through: the server, with this view's timeout. */
   private final Caller caller = new Caller() {
@@ -71,11 +77,12 @@ public final class RpcClient implements AutoCloseable {
     }
   };
 
-  RpcClient(ClientCore core, ObjectMapper mapper, Duration callTimeout, boolean owner) {
+  RpcClient(ClientCore core, ObjectMapper mapper, Duration callTimeout, boolean owner, Object routingKey) {
     this.core = core;
     this.mapper = mapper;
     this.callTimeout = callTimeout;
     this.owner = owner;
+    this.routingKey = routingKey;
   }
 
   /** Returns a builder for a client. */
@@ -92,7 +99,21 @@ public final class RpcClient implements AutoCloseable {
     if (timeout.isNegative()) {
       throw new IllegalArgumentException("timeout: " + timeout + " (expected: >= 0)");
     }
-    return new RpcClient(core, mapper, timeout, false);
+    return new RpcClient(core, mapper, timeout, false, routingKey);
+  }
+
+  /**
+   * Returns a client that shares this one's connections but routes its calls (and its proxies' calls) by
+   * {@code key} under {@link LoadBalancing#consistentHash()}: calls with the same key go to the same server while
+   * it is available. Other policies ignore it. Closing the derived client does nothing.
+   *
+   * <pre>{@code
+   * Cart cart = client.withRoutingKey(userId).create(Cart.class);   // every call for this user to one server
+   * }</pre>
+   */
+  @Experimental
+  public RpcClient withRoutingKey(Object key) {
+    return new RpcClient(core, mapper, callTimeout, false, requireNonNull(key, "key"));
   }
 
   /** Returns the timeout this client's calls get. */
@@ -101,17 +122,26 @@ public final class RpcClient implements AutoCloseable {
   }
 
   /**
-   * Returns the server this client calls.
+   * Returns the server this client calls, when it was given one.
    *
-   * @throws IllegalStateException for a client of a program it launched ({@link RpcClientBuilder#command})
+   * @throws IllegalStateException for a client of several servers, a discovered service ({@link #servers()} lists
+   *     them) or a program it launched ({@link RpcClientBuilder#command})
    */
   public Endpoint endpoint() {
     Endpoint endpoint = core.endpoint();
     if (endpoint == null) {
-      throw new IllegalStateException("This client talks to a program it launched, not to an endpoint: "
-          + core.describeTarget());
+      throw new IllegalStateException("This client does not call one given server but " + core.describeTarget());
     }
     return endpoint;
+  }
+
+  /**
+   * Returns the servers this client balances its calls over now: those listed in its target, or those its
+   * registry lists (the last known while the registry cannot be reached); empty for a program it launched.
+   */
+  @Experimental
+  public List<Instance> servers() {
+    return core.instances();
   }
 
   /**
@@ -160,7 +190,7 @@ public final class RpcClient implements AutoCloseable {
    *
    * @throws IllegalArgumentException when both are non-empty on a JSON-RPC client
    */
-  public <R> CompletableFuture<R> callArgs(String method, Class<R> resultType, java.util.List<?> args,
+  public <R> CompletableFuture<R> callArgs(String method, Class<R> resultType, List<?> args,
       Map<String, ?> kwargs) {
     requireNonNull(method, "method");
     requireNonNull(args, "args");
@@ -222,7 +252,7 @@ public final class RpcClient implements AutoCloseable {
 
   <R> CompletableFuture<R> start(String method, Object params, ObjectReader reader, boolean sync,
       boolean idempotent, Function<RpcError, Throwable> errors) {
-    return core.call(method, params, reader, callTimeout, sync, idempotent, errors);
+    return core.call(method, params, reader, callTimeout, sync, idempotent, errors, routingKey);
   }
 
   ObjectMapper mapper() {

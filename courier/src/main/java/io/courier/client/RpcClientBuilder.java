@@ -12,12 +12,24 @@ import io.courier.RpcHandler;
 import io.courier.peer.Calling;
 import io.courier.peer.Registrations;
 import io.courier.protocol.CourierJson;
+import io.courier.discovery.EndpointGroup;
+import io.courier.discovery.EndpointGroupProvider;
+import io.courier.discovery.Instance;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Configures and builds an {@link RpcClient}. Each setter states its default; {@link #target} is required.
@@ -25,12 +37,29 @@ import java.util.concurrent.ForkJoinPool;
  */
 public final class RpcClientBuilder {
 
+  private static final Logger log = LoggerFactory.getLogger(RpcClientBuilder.class);
+
   static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(30);
   static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final int DEFAULT_MAX_ATTEMPTS = 5;
   static final int DEFAULT_MAX_HTTP_CONNECTIONS = 16;
 
-  Target target;
+  /** The servers the client calls: a list of one or more (from a URI or endpoint), ... */
+  List<Instance> listed;
+  /** ... or a service a registry is asked for, through its provider, ... */
+  URI discovered;
+  EndpointGroupProvider provider;
+  /** ... or a group given, ... */
+  EndpointGroup group;
+  /** ... or a program launched. */
+  Target program;
+  /** The target as given, for messages. */
+  String describe;
+  /** Servers to call while a discovered service has none (its registry cannot be reached). */
+  List<Instance> fallback = List.of();
+  LoadBalancing loadBalancing = LoadBalancing.roundRobin();
+  String zone;
+  OutlierDetection outlierDetection = OutlierDetection.DEFAULT;
   Dialect dialect = Dialect.JSON_RPC;
   /** Null until set: then build() checks that the target has a framing to choose. */
   Framing framing;
@@ -65,27 +94,178 @@ public final class RpcClientBuilder {
    * keep-alive connection), {@code ws://host:port/ws} (WebSocket), and their TLS forms {@code tls://},
    * {@code https://} and {@code wss://}. HTTP and WebSocket paths default to {@code /rpc} and {@code /ws}.
    *
-   * @throws IllegalArgumentException when the scheme is unknown or the port missing
+   * <p>Several servers of one service are listed with commas, {@code tcp://10.0.0.1:7070,10.0.0.2:7070} (one
+   * scheme and path for all), and the client balances its calls over them ({@link #loadBalancing}). A scheme that
+   * names a registry, such as {@code zk://zk1:2181,zk2:2181/calculator}, asks it for the service's servers and
+   * follows their changes; the module that resolves it ({@code courier-zookeeper} for {@code zk://}) must be on
+   * the class path, where {@link java.util.ServiceLoader} finds its {@link EndpointGroupProvider}.
+   *
+   * @throws IllegalArgumentException when the scheme is unknown (or its module missing) or a port is missing
    */
   public RpcClientBuilder target(String target) {
     requireNonNull(target, "target");
-    if (!target.contains("://")) {
+    int separator = target.indexOf("://");
+    if (separator < 0) {
       return endpoint(Endpoint.parse(target));
     }
-    return target(URI.create(target));
+    String scheme = target.substring(0, separator).toLowerCase(Locale.ROOT);
+    if (Target.SCHEMES.contains(scheme)) {
+      return servers(parseList(target, "target"), target);
+    }
+    EndpointGroupProvider found = providerFor(scheme, target);
+    URI uri;
+    try {
+      uri = URI.create(target);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("target: " + target + " (" + e.getMessage() + ")", e);
+    }
+    clearTarget();
+    this.provider = found;
+    this.discovered = uri;
+    this.describe = target;
+    return this;
   }
 
   /** The server to call, as a URI; see {@link #target(String)}. */
   public RpcClientBuilder target(URI target) {
-    this.target = Target.parse(requireNonNull(target, "target"));
-    return this;
+    return target(requireNonNull(target, "target").toString());
   }
 
   /** The server to call, over raw TCP. */
   public RpcClientBuilder endpoint(Endpoint endpoint) {
-    this.target = Target.tcp(requireNonNull(endpoint, "endpoint"));
+    requireNonNull(endpoint, "endpoint");
+    String uri = "tcp://" + endpoint;
+    return servers(List.of(instance(Target.parse(URI.create(uri)))), uri);
+  }
+
+  /**
+   * The servers to call, as a live group the client follows and balances over (a registry of your own; a
+   * {@code zk://} target makes one for you). The client closes it when it is closed. Replaces any target.
+   */
+  @Experimental
+  public RpcClientBuilder endpoints(EndpointGroup group) {
+    clearTarget();
+    this.group = requireNonNull(group, "group");
+    this.describe = group.toString();
     return this;
   }
+
+  /**
+   * Servers to call, as a list like {@link #target(String)}'s ({@code tcp://10.0.0.1:7070,10.0.0.2:7070}), while a
+   * discovered service has none: when its registry cannot be reached at start, or lists no server. Without one, a
+   * client whose registry cannot be reached fails to build, after {@link #connectTimeout}. Default: none.
+   */
+  @Experimental
+  public RpcClientBuilder fallback(String servers) {
+    this.fallback = parseList(requireNonNull(servers, "servers"), "fallback");
+    return this;
+  }
+
+  /** How the client chooses a server for each call when it has several. Default: {@link LoadBalancing#roundRobin()}. */
+  @Experimental
+  public RpcClientBuilder loadBalancing(LoadBalancing policy) {
+    this.loadBalancing = requireNonNull(policy, "policy");
+    return this;
+  }
+
+  /**
+   * The zone (a rack, a zone, a data centre) the client runs in: while any server that registered the same zone
+   * is available, calls go only to such servers. Default: none (every server alike).
+   */
+  @Experimental
+  public RpcClientBuilder zone(String zone) {
+    requireNonNull(zone, "zone");
+    if (zone.isBlank()) {
+      throw new IllegalArgumentException("zone: blank (expected: a zone name)");
+    }
+    this.zone = zone;
+    return this;
+  }
+
+  /**
+   * When a server whose calls keep timing out or losing their connection is set aside. Default:
+   * {@link OutlierDetection#DEFAULT}; {@link OutlierDetection#OFF} never ejects one.
+   */
+  @Experimental
+  public RpcClientBuilder outlierDetection(OutlierDetection detection) {
+    this.outlierDetection = requireNonNull(detection, "detection");
+    return this;
+  }
+
+  private RpcClientBuilder servers(List<Instance> servers, String describe) {
+    clearTarget();
+    this.listed = servers;
+    this.describe = describe;
+    return this;
+  }
+
+  private void clearTarget() {
+    listed = null;
+    discovered = null;
+    provider = null;
+    group = null;
+    program = null;
+  }
+
+  /**
+   * Parses {@code scheme://host:port[,host:port...][/path]}: one server per address, each with the scheme and
+   * path.
+   */
+  static List<Instance> parseList(String list, String option) {
+    int separator = list.indexOf("://");
+    if (separator < 0) {
+      throw new IllegalArgumentException(option + ": " + list + " (expected: scheme://host:port[,host:port...])");
+    }
+    String scheme = list.substring(0, separator);
+    String rest = list.substring(separator + 3);
+    int slash = rest.indexOf('/');
+    String authorities = slash < 0 ? rest : rest.substring(0, slash);
+    String path = slash < 0 ? "" : rest.substring(slash);
+    List<Instance> servers = new ArrayList<>();
+    for (String authority : authorities.split(",", -1)) {
+      if (authority.isBlank()) {
+        throw new IllegalArgumentException(option + ": " + list + " (an empty address in the list)");
+      }
+      URI uri;
+      try {
+        uri = URI.create(scheme + "://" + authority.strip() + path);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(option + ": " + list + " (" + e.getMessage() + ")", e);
+      }
+      servers.add(instance(Target.parse(uri)));
+    }
+    return List.copyOf(servers);
+  }
+
+  /** A listed server, named by its target, so that a server listed twice is called once. */
+  private static Instance instance(Target target) {
+    URI uri = URI.create(target.toString());
+    return new Instance(uri.toString(), uri, Instance.DEFAULT_WEIGHT, null, Map.of());
+  }
+
+  /**
+   * Finds the provider of a registry scheme on the class path.
+   *
+   * @throws IllegalArgumentException naming the module to add when none provides it
+   */
+  private static EndpointGroupProvider providerFor(String scheme, String target) {
+    for (EndpointGroupProvider candidate : ServiceLoader.load(EndpointGroupProvider.class,
+        RpcClientBuilder.class.getClassLoader())) {
+      if (candidate.schemes().contains(scheme)) {
+        return candidate;
+      }
+    }
+    String module = KNOWN_PROVIDERS.get(scheme);
+    if (module != null) {
+      throw new IllegalArgumentException("target: " + target + " (" + scheme + ":// targets need the "
+          + module + " module on the class path)");
+    }
+    throw new IllegalArgumentException("target: " + target + " (expected a scheme of tcp, tls, http, https, ws or "
+        + "wss, or one that a discovery module on the class path provides; none provides " + scheme + "://)");
+  }
+
+  /** The modules of this project that resolve a registry's scheme, to name when one is missing. */
+  private static final Map<String, String> KNOWN_PROVIDERS = Map.of("zk", "io.courier:courier-zookeeper");
 
   /**
    * A program to launch and talk to over its standard input and output, instead of a server to connect to: a
@@ -103,7 +283,10 @@ public final class RpcClientBuilder {
   @Experimental
   public RpcClientBuilder command(String... command) {
     requireNonNull(command, "command");
-    this.target = Target.process(List.of(command));
+    Target launched = Target.process(List.of(command));
+    clearTarget();
+    this.program = launched;
+    this.describe = launched.toString();
     return this;
   }
 
@@ -356,28 +539,76 @@ public final class RpcClientBuilder {
    *     does not apply to the target or dialect (the seed dialect off {@code tcp://}, a framing off raw TCP)
    */
   public RpcClient build() {
-    if (target == null) {
+    if (listed == null && discovered == null && group == null && program == null) {
       throw new IllegalStateException("target is required (e.g. target(\"tcp://127.0.0.1:7070\")), or a command");
     }
-    // A launched program's pipes never leave the machine: a token over them is as safe as inside TLS.
-    if (bearerToken != null && !target.secure() && target.transport() != Target.Transport.STDIO
-        && !allowPlaintextToken) {
-      throw new IllegalStateException("Refusing to send a bearer token over " + target.scheme() + "://, which "
-          + "has no TLS: use tls://, https:// or wss://, or allowPlaintextToken(true) on a trusted network");
-    }
-    if (dialect == Dialect.SEED && target.transport() != Target.Transport.TCP) {
-      throw new IllegalStateException("The seed dialect runs over tcp:// only, not " + target.scheme() + "://");
-    }
-    if (framing != null && target.transport() != Target.Transport.TCP
-        && target.transport() != Target.Transport.STDIO) {
-      throw new IllegalStateException("framing(" + framing + ") applies to tcp:// and tls:// targets and to a "
-          + "command only, not " + target.scheme() + "://, which delimits messages itself");
+    // One scheme for every listed server: the first speaks for all. A discovered server's is checked when it comes.
+    Target first = program != null ? program : listed != null ? Target.parse(listed.get(0).target()) : null;
+    if (first != null) {
+      // A launched program's pipes never leave the machine: a token over them is as safe as inside TLS.
+      if (bearerToken != null && !first.secure() && first.transport() != Target.Transport.STDIO
+          && !allowPlaintextToken) {
+        throw new IllegalStateException("Refusing to send a bearer token over " + first.scheme() + "://, which "
+            + "has no TLS: use tls://, https:// or wss://, or allowPlaintextToken(true) on a trusted network");
+      }
+      if (dialect == Dialect.SEED && first.transport() != Target.Transport.TCP) {
+        throw new IllegalStateException("The seed dialect runs over tcp:// only, not " + first.scheme() + "://");
+      }
+      if (framing != null && first.transport() != Target.Transport.TCP
+          && first.transport() != Target.Transport.STDIO) {
+        throw new IllegalStateException("framing(" + framing + ") applies to tcp:// and tls:// targets and to a "
+            + "command only, not " + first.scheme() + "://, which delimits messages itself");
+      }
     }
     if (framing != null && dialect == Dialect.SEED) {
       throw new IllegalStateException("framing(" + framing + ") does not apply to the seed dialect, which sends "
           + "one bare JSON value per connection");
     }
     ObjectMapper built = mapper();
-    return new RpcClient(new ClientCore(this, built), built, callTimeout, true);
+    EndpointGroup servers = program != null ? null : listed != null ? EndpointGroup.of(listed) : discover();
+    return new RpcClient(new ClientCore(this, built, servers, fallback), built, callTimeout, true, null);
+  }
+
+  /**
+   * Makes the discovered group and waits, at most the connect timeout, for its first list.
+   *
+   * @throws IllegalStateException when there is none by then and no fallback
+   */
+  private EndpointGroup discover() {
+    EndpointGroup servers = group != null ? group : provider.create(discovered, connectTimeout);
+    try {
+      servers.whenReady().get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return servers;
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      String why = e instanceof TimeoutException ? "no answer within " + connectTimeout.toMillis() + " ms"
+          : cause.getMessage();
+      if (!fallback.isEmpty()) {
+        log.warn("Cannot find the servers of {} ({}); calling {} until it can", describe, why, fallback);
+        return servers;
+      }
+      servers.close();
+      throw new IllegalStateException("Cannot find the servers of " + describe + ": " + why
+          + " (give fallback(...) servers to start without the registry)", cause);
+    } catch (InterruptedException e) {
+      servers.close();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while finding the servers of " + describe, e);
+    }
+  }
+
+  /** The target as given, for messages. */
+  String describeTarget() {
+    return describe;
+  }
+
+  /** The one server given, for {@link RpcClient#endpoint()}; null for a list, a service or a program. */
+  Endpoint singleEndpoint() {
+    return listed != null && listed.size() == 1 ? Target.parse(listed.get(0).target()).endpoint() : null;
+  }
+
+  /** Whether the servers were listed, not discovered. */
+  boolean isStaticTarget() {
+    return listed != null;
   }
 }

@@ -20,6 +20,9 @@ public final class OutboundCall<R> {
   /** Decides whether a failed attempt is sent again; it then owns the call's outcome. */
   public interface Retrier {
     boolean retry(OutboundCall<?> failed, Throwable failure);
+
+    /** Told that an attempt got its result, before the caller is; a client's balancer learns from it. */
+    default void succeeded(OutboundCall<?> call) {}
   }
 
   private final long id;
@@ -40,6 +43,8 @@ public final class OutboundCall<R> {
   private volatile OutboundCall<R> next;
   /** The subscription this call makes, when it subscribes; its items go there. */
   private volatile OutboundStream<?> stream;
+  /** Where a client's balancer sent this attempt (its endpoint), so that the outcome is put down to it. */
+  private volatile Object route;
 
   /**
    * @param params what is sent as params: null, an {@code Object[]}, a {@code Map}, or the seed dialect's
@@ -127,6 +132,15 @@ public final class OutboundCall<R> {
     this.sentThrough = calls;
   }
 
+  /** Returns where this attempt was routed, or null before it was (or on a server's calls). */
+  public Object route() {
+    return route;
+  }
+
+  public void route(Object route) {
+    this.route = route;
+  }
+
   /** Returns the subscription this call makes, or null for a plain call. */
   OutboundStream<?> stream() {
     return stream;
@@ -152,6 +166,9 @@ public final class OutboundCall<R> {
       return;
     }
     cancelTimer();
+    if (retrier != null) {
+      retrier.succeeded(this);
+    }
     completer.execute(() -> future.complete(value));
   }
 

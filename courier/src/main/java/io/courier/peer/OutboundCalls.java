@@ -96,6 +96,11 @@ public final class OutboundCalls {
     return live;
   }
 
+  /** Returns how many calls wait for their answers; it takes no lock. */
+  public int pendingCount() {
+    return pending.size();
+  }
+
   /** Whether any call waits for its answer. */
   public boolean hasPending() {
     return !pending.isEmpty();

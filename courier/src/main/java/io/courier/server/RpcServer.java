@@ -3,6 +3,7 @@ package io.courier.server;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.Endpoint;
 import io.courier.Experimental;
 import io.courier.Peer;
 import io.courier.RpcError;
@@ -28,6 +29,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,7 +97,10 @@ public final class RpcServer implements AutoCloseable {
   private ScheduledFuture<?> sweeper;
   private final Set<ServerConnection> live = ConcurrentHashMap.newKeySet();
   private final ServerTls tls;
+  private final boolean plaintext;
+  private final String webSocketPath;
   private final ServerPipeline pipeline;
+  private final List<ServerListener> listeners;
 
   RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable methods) {
     this.host = builder.host;
@@ -112,6 +118,9 @@ public final class RpcServer implements AutoCloseable {
             limits.maxBatchItems(), limits.maxBatchResponseBytes(), limits.maxOutboundMessageBytes()),
         InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode);
     this.tls = builder.tls;
+    this.plaintext = builder.plaintext;
+    this.webSocketPath = builder.webSocketPath;
+    this.listeners = List.copyOf(builder.listeners);
     this.calling = new Calling(mapper, builder.peerCallTimeout, Calling.DEFAULT_MAX_PENDING_CALLS,
         ForkJoinPool.commonPool(), true, "courier-server-timer");
     this.pipeline = new ServerPipeline(builder, limits, serving, calling, connections, live,
@@ -148,7 +157,19 @@ public final class RpcServer implements AutoCloseable {
           + bound.cause().getMessage(), bound.cause());
     }
     serving(bound.channel());
+    tell("started", ServerListener::started);
     return this;
+  }
+
+  /** Calls every listener; one that throws is logged, and neither stops the others nor the server. */
+  private void tell(String event, BiConsumer<ServerListener, RpcServer> call) {
+    for (ServerListener listener : listeners) {
+      try {
+        call.accept(listener, this);
+      } catch (RuntimeException e) {
+        log.warn("Server listener {} failed when told the server {}", listener, event, e);
+      }
+    }
   }
 
   /**
@@ -268,6 +289,31 @@ public final class RpcServer implements AutoCloseable {
     return calling.lateReplies();
   }
 
+  /**
+   * Returns how clients reach this server at {@code host} (the name or address it is known by), one URI per
+   * protocol its port serves: {@code tcp://}, {@code http://…/rpc} and {@code ws://…}, and their TLS forms when it
+   * serves TLS ({@code tls://}, {@code https://}, {@code wss://}; the clear ones only while plaintext is allowed).
+   * A registry publishes them.
+   *
+   * @throws IllegalStateException when the server does not listen on a port
+   */
+  @Experimental
+  public List<URI> targets(String host) {
+    String authority = Endpoint.of(host, port()).toString();
+    List<URI> targets = new ArrayList<>();
+    if (plaintext) {
+      targets.add(URI.create("tcp://" + authority));
+      targets.add(URI.create("http://" + authority + "/rpc"));
+      targets.add(URI.create("ws://" + authority + webSocketPath));
+    }
+    if (tls != null) {
+      targets.add(URI.create("tls://" + authority));
+      targets.add(URI.create("https://" + authority + "/rpc"));
+      targets.add(URI.create("wss://" + authority + webSocketPath));
+    }
+    return List.copyOf(targets);
+  }
+
   /** Returns the wire names of every registered method. */
   public Set<String> methods() {
     return methods.names();
@@ -285,6 +331,11 @@ public final class RpcServer implements AutoCloseable {
         return;
       }
       stopping = true;
+    }
+    boolean listening = serverChannel != null && serverChannel.localAddress() instanceof InetSocketAddress;
+    if (listening) {
+      // First, while calls are still served: clients that follow a registry leave before any call is refused.
+      tell("stopping", ServerListener::stopping);
     }
     serving.refuseNewCalls();
     if (serverChannel != null) {
@@ -315,6 +366,9 @@ public final class RpcServer implements AutoCloseable {
     shutdownEventLoops();
     calling.stop();
     log.info("Courier server stopped");
+    if (listening) {
+      tell("stopped", ServerListener::stopped);
+    }
   }
 
   /** Stops gracefully with the builder's shutdown grace (default 10 seconds). */

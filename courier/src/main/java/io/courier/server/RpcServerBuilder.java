@@ -69,6 +69,7 @@ public final class RpcServerBuilder {
   ServerTls tls;
   boolean plaintext = true;
   final List<ServerInterceptor> interceptors = new ArrayList<>();
+  final List<ServerListener> listeners = new ArrayList<>();
   private final Registrations registrations = new Registrations(this::mapper);
 
   RpcServerBuilder() {}
@@ -326,6 +327,18 @@ public final class RpcServerBuilder {
   public RpcServerBuilder intercept(ServerInterceptor... interceptors) {
     for (ServerInterceptor interceptor : interceptors) {
       this.interceptors.add(requireNonNull(interceptor, "interceptor"));
+    }
+    return this;
+  }
+
+  /**
+   * Adds listeners told when the server has started and when it begins to stop (a registry such as
+   * {@code courier-zookeeper}'s announces the server and withdraws it). They are called in the order added.
+   */
+  @Experimental
+  public RpcServerBuilder listener(ServerListener... listeners) {
+    for (ServerListener listener : listeners) {
+      this.listeners.add(requireNonNull(listener, "listener"));
     }
     return this;
   }
