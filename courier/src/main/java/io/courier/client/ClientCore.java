@@ -350,14 +350,17 @@ final class ClientCore {
   }
 
   /**
-   * What a failed attempt says about its server: shutting down (drain it), timed out or lost (count towards its
-   * ejection), or answered with an error (it works).
+   * What a failed attempt says about its server: shutting down (drain it), timed out (count towards its
+   * ejection), or answered with an error (it works). A lost connection is not counted: it fails every call on it
+   * at once, which would eject a server for one reset, and a server that cannot be reached is kept out by its
+   * reconnect backoff instead.
    */
   private void learn(EndpointPool pool, RpcError error) {
     switch (error.code()) {
       case RpcError.SHUTTING_DOWN_CODE -> pool.draining();
-      case RpcError.TIMEOUT_CODE, RpcError.CONNECTION_LOST_CODE -> router.failed(pool);
-      case RpcError.CLIENT_CLOSED_CODE, RpcError.CANCELLED_CODE, RpcError.LIMIT_EXCEEDED_CODE -> { }
+      case RpcError.TIMEOUT_CODE -> router.failed(pool);
+      case RpcError.CONNECTION_LOST_CODE, RpcError.CLIENT_CLOSED_CODE, RpcError.CANCELLED_CODE,
+          RpcError.LIMIT_EXCEEDED_CODE -> { }
       default -> pool.answered();
     }
   }

@@ -513,7 +513,8 @@ final class Connection implements Session.Link {
       Throwable reason = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
       log.warn("Closing connection to {}: {}", settings.target(), reason.toString());
       close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
-          "Connection to " + settings.target() + " failed: " + reason), reason));
+          "Connection to " + settings.target() + " failed: " + reason + "; calls pending on it may have run"),
+          reason));
       ctx.close(); // also when it happens before the connection was ready
     }
   }

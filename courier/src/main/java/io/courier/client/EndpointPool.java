@@ -59,7 +59,7 @@ final class EndpointPool implements Connection.Events {
   private boolean probing; // guarded by lock
   private volatile boolean closed;
 
-  /** Calls that failed in a row here (timeouts, lost connections); an answer resets it. */
+  /** Calls that timed out in a row here; an answer resets it. */
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   /** How often it has been ejected since it last answered. */
   private volatile int ejections;
@@ -129,7 +129,7 @@ final class EndpointPool implements Connection.Events {
     }
   }
 
-  /** A call sent here timed out or lost its connection; returns how many have in a row. */
+  /** A call sent here timed out; returns how many have in a row. */
   int failed() {
     return consecutiveFailures.incrementAndGet();
   }

@@ -7,7 +7,7 @@ import java.time.Duration;
 
 /**
  * When a client that balances over several servers stops sending calls to one that keeps failing them: after
- * {@code consecutiveFailures} calls in a row time out or lose their connection there, the server is ejected for
+ * {@code consecutiveFailures} calls in a row time out there, the server is ejected for
  * {@code baseEjection}, doubled at each ejection since it last answered a call, at most {@code maxEjection}; never
  * more than {@code maxEjectedShare} of the servers at once, so that a fault of the client's own (its network, its
  * deadlines) cannot eject them all. A server that answers, even with an error, is working. A server that cannot be

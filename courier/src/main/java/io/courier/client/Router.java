@@ -140,7 +140,7 @@ final class Router implements EndpointGroup.Listener {
 
   // --------------------------------------------------------------------------------------------- outcomes
 
-  /** A call at {@code pool} timed out or lost its connection: eject the pool when it keeps failing. */
+  /** A call at {@code pool} timed out: eject the pool when it keeps failing. */
   void failed(EndpointPool pool) {
     if (pool.failed() < outliers.consecutiveFailures()) {
       return;
