@@ -47,6 +47,8 @@ final class Router implements EndpointGroup.Listener {
   private final Set<String> refused = new HashSet<>();
   private volatile Snapshot snapshot = new Snapshot(new EndpointPool[0], null, null);
   private volatile boolean closed;
+  /** Whether a list was taken already: the first one's servers are not news worth an info line. */
+  private boolean listedBefore; // guarded by this
   /** Turns of the pick when no server is available; a lost increment costs nothing. */
   private int fallbackTurn;
 
@@ -92,6 +94,9 @@ final class Router implements EndpointGroup.Listener {
    */
   EndpointPool pick(Object routingKey, Object params, EndpointPool avoid) {
     Snapshot s = snapshot;
+    if (s.pools.length == 1) {
+      return s.pools[0]; // nothing to choose: a lone server gets every call, whatever its health
+    }
     Object key = policy.keyOf(routingKey, params);
     EndpointPool pool = s.local == null ? null : s.local.pick(key, avoid);
     if (pool == null && s.all != null) {
@@ -104,9 +109,6 @@ final class Router implements EndpointGroup.Listener {
     if (all.length == 0) {
       throw ConnectionException.notSent(RpcError.CONNECTION_LOST.withMessage("No server to call: " + describe
           + " lists none"), null);
-    }
-    if (all.length == 1) {
-      return all[0];
     }
     EndpointPool next = all[Math.floorMod(fallbackTurn++, all.length)];
     return next != avoid ? next : all[Math.floorMod(fallbackTurn++, all.length)];
@@ -165,6 +167,8 @@ final class Router implements EndpointGroup.Listener {
       return;
     }
     List<Instance> effective = instances.isEmpty() && !fallback.isEmpty() ? fallback : instances;
+    boolean first = !listedBefore;
+    listedBefore = true;
     Map<String, EndpointPool> kept = new HashMap<>();
     List<EndpointPool> ordered = new ArrayList<>();
     for (Instance instance : effective) {
@@ -178,7 +182,11 @@ final class Router implements EndpointGroup.Listener {
           refused.add(key);
           continue;
         }
-        log.info("{}: calling {}", describe, instance);
+        if (first) {
+          log.debug("{}: calling {}", describe, instance);
+        } else {
+          log.info("{}: {} joined the list", describe, instance);
+        }
       } else if (!Objects.equals(pool.instance(), instance)) {
         pool.instance(instance);
       }
@@ -187,8 +195,8 @@ final class Router implements EndpointGroup.Listener {
     }
     for (EndpointPool left : pools.values()) {
       log.info("{}: {} left the list", describe, left.instance());
-      left.retire(retirePatienceNanos, ConnectionException.notSent(RpcError.CONNECTION_LOST.withMessage(
-          left.target() + " left the list of " + describe), null));
+      left.retire(retirePatienceNanos, new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
+          left.target() + " left the list of " + describe + " with this call pending; it may have run"), null));
     }
     pools.clear();
     pools.putAll(kept);

@@ -3,6 +3,7 @@ package io.courier.examples.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.Idempotent;
 import io.courier.Peer;
 import io.courier.RpcContext;
 import io.courier.RpcException;
@@ -79,8 +80,27 @@ public interface DemoService {
    */
   Flow.Publisher<Long> count(long n);
 
+  /**
+   * Returns the {@code host:port} of the server that ran the call: with several servers behind one client (a
+   * list, or a service discovered through a registry), it shows which one answered.
+   */
+  @Idempotent
+  String node();
+
   /** The demo's implementation. */
   final class Impl implements DemoService {
+
+    /** Where the server that runs this listens, once it has started. */
+    private volatile String node = "(not started)";
+
+    void serving(String hostAndPort) {
+      this.node = hostAndPort;
+    }
+
+    @Override
+    public String node() {
+      return node;
+    }
 
     @Override
     public BigDecimal subtract(BigDecimal minuend, BigDecimal subtrahend) {
