@@ -485,8 +485,10 @@ public final class RpcClientBuilder {
 
   /**
    * Most attempts of one call, the first included; 1 turns retries off. Only calls the server reported
-   * unprocessed, and calls of {@link io.courier.Idempotent} methods whose connection was lost, are retried,
-   * within the call's deadline and a retry budget of 20 % of calls plus 10 per second. Default: 5.
+   * unprocessed, calls never written while another server can take them, and calls of
+   * {@link io.courier.Idempotent} methods whose connection was lost, are retried (on another server when the
+   * client has several), within the call's deadline and a retry budget of 20 % of calls plus 10 per second.
+   * Default: 5.
    */
   public RpcClientBuilder maxAttempts(int attempts) {
     if (attempts < 1 || attempts > 5) {
@@ -508,7 +510,8 @@ public final class RpcClientBuilder {
 
   /**
    * How long to wait before connecting again after an attempt failed; meanwhile calls fail at once with a
-   * connection error. Default: {@link Backoff#DEFAULT}, gRPC's 1 s, × 1.6, ± 20 %, at most 120 s.
+   * connection error, or, when the client has other servers, go to them while this one is retried in the
+   * background. Default: {@link Backoff#DEFAULT}, gRPC's 1 s, × 1.6, ± 20 %, at most 120 s.
    */
   public RpcClientBuilder reconnectBackoff(Backoff backoff) {
     this.reconnectBackoff = requireNonNull(backoff, "backoff");
