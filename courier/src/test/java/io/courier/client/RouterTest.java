@@ -209,6 +209,26 @@ class RouterTest {
     assertThat(router.instances()).containsExactly(server(1));
   }
 
+  @Test
+  void pickingAllocatesNothing() {
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    for (LoadBalancing policy : List.of(LoadBalancing.roundRobin(), LoadBalancing.leastPending(),
+        LoadBalancing.weighted(), LoadBalancing.consistentHash())) {
+      Router router = router(policy, "a", List.of(server(1).withZone("a"), server(2), server(3).withZone("a")));
+      String key = "user-42";
+      for (int i = 0; i < 20_000; i++) { // past the interpreter, so that what is measured is what runs
+        router.pick(key, null, null);
+      }
+      long before = threads.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 100_000; i++) {
+        router.pick(key, null, null);
+      }
+      long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+      assertThat(allocated).as("bytes allocated by 100,000 picks under %s", policy).isLessThan(1024);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ helpers
 
   private static Router router(LoadBalancing policy, String zone, List<Instance> servers) {
