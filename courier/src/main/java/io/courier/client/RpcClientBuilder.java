@@ -122,7 +122,8 @@ public final class RpcClientBuilder {
     clearTarget();
     this.provider = found;
     this.discovered = uri;
-    this.describe = target;
+    // Credentials for the registry (zk://user:password@...) stay out of log lines and messages.
+    this.describe = uri.getRawUserInfo() == null ? target : target.replace(uri.getRawUserInfo() + "@", "***@");
     return this;
   }
 

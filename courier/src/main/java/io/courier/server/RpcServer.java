@@ -70,6 +70,12 @@ public final class RpcServer implements AutoCloseable {
   /** How long stopping waits for connections to write their last replies and close. */
   private static final Duration CLOSE_FLUSH_WAIT = Duration.ofSeconds(2);
 
+  /** How long a connection must have been silent before a stopping server closes it. */
+  private static final Duration QUIET_PERIOD = Duration.ofMillis(50);
+
+  /** The longest a stopping server waits for its connections to fall silent. */
+  private static final Duration QUIET_WAIT_MAX = Duration.ofSeconds(1);
+
   /** How long stopping waits for interrupted service methods to return. */
   private static final Duration EXECUTOR_STOP_WAIT = Duration.ofSeconds(2);
 
@@ -320,9 +326,11 @@ public final class RpcServer implements AutoCloseable {
   }
 
   /**
-   * Stops gracefully: the port is released at once, new calls are refused with a "shutting down" error that
-   * says they were not processed, calls in flight get up to {@code grace} to finish and be answered, then
-   * every connection is closed. Returns when the server has stopped. Calling it again does nothing.
+   * Stops gracefully: {@linkplain ServerListener#stopping listeners} are told first (a registry withdraws the
+   * server), then the port is released, new calls are refused with a "shutting down" error that says they were
+   * not processed, calls in flight get up to {@code grace} to finish and be answered, connections still sending
+   * calls get until they fall silent (at most a second, within the grace), then every connection is closed.
+   * Returns when the server has stopped. Calling it again does nothing.
    */
   public void stop(Duration grace) {
     requireNonNull(grace, "grace");
@@ -347,6 +355,7 @@ public final class RpcServer implements AutoCloseable {
     if (tls != null) {
       tls.stopReloading();
     }
+    long stopStartedAt = System.nanoTime();
     int unanswered = serving.awaitCalls(grace);
     if (unanswered > 0 && !grace.isZero()) {
       log.warn("Stopping with {} calls still in flight after the grace period of {}", unanswered, grace);
@@ -355,6 +364,7 @@ public final class RpcServer implements AutoCloseable {
     // Not SHUTTING_DOWN: that code promises the call was not processed, and these ran in part.
     live.forEach(connection -> connection.abortRunning(RpcError.CANCELLED.withMessage(
         "Server shutting down: the call was cancelled while it ran")));
+    awaitQuiet(stopStartedAt + grace.toNanos());
     // Replies of the calls that finished are queued; each connection closes after writing them.
     live.forEach(ServerConnection::closeWhenFlushed);
     if (!connections.newCloseFuture().awaitUninterruptibly(CLOSE_FLUSH_WAIT.toMillis())) {
@@ -368,6 +378,29 @@ public final class RpcServer implements AutoCloseable {
     log.info("Courier server stopped");
     if (listening) {
       tell("stopped", ServerListener::stopped);
+    }
+  }
+
+  /**
+   * Waits, within the grace and at most {@link #QUIET_WAIT_MAX}, until no connection has sent a call for
+   * {@link #QUIET_PERIOD}. A client still sending has not yet read a "shutting down" answer; its calls in flight
+   * would be lost, maybe run, in a connection closed under them, whereas answered "shutting down" they go to
+   * another server. A client that balances leaves at its first such answer, so this is short.
+   */
+  private void awaitQuiet(long graceEndsAt) {
+    long until = Math.min(graceEndsAt, System.nanoTime() + QUIET_WAIT_MAX.toNanos());
+    long quiet = QUIET_PERIOD.toNanos();
+    while (System.nanoTime() - until < 0) {
+      long now = System.nanoTime();
+      if (live.stream().noneMatch(c -> now - c.lastActivityAt() < quiet)) {
+        return;
+      }
+      try {
+        Thread.sleep(QUIET_PERIOD.toMillis() / 5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

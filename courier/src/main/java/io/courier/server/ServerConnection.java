@@ -271,6 +271,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   }
 
   /** Closes the connection when one of its timers ran out. Called by the server's sweeper thread. */
+  /** When the connection last read a message or wrote a reply, in {@link System#nanoTime()} units. */
+  long lastActivityAt() {
+    return lastActivityAt;
+  }
+
   void sweep(long now) {
     if (stack == null && now - openedAt > limits.protocolDetectionTimeout().toNanos()) {
       closeFor("no protocol detected within " + limits.protocolDetectionTimeout());
