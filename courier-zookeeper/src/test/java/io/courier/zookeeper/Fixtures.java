@@ -109,12 +109,21 @@ final class Fixtures {
       return answers.values().stream().mapToLong(LongAdder::sum).sum();
     }
 
-    @Override
-    public void close() throws InterruptedException {
+    /** Stops the calls and waits for the last ones to end; the counts are final after it. */
+    void stop() {
       running.set(false);
-      for (Thread thread : threads) {
-        thread.join(5_000);
+      try {
+        for (Thread thread : threads) {
+          thread.join(5_000);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
+    }
+
+    @Override
+    public void close() {
+      stop();
     }
   }
 }

@@ -49,7 +49,7 @@ class ZooKeeperClusterIT {
           long before = load.total();
           await("calls go on with a ZooKeeper node down", Duration.ofSeconds(10),
               () -> load.total() > before + 2000);
-          load.close();
+          load.stop();
           assertThat(load.failed).as("failed calls").isEmpty();
           for (RpcServer server : servers) {
             assertThat(load.answersFrom("127.0.0.1:" + server.port())).isPositive();

@@ -162,7 +162,7 @@ class ZooKeeperDiscoveryIT {
       RpcServer second = server();
       await("the new server answers calls", Duration.ofSeconds(1), () -> load.answersFrom(address(second)) > 0);
       assertThat(Duration.ofNanos(System.nanoTime() - added)).isLessThan(Duration.ofSeconds(1));
-      load.close();
+      load.stop();
       assertThat(load.answersFrom(address(first))).isPositive();
       assertThat(load.failed).isEmpty();
     }
@@ -181,19 +181,20 @@ class ZooKeeperDiscoveryIT {
         }
         return answered.size() == 3;
       });
-      Fixtures.Load load = new Fixtures.Load(client, 4);
-      await("calls flow", Duration.ofSeconds(2), () -> load.total() > 200);
-      b.stop(Duration.ofSeconds(2));
-      long stoppedAt = load.total();
-      await("calls go on after the stop", Duration.ofSeconds(2), () -> load.total() > stoppedAt + 500);
-      long fromB = load.answersFrom(address(b));
-      await("more calls", Duration.ofSeconds(2), () -> load.total() > stoppedAt + 1000);
-      load.close();
-      assertThat(load.failed).as("failed calls").isEmpty();
-      assertThat(load.failures.sum()).isZero();
-      assertThat(load.answersFrom(address(b))).as("calls answered by the stopped server").isEqualTo(fromB);
-      assertThat(load.answersFrom(address(a))).isPositive();
-      assertThat(load.answersFrom(address(c))).isPositive();
+      try (Fixtures.Load load = new Fixtures.Load(client, 4)) {
+        await("calls flow", Duration.ofSeconds(2), () -> load.total() > 200);
+        b.stop(Duration.ofSeconds(2));
+        long stoppedAt = load.total();
+        await("calls go on after the stop", Duration.ofSeconds(2), () -> load.total() > stoppedAt + 500);
+        long fromB = load.answersFrom(address(b));
+        await("more calls", Duration.ofSeconds(2), () -> load.total() > stoppedAt + 1000);
+        load.stop();
+        assertThat(load.failed).as("failed calls").isEmpty();
+        assertThat(load.failures.sum()).isZero();
+        assertThat(load.answersFrom(address(b))).as("calls answered by the stopped server").isEqualTo(fromB);
+        assertThat(load.answersFrom(address(a))).isPositive();
+        assertThat(load.answersFrom(address(c))).isPositive();
+      }
     }
   }
 

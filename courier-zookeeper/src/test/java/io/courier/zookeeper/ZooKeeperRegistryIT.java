@@ -111,6 +111,7 @@ class ZooKeeperRegistryIT {
   }
 
   @Test
+  @SuppressWarnings({"rawtypes", "unchecked"}) // Curator takes the payload class, Map.class, which is raw
   void plainCuratorServiceDiscoveryListsCourierInstancesUnchanged() throws Exception {
     RpcServer server = Fixtures.server(Fixtures.registry(zk.getConnectString()).zone("z1").build());
     try (CuratorFramework reader = curator();
@@ -128,7 +129,7 @@ class ZooKeeperRegistryIT {
       assertThat(instance.getAddress()).isEqualTo("127.0.0.1");
       assertThat(instance.getPort()).isEqualTo(server.port());
       Map<?, ?> payload = instance.getPayload();
-      assertThat(payload.get("targets")).asList().contains("tcp://127.0.0.1:" + server.port());
+      assertThat((List<Object>) payload.get("targets")).contains("tcp://127.0.0.1:" + server.port());
       assertThat(payload.get("tls")).isEqualTo(false);
       assertThat(payload.get("weight")).isEqualTo(1);
       assertThat(payload.get("zone")).isEqualTo("z1");
