@@ -9,7 +9,9 @@ import java.util.List;
  *
  * <pre>
  * courier demo                              the tutorial's scenario: a server and a client in one process
- * courier serve-demo --port P [--host H]    serve the demo methods until stopped (SIGTERM stops gracefully)
+ * courier serve-demo --port P [--host H] [--zk HOST:PORT --service NAME]
+ *                                           serve the demo methods until stopped (SIGTERM stops gracefully)
+ * courier cluster-demo                      three servers found through an in-process ZooKeeper, balanced
  * </pre>
  */
 public final class Main {
@@ -20,7 +22,11 @@ public final class Main {
       "commands:",
       "  demo                              play the tutorial's scenario: a server with test registered and a",
       "                                    client that calls test(\"测试项\", kw1=\"1\")",
-      "  serve-demo --port P [--host H]    serve the demo methods (default host 127.0.0.1) until stopped",
+      "  serve-demo --port P [--host H] [--zk HOST:PORT --service NAME]",
+      "                                    serve the demo methods (default host 127.0.0.1) until stopped;",
+      "                                    with --zk, registered in that ZooKeeper as NAME (default demo)",
+      "  cluster-demo [--phase-seconds N]  an in-process ZooKeeper, three demo servers registered in it and a",
+      "                                    client of zk://.../demo; one server stops and comes back",
       "  help                              print this help");
 
   private Main() {}
@@ -40,6 +46,7 @@ public final class Main {
       return switch (args[0]) {
         case "demo" -> DemoCommand.run(rest, out);
         case "serve-demo" -> ServeDemoCommand.fromArgs(rest).run(out);
+        case "cluster-demo" -> ClusterDemoCommand.fromArgs(rest).run(out);
         case "help", "--help", "-h" -> {
           out.println(USAGE);
           yield 0;
@@ -50,7 +57,7 @@ public final class Main {
       err.println("courier: " + e.getMessage());
       err.println(USAGE);
       return 2;
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // a command's failure: say what went wrong, without a stack trace
       err.println("courier: " + e.getMessage());
       return 1;
     }

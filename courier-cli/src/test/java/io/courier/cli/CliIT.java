@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.client.RpcClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -207,5 +209,54 @@ class CliIT {
       line.write(b);
     }
     return line.toString(UTF_8);
+  }
+
+  @Test
+  void clusterDemoBalancesOverThreeServersAndLosesNoCallWhenOneStopsAndComesBack() throws Exception {
+    Process p = courier("cluster-demo", "--phase-seconds", "2");
+    int status = finish(p, Duration.ofSeconds(90));
+    assertThat(status).as("exit status; stdout: %s; stderr: %s", out(), err()).isZero();
+    assertThat(out()).contains("Three demo servers registered as \"demo\"")
+        .contains("ok no call failed")
+        .contains("got no call while stopped")
+        .contains("got calls again once back")
+        .doesNotContain("FAILED");
+  }
+
+  @Test
+  void clusterDemoRefusesABadOptionWithExitStatus2() throws Exception {
+    Process p = courier("cluster-demo", "--phase-seconds", "0");
+    assertThat(finish(p, Duration.ofSeconds(60))).isEqualTo(2);
+    assertThat(err()).contains("--phase-seconds 0 (expected: 1-600)");
+  }
+
+  @Test
+  void serveDemoWithZkRegistersAndAZkClientReachesIt() throws Exception {
+    try (TestingServer zk = new TestingServer(true)) {
+      int port = freePort();
+      Process p = courier("serve-demo", "--port", String.valueOf(port), "--zk", zk.getConnectString(),
+          "--service", "calc");
+      assertThat(firstLine(p, Duration.ofSeconds(30))).contains("127.0.0.1:" + port).contains("as calc");
+      try (RpcClient client = RpcClient.builder()
+          .target("zk://" + zk.getConnectString() + "/calc")
+          .connectTimeout(Duration.ofSeconds(10))
+          .build()) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (client.servers().isEmpty() && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+        assertThat(client.call("node", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("127.0.0.1:" + port);
+      }
+      p.destroy();
+      finish(p, Duration.ofSeconds(20));
+      assertThat(err()).contains("Unregistered");
+    }
+  }
+
+  @Test
+  void serveDemoWithServiceButNoZkExitsWith2() throws Exception {
+    Process p = courier("serve-demo", "--port", "0", "--service", "calc");
+    assertThat(finish(p, Duration.ofSeconds(60))).isEqualTo(2);
+    assertThat(err()).contains("--service needs --zk");
   }
 }

@@ -178,9 +178,9 @@ public final class ZooKeeperRegistry implements ServerListener {
   }
 
   /**
-   * Unregisters the server, waiting at most the connection timeout, then keeps it serving for the {@linkplain
-   * Builder#unregisterDelay unregister delay}, so that clients following ZooKeeper have left it before it refuses
-   * calls and closes its connections.
+   * Unregisters the server, waiting at most the connection timeout, then, while any client is connected, keeps it
+   * serving for the {@linkplain Builder#unregisterDelay unregister delay}, so that clients following ZooKeeper have
+   * left it before it refuses calls and closes its connections.
    */
   @Override
   public void stopping(RpcServer server) {
@@ -194,9 +194,9 @@ public final class ZooKeeperRegistry implements ServerListener {
     }
     try {
       boolean removed = worker.submit(this::unregister).get(connectionTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (removed && !unregisterDelay.isZero()) {
+      if (removed && !unregisterDelay.isZero() && !server.peers().isEmpty()) {
         // Clients learn of the deletion through their watches a little later; calls they send meanwhile must
-        // still be served, not met by a closed connection.
+        // still be served, not met by a closed connection. With no client connected, nobody is to be waited for.
         TimeUnit.NANOSECONDS.sleep(unregisterDelay.toNanos());
       }
     } catch (InterruptedException e) {
