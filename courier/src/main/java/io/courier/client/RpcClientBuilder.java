@@ -109,7 +109,7 @@ public final class RpcClientBuilder {
       return endpoint(Endpoint.parse(target));
     }
     String scheme = target.substring(0, separator).toLowerCase(Locale.ROOT);
-    if (Target.SCHEMES.contains(scheme)) {
+    if (Instance.SCHEMES.contains(scheme)) {
       return servers(parseList(target, "target"), target);
     }
     EndpointGroupProvider found = providerFor(scheme, target);

@@ -4,7 +4,6 @@ import io.courier.Endpoint;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * Where a client connects and how: the transport named by the target URI's scheme, whether it runs inside TLS,
@@ -30,9 +29,6 @@ record Target(Transport transport, boolean secure, Endpoint endpoint, String pat
     }
     return new Target(Transport.STDIO, false, null, null, List.copyOf(command));
   }
-
-  /** The schemes of network targets. */
-  static final Set<String> SCHEMES = Set.of("tcp", "tls", "http", "https", "ws", "wss");
 
   static final String DEFAULT_HTTP_PATH = "/rpc";
   static final String DEFAULT_WS_PATH = "/ws";

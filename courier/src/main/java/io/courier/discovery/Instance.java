@@ -28,7 +28,8 @@ public record Instance(String id, URI target, int weight, String zone, Map<Strin
   /** The largest weight, so that one instance cannot be given all the calls by a typo. */
   public static final int MAX_WEIGHT = 1000;
 
-  private static final Set<String> SCHEMES = Set.of("tcp", "tls", "http", "https", "ws", "wss");
+  /** The schemes a target may have: the transports a Courier client speaks, in the clear and inside TLS. */
+  public static final Set<String> SCHEMES = Set.of("tcp", "tls", "http", "https", "ws", "wss");
 
   public Instance {
     requireNonNull(id, "id");

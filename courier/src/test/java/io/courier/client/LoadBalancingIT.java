@@ -64,7 +64,7 @@ class LoadBalancingIT {
     }
   }
 
-  private RpcServer server(long extraMillis) {
+  private RpcServer server(long extraMillis, ServerListener... listeners) {
     RpcServer[] self = new RpcServer[1];
     Nodes impl = new Nodes() {
       @Override
@@ -85,7 +85,8 @@ class LoadBalancingIT {
         return node();
       }
     };
-    self[0] = RpcServer.builder().host("127.0.0.1").port(0).service(Nodes.class, impl).build().start();
+    self[0] = RpcServer.builder().host("127.0.0.1").port(0).service(Nodes.class, impl).listener(listeners).build()
+        .start();
     open.add(() -> self[0].stop(Duration.ZERO));
     return self[0];
   }
@@ -288,7 +289,6 @@ class LoadBalancingIT {
   void aServerListenerIsToldOfStartAndStopAndTheServerStillServesWhileItIsStopping() throws Exception {
     List<String> events = new CopyOnWriteArrayList<>();
     AtomicReference<String> servedWhileStopping = new AtomicReference<>();
-    RpcServer[] self = new RpcServer[1];
     ServerListener listener = new ServerListener() {
       @Override
       public void started(RpcServer server) {
@@ -314,28 +314,11 @@ class LoadBalancingIT {
         throw new IllegalStateException("a broken registry");
       }
     };
-    Nodes impl = new Nodes() {
-      @Override
-      public String node() {
-        return String.valueOf(self[0].port());
-      }
-
-      @Override
-      public String whoAmI(long millis) {
-        return node();
-      }
-
-      @Override
-      public String record(String id, long millis) {
-        return node();
-      }
-    };
-    self[0] = RpcServer.builder().host("127.0.0.1").port(0).service(Nodes.class, impl).listener(broken, listener)
-        .build().start();
-    int port = self[0].port();
-    assertThat(self[0].targets("10.0.0.7")).extracting(Object::toString).containsExactly(
+    RpcServer server = server(0, broken, listener);
+    int port = server.port();
+    assertThat(server.targets("10.0.0.7")).extracting(Object::toString).containsExactly(
         "tcp://10.0.0.7:" + port, "http://10.0.0.7:" + port + "/rpc", "ws://10.0.0.7:" + port + "/ws");
-    self[0].stop(Duration.ofSeconds(1));
+    server.stop(Duration.ofSeconds(1));
     assertThat(events).containsExactly("started " + port, "stopping", "stopped");
     assertThat(servedWhileStopping.get()).isEqualTo(String.valueOf(port));
   }
