@@ -105,6 +105,9 @@ final class Connection implements Session.Link {
 
     /** An HTTP connection has no request left in flight and can take a waiting message. */
     void connectionIdle(Connection idle);
+
+    /** The server did not answer a keepalive ping in time; the connection is being closed. */
+    void connectionUnresponsive(Connection silent);
   }
 
   private final Settings settings;
@@ -445,6 +448,7 @@ final class Connection implements Session.Link {
         if (frames == framesAtPing && ctx.channel().isActive()) {
           log.warn("Closing connection to {}: no answer to a keepalive ping within {}", settings.target().endpoint(),
               settings.keepAliveTimeout());
+          events.connectionUnresponsive(Connection.this);
           ctx.close();
         }
       }, settings.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS);

@@ -336,6 +336,9 @@ final class EndpointPool implements Connection.Events {
       connections.remove(closedConnection);
       snapshot = connections.toArray(NONE);
       none = connections.isEmpty();
+      if (none) {
+        probing = false; // a probe that closed before it was answered has failed
+      }
       if (none && draining && !closed) {
         // The drained server closed its connections: find out, in the background, when it serves again.
         connectFailures = Math.max(connectFailures, 1);
@@ -343,9 +346,30 @@ final class EndpointPool implements Connection.Events {
       }
     }
     serveWaiting();
-    if (none && draining) {
-      probeLater(reconnectBackoff.delayNanos(1));
+    if (none && connectFailures > 0) { // drained, or a probe that was not answered: find out again later
+      probeLater(reconnectBackoff.delayNanos(Math.max(1, connectFailures)));
     }
+  }
+
+  /**
+   * A server that does not answer its keepalive ping is treated, when there are other servers, as one that cannot
+   * be connected to: no calls until a probe's ping is answered. A lone server's next call reconnects instead.
+   */
+  @Override
+  public void connectionUnresponsive(Connection silent) {
+    if (!probes) {
+      return;
+    }
+    long delay;
+    synchronized (lock) {
+      connectFailures++;
+      delay = reconnectBackoff.delayNanos(connectFailures);
+      reconnectAt = System.nanoTime() + delay;
+      lastConnectFailure = "no answer to a keepalive ping";
+      probing = false; // if it was the probe, it failed
+    }
+    log.warn("{} does not answer; sending calls elsewhere until it does", target);
+    probeLater(delay);
   }
 
   /**
@@ -363,11 +387,15 @@ final class EndpointPool implements Connection.Events {
     Connection conn;
     synchronized (lock) {
       removeClosed();
-      if (closed || probing || !connections.isEmpty() || connectFailures == 0) {
+      if (closed || probing || connectFailures == 0) {
         return;
       }
-      probing = true;
-      conn = newConnection();
+      conn = connections.isEmpty() ? newConnection() : null;
+      probing = conn != null;
+    }
+    if (conn == null) { // the connection that failed is still closing: look again later
+      probeLater(reconnectBackoff.delayNanos(1));
+      return;
     }
     log.debug("Probing {} (attempt {} since it failed)", target, connectFailures + 1);
     conn.open(bootstrap);

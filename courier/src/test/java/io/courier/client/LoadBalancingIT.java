@@ -227,6 +227,51 @@ class LoadBalancingIT {
   }
 
   @Test
+  void aServerThatStopsAnsweringPingsGetsNoCallsUntilItAnswersAgain() throws Exception {
+    RpcServer a = server();
+    RpcServer b = server();
+    ChaosProxy pa = ChaosProxy.start(a.port());
+    open.add(pa);
+    RpcClient client = client(RpcClient.builder()
+        .target(list("tcp", "", pa.port(), b.port()))
+        .keepAlive(Duration.ofMillis(200), Duration.ofMillis(200))
+        .reconnectBackoff(new Backoff(Duration.ofMillis(100), 1.6, 0.2, Duration.ofMillis(500))));
+    Nodes nodes = client.create(Nodes.class);
+    Set<String> both = new HashSet<>();
+    for (int i = 0; i < 20; i++) {
+      both.add(nodes.whoAmI(0));
+    }
+    assertThat(both).hasSize(2);
+
+    pa.blackHole(); // the server's connection stays open, but nothing comes back: a hung machine
+    String bPort = String.valueOf(b.port());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long retriesBefore;
+    do { // idempotent calls sent to the silent server go to the other once its connection is given up
+      assertThat(nodes.whoAmI(0)).isEqualTo(bPort);
+      retriesBefore = client.retries();
+      Thread.sleep(20);
+    } while (client.retries() == 0 && System.nanoTime() < deadline);
+    assertThat(client.retries()).as("an idempotent call was moved off the silent server").isPositive();
+    Thread.sleep(600); // past the keepalive timeout: the silent server is out of the rotation
+    retriesBefore = client.retries();
+    for (int i = 0; i < 50; i++) {
+      assertThat(nodes.whoAmI(0)).isEqualTo(bPort);
+    }
+    assertThat(client.retries()).as("no call was sent to the silent server").isEqualTo(retriesBefore);
+
+    pa.heal(); // it answers again: a background ping finds out, and calls come back
+    String aPort = String.valueOf(a.port());
+    Set<String> answered = new HashSet<>();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!answered.contains(aPort) && System.nanoTime() < deadline) {
+      answered.add(nodes.whoAmI(0));
+      Thread.sleep(10);
+    }
+    assertThat(answered).contains(aPort);
+  }
+
+  @Test
   void leastPendingSendsFewerCallsToASlowServer() throws Exception {
     RpcServer slow = server(50);
     RpcServer b = server();
