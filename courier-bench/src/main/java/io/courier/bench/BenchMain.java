@@ -57,11 +57,11 @@ public final class BenchMain {
                            I/O thread) beside gRPC server streaming; --quick's windows (about 3 minutes);
                            writes only the Peers and streams section of the page
         --cluster          add at 16 and 128 in flight through a static list of 3 servers beside 1 server
-                           called directly, alternating window by window (--quick's windows, 5 repetitions);
-                           then, 16 calls in flight through the list, one server killed (SIGKILL) and the time
-                           until calls avoid it, the failed calls and retries, for add as declared and for add
-                           marked @Idempotent on the client; about 3 minutes; writes only the Several servers
-                           section of the page
+                           called directly, alternating window by window (--quick's windows, 5 repetitions,
+                           after a 3 s JIT warm-up per cell and server); then, 16 calls in flight through the
+                           list, one server killed (SIGKILL) and the time until calls avoid it, the failed
+                           calls and retries, for add as declared and for add marked @Idempotent on the
+                           client; about 3 minutes; writes only the Several servers section of the page
         --kills N          --cluster's kills per way of declaring add (default %d)
         --scale            add the scale rows (1,000 connections; 10,000 idle connections) to --quick
         --no-scale         leave the scale rows out

@@ -14,10 +14,11 @@ import java.util.stream.Collectors;
  * ({@link Target#COURIER}) and targets of several ({@link Target#COURIER_LIST}, and a {@code zk://} one to come).
  *
  * <p>The balancer's overhead: every target's servers are started at once (each server in a JVM of its own) and a
- * load client per target ({@link LoadClientMain} in {@code --commands} mode), and the launcher has them measure
- * window by window, alternating the targets within each repetition (in turn, then the other way round), so that
- * the machine's swings fall on all of them alike; each window follows a warm-up window of its own on the same
- * client. Only the target being measured is loaded; the others' connections stay idle.
+ * load client per target ({@link LoadClientMain} in {@code --commands} mode), which runs each cell unmeasured for
+ * the plan's JIT warm-up times its number of servers; then the launcher has them measure window by window,
+ * alternating the targets within each repetition (in turn, then the other way round), so that the machine's
+ * swings fall on all of them alike; each window follows a warm-up window of its own on the same client. Only the
+ * target being measured is loaded; the others' connections stay idle.
  *
  * <p>Kill to avoid: for each target of several servers, {@link Failover} trials in this process, each killing one
  * of its servers under load and starting a new one in its place for the next trial. Not thread-safe.
@@ -163,7 +164,8 @@ final class ClusterRun {
       Collections.reverse(lastFirst);
       for (Cell cell : lastFirst) {
         for (Side side : sides) {
-          side.run(cell, plan.jitWarmup(), Duration.ZERO, 0);
+          // Each server of a list gets a share of the calls: as long again per server gives each as many.
+          side.run(cell, plan.jitWarmup().multipliedBy(side.target.servers()), Duration.ZERO, 0);
         }
       }
       for (int rep = 1; rep <= plan.repetitions(); rep++) {

@@ -32,6 +32,8 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
       Cell.of(Workload.STREAM, 1));
   /** What {@link #cluster()} measures, on one server and through a list of several. */
   static final List<Cell> CLUSTER_CELLS = List.of(Cell.of(Workload.ADD, 16), Cell.of(Workload.ADD, 128));
+  /** {@link #cluster()}'s JIT warm-up per cell, for each server of a target: a list of 3 gets three times as long. */
+  static final Duration CLUSTER_JIT_WARMUP = Duration.ofSeconds(3);
 
   Plan {
     cells = List.copyOf(cells);
@@ -85,13 +87,16 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
 
   /**
    * {@code add} at 16 and 128 in flight ({@link #CLUSTER_CELLS}) on one server and through a list of several, with
-   * the windows of {@link #quick()} but 5 repetitions: the two are compared to within a few per cent on a machine
-   * whose pace swings by more than that from one window to the next, so the launcher alternates them window by
-   * window, each window after a warm-up window of its own, and more windows steady the medians.
+   * the warm-up and measured windows of {@link #quick()} but 5 repetitions: the two are compared to within a few
+   * per cent on a machine whose pace swings by more than that from one window to the next, so the launcher
+   * alternates them window by window, each window after a warm-up window of its own, and more windows steady the
+   * medians. The JIT warm-up is {@link #CLUSTER_JIT_WARMUP} per cell and server (see {@link ClusterRun}): with
+   * {@code --quick}'s 750 ms, four servers and two clients compiled on 2 cores through the first repetitions,
+   * one server's pace climbing fourfold and the list's tenfold from the first to the last.
    */
   static Plan cluster() {
     Plan quick = quick();
-    return new Plan("cluster", CLUSTER_CELLS, quick.jitWarmup(), quick.warmup(), quick.window(), 5, 0, 0);
+    return new Plan("cluster", CLUSTER_CELLS, CLUSTER_JIT_WARMUP, quick.warmup(), quick.window(), 5, 0, 0);
   }
 
   /** Every workload at every in-flight level, 3-second windows, and both scale rows. */

@@ -409,7 +409,10 @@ final class Report {
         .append("the target `tcp://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3` and its defaults (round robin, a ")
         .append("connection to each server), and a fourth server called directly (`tcp://127.0.0.1:p`), each ")
         .append("client in a load client JVM of its own, through the same proxy and closed loop as the Courier ")
-        .append("row. Both load clients and all four servers run for the whole of the rows, and the launcher ")
+        .append("row. Each load client first runs each cell unmeasured for ").append(millis(Plan.CLUSTER_JIT_WARMUP))
+        .append(" per server of its target (longer than `--quick`'s JIT warm-up: four servers and two clients ")
+        .append("compile on these cores at once, and each server of the list gets a third of the calls). ")
+        .append("Both load clients and all four servers run for the whole of the rows, and the launcher ")
         .append("has the load clients measure one window at a time, the direct target and the list in turn ")
         .append("within each repetition (the other way round in the next), each window after a warm-up window ")
         .append("of its own on the same client and connections, so that the machine's swings fall on both ")
@@ -672,8 +675,10 @@ final class Report {
         .append(BenchMain.JAR_COMMAND).append(" --cluster` alone; the other runs keep it as it is. How: see ")
         .append("[How it measures](#how-it-measures), the Several servers item.\n\n")
         .append(runFacts())
-        .append("- windows: ").append(windows()).append(", the targets taking turns window by window, each ")
-        .append("window after a warm-up window of its own; it took ").append(minutes(took)).append('\n');
+        .append("- windows: ").append(windows()).append(" (the JIT warm-up is per server: a list of ")
+        .append(Target.LIST_SERVERS).append(" gets ").append(Target.LIST_SERVERS).append(" times as long), the ")
+        .append("targets taking turns window by window, each window after a warm-up window of its own; it took ")
+        .append(minutes(took)).append('\n');
     if (!killRows.isEmpty()) {
       b.append("- kills: ").append(killRows.get(0).trials().size()).append(" per way of declaring `add`, each ")
           .append("after ").append(millis(ClusterRun.BEFORE_KILL)).append(" of calls and followed by ")
