@@ -26,19 +26,23 @@ import java.util.OptionalDouble;
  * in the clear and inside TLS (certificates made once per run by {@link BenchPki}), and on gRPC + JSON, and
  * writes only the page's Transports section. {@code --peers} measures {@code add} from the server to the client
  * beside the client to the server, and one subscription's items per second on Courier beside gRPC's server
- * streaming, and writes only the page's Peers and streams section. Run with {@code --help} for the options.
+ * streaming, and writes only the page's Peers and streams section. {@code --cluster} measures the client
+ * balancing over several servers ({@link ClusterRun}): {@code add} at 16 and 128 in flight through a static list
+ * of three servers beside one server called directly, the two alternating window by window, then kills one of
+ * the three under load ({@link Failover}) several times and times how the calls avoid it; it writes only the
+ * page's Several servers section. Run with {@code --help} for the options.
  */
 public final class BenchMain {
 
   static final String JAR_COMMAND = "java -jar courier-bench/target/courier-bench.jar";
-  private static final List<String> SERVER_FLAGS = List.of("-XX:+UseG1GC", "-Xmx2g");
-  private static final List<String> CLIENT_FLAGS = List.of("-XX:+UseG1GC", "-Xmx4g");
+  static final List<String> SERVER_FLAGS = List.of("-XX:+UseG1GC", "-Xmx2g");
+  static final List<String> CLIENT_FLAGS = List.of("-XX:+UseG1GC", "-Xmx4g");
   /** Other work on the CPUs, as a fraction, above which a target's figures get a warning. */
   private static final double BUSY_WARNING = 0.15;
   /** File descriptors the idle row needs beyond the connections themselves. */
   private static final int SPARE_FILE_DESCRIPTORS = 1024;
   private static final String USAGE = """
-      usage: %s [--quick | --full | --smoke | --transports | --peers] [options]
+      usage: %s [--quick | --full | --smoke | --transports | --peers | --cluster] [options]
 
         --quick            add at 1, 16 and 128 in flight, echo 64 KiB at 16; 2 s windows (under 3 minutes)
         --full             every workload at 1, 16 and 128 in flight, and the scale rows (the default);
@@ -52,12 +56,20 @@ public final class BenchMain {
                            the client to the server, and one subscription's items/s on Courier (defaults and
                            I/O thread) beside gRPC server streaming; --quick's windows (about 3 minutes);
                            writes only the Peers and streams section of the page
+        --cluster          add at 16 and 128 in flight through a static list of 3 servers beside 1 server
+                           called directly, alternating window by window (--quick's windows, 5 repetitions,
+                           after a 3 s JIT warm-up per cell and server); then, 16 calls in flight through the
+                           list, one server killed (SIGKILL) and the time until calls avoid it, the failed
+                           calls and retries, for add as declared and for add marked @Idempotent on the
+                           client; about 3 minutes; writes only the Several servers section of the page
+        --kills N          --cluster's kills per way of declaring add (default %d)
         --scale            add the scale rows (1,000 connections; 10,000 idle connections) to --quick
         --no-scale         leave the scale rows out
         --targets LIST     comma-separated, of: courier, courier-io, courier-tls, courier-http, courier-https,
                            courier-ws, courier-wss, courier-peer, grpc-json, grpc-json-pool, grpc-binary,
-                           jsonrpc4j, netty-echo, courier-baseline, courier-io-baseline
-                           (default: the mode's; the courier-tls … courier-wss ones have no scale or idle rows)
+                           jsonrpc4j, netty-echo, courier-baseline, courier-io-baseline, courier-list
+                           (default: the mode's; the courier-tls … courier-wss ones have no scale or idle rows;
+                           courier-list, the list of 3 servers, only with --cluster)
         --baseline-jar JAR the courier-bench.jar of another build, whose Courier server the *-baseline
                            targets run (called by this build's client): before and after a change in one run
         --jit-ms N         unmeasured run of each cell before any is measured (JIT warm-up)
@@ -67,7 +79,7 @@ public final class BenchMain {
         --markdown FILE    the page to write (default docs/benchmarks.md; none in --smoke)
         --no-markdown      write no page
         --csv FILE         the CSV to write (default courier-bench/target/bench-results.csv)
-      """.formatted(JAR_COMMAND);
+      """.formatted(JAR_COMMAND, ClusterRun.KILLS);
 
   private final Options options;
   private final String classPath = System.getProperty("java.class.path");
@@ -77,6 +89,9 @@ public final class BenchMain {
   }
 
   public static void main(String[] args) throws Exception {
+    // In --cluster this process makes calls itself; its clients' routine lines (each server they call) would
+    // bury the progress lines, while their warnings (a lost connection) belong with them.
+    System.setProperty("org.slf4j.simpleLogger.log.io.courier", "warn");
     Options options;
     try {
       options = Options.parse(args);
@@ -119,13 +134,17 @@ public final class BenchMain {
       report.note("No scale or idle rows for " + String.join(", ", noScale) + ": the bench drives those rows "
           + "with a raw TCP client of its own.");
     }
-    // One CA and server certificate for the run, made before any server starts; handed out as --tls DIR.
-    Path pki = options.targets.stream().anyMatch(Target::tls) ? BenchPki.create() : null;
-    try {
-      measure(plan, report, pki, idleConnections, logs);
-    } finally {
-      if (pki != null) {
-        BenchPki.delete(pki);
+    if (plan.isCluster()) {
+      new ClusterRun(plan, options.targets, options.kills, classPath, logs, report).run();
+    } else {
+      // One CA and server certificate for the run, made before any server starts; handed out as --tls DIR.
+      Path pki = options.targets.stream().anyMatch(Target::tls) ? BenchPki.create() : null;
+      try {
+        measure(plan, report, pki, idleConnections, logs);
+      } finally {
+        if (pki != null) {
+          BenchPki.delete(pki);
+        }
       }
     }
 
@@ -134,16 +153,21 @@ public final class BenchMain {
     System.out.print(report.tables());
     Report.write(options.csv, report.csv());
     Report.write(samplesFile(options.csv), report.samplesCsv());
+    if (!report.killRows().isEmpty()) {
+      Report.write(siblingFile(options.csv, "-kills"), report.killsCsv());
+    }
     System.out.println("\nCSV: " + options.csv);
     if (options.markdown != null) {
       String existing = Files.exists(options.markdown) ? Files.readString(options.markdown) : null;
       Report.write(options.markdown, report.page(existing));
       System.out.println("Page: " + options.markdown + (plan.isTransports() ? " (its Transports section)"
-          : plan.isPeers() ? " (its Peers and streams section)" : ""));
+          : plan.isPeers() ? " (its Peers and streams section)"
+          : plan.isCluster() ? " (its Several servers section)" : ""));
     }
     System.out.printf("%s run took %d s%n", plan.mode(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
     boolean complete = report.rows().stream().allMatch(Row::measured)
-        && report.idleRows().stream().allMatch(IdleRow::measured);
+        && report.idleRows().stream().allMatch(IdleRow::measured)
+        && report.killRows().stream().allMatch(KillRow::measured);
     return complete ? 0 : 1;
   }
 
@@ -152,13 +176,7 @@ public final class BenchMain {
       throws Exception {
     for (Target target : options.targets) {
       System.out.println("== " + target.label());
-      OptionalDouble busy = Machine.busy(Duration.ofMillis(500));
-      if (busy.isPresent() && busy.getAsDouble() > BUSY_WARNING) {
-        String note = String.format(Locale.ROOT, "The CPUs were %.0f%% busy with other work just before %s was "
-            + "measured; its figures may be low.", 100 * busy.getAsDouble(), target.label());
-        System.out.println("  warning: " + note);
-        report.note(note);
-      }
+      warnIfBusy(report, target.label());
       List<String> tls = tlsArgs(target, pki);
       String serverClassPath = target.baseline() ? options.baselineJar.toString() : classPath;
       try (ServerProcess server = ServerProcess.start(target, tls, serverClassPath, SERVER_FLAGS,
@@ -177,15 +195,31 @@ public final class BenchMain {
     }
   }
 
+  /** Samples the CPUs for half a second and adds a note when other work kept them busy before {@code what}. */
+  static void warnIfBusy(Report report, String what) throws InterruptedException {
+    OptionalDouble busy = Machine.busy(Duration.ofMillis(500));
+    if (busy.isPresent() && busy.getAsDouble() > BUSY_WARNING) {
+      String note = String.format(Locale.ROOT, "The CPUs were %.0f%% busy with other work just before %s was "
+          + "measured; its figures may be low.", 100 * busy.getAsDouble(), what);
+      System.out.println("  warning: " + note);
+      report.note(note);
+    }
+  }
+
   /** {@code --tls DIR} for a TLS target's server and client, else nothing. */
   private static List<String> tlsArgs(Target target, Path pki) {
     return target.tls() ? List.of("--tls", pki.toString()) : List.of();
   }
 
   private static Path samplesFile(Path csv) {
+    return siblingFile(csv, "-samples");
+  }
+
+  /** {@code bench-results.csv} with {@code suffix}: {@code bench-results<suffix>.csv}, beside it. */
+  private static Path siblingFile(Path csv, String suffix) {
     String name = csv.getFileName().toString();
     String base = name.endsWith(".csv") ? name.substring(0, name.length() - 4) : name;
-    return csv.resolveSibling(base + "-samples.csv");
+    return csv.resolveSibling(base + suffix + ".csv");
   }
 
   /** Runs the plan's cells against a started server in a load-client JVM, adding a row per cell. */
@@ -274,6 +308,7 @@ public final class BenchMain {
     boolean noMarkdown;
     Path csv;
     Path baselineJar;
+    int kills = ClusterRun.KILLS;
     boolean help;
 
     static Options parse(String[] args) {
@@ -285,7 +320,8 @@ public final class BenchMain {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "--quick", "--full", "--smoke", "--transports", "--peers" -> o.plan = Plan.forMode(a.substring(2));
+          case "--quick", "--full", "--smoke", "--transports", "--peers", "--cluster" ->
+              o.plan = Plan.forMode(a.substring(2));
           case "--scale" -> o.scale = true;
           case "--no-scale" -> o.scale = false;
           case "--targets" -> o.targets = Arrays.stream(value(args, ++i, a).split(",")).map(Target::byId).toList();
@@ -293,6 +329,7 @@ public final class BenchMain {
           case "--warmup-ms" -> warmupMs = Long.parseLong(value(args, ++i, a));
           case "--window-ms" -> windowMs = Long.parseLong(value(args, ++i, a));
           case "--reps" -> reps = Integer.parseInt(value(args, ++i, a));
+          case "--kills" -> o.kills = Integer.parseInt(value(args, ++i, a));
           case "--markdown" -> o.markdown = Path.of(value(args, ++i, a));
           case "--no-markdown" -> o.noMarkdown = true;
           case "--csv" -> o.csv = Path.of(value(args, ++i, a));
@@ -317,9 +354,16 @@ public final class BenchMain {
           case "smoke" -> Target.SMOKE;
           case "transports" -> Target.TRANSPORTS;
           case "peers" -> Target.PEERS;
+          case "cluster" -> Target.CLUSTER;
           case "full" -> Target.FULL;
           default -> Target.DEFAULTS;
         };
+      }
+      if (o.kills < 0) {
+        throw new IllegalArgumentException("--kills: " + o.kills + " (expected: >= 0)");
+      }
+      if (!p.isCluster() && o.targets.stream().anyMatch(Target::cluster)) {
+        throw new IllegalArgumentException("the " + Target.COURIER_LIST.id() + " target needs --cluster");
       }
       if (o.targets.stream().anyMatch(Target::baseline) && o.baselineJar == null) {
         throw new IllegalArgumentException("the *-baseline targets need --baseline-jar");
@@ -337,7 +381,7 @@ public final class BenchMain {
       if (o.csv == null) {
         o.csv = root.resolve("courier-bench").resolve("target")
             .resolve(smoke ? "bench-smoke.csv" : p.isTransports() ? "bench-transports.csv"
-                : p.isPeers() ? "bench-peers.csv" : "bench-results.csv");
+                : p.isPeers() ? "bench-peers.csv" : p.isCluster() ? "bench-cluster.csv" : "bench-results.csv");
       }
       return o;
     }

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * Courier: the server serves {@link BenchService} with Courier's defaults (raw TCP with newline framing,
@@ -179,6 +180,15 @@ public final class CourierTarget {
     return scheme + "://" + host + ":" + port + path;
   }
 
+  /**
+   * The target URI of a client of several servers on one host: {@code tcp://127.0.0.1:p1,127.0.0.1:p2}, one
+   * scheme and path for all.
+   */
+  static String uri(String scheme, String host, List<Integer> ports) {
+    String path = uri(scheme, host, 0).substring((scheme + "://" + host + ":0").length());
+    return scheme + "://" + ports.stream().map(p -> host + ":" + p).collect(Collectors.joining(",")) + path;
+  }
+
   /** Opens {@code count} connections, makes one {@code add} call on each, and returns them, idle. */
   static AutoCloseable holdIdle(String host, int port, int count) throws Exception {
     ManyConnections client = new ManyConnections(LineClient.connect(host, port, count));
@@ -235,6 +245,11 @@ public final class CourierTarget {
       }
       this.client = builder.build();
       this.bench = client.create(AsyncBench.class);
+    }
+
+    /** The client itself, for what the load loop does not measure: {@code --cluster}'s kills. */
+    RpcClient rpc() {
+      return client;
     }
 
     @Override

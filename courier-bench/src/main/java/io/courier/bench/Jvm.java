@@ -124,6 +124,14 @@ final class Jvm implements AutoCloseable {
     return log;
   }
 
+  /**
+   * Kills the child at once ({@link Process#destroyForcibly()}: SIGKILL on Linux), as a crash would: it gets no
+   * chance to close its connections or say goodbye. Returns without waiting for it to be gone.
+   */
+  void kill() {
+    process.destroyForcibly();
+  }
+
   /** Closes stdin (a target server then stops by itself), waits briefly, then kills what is left. */
   @Override
   public void close() {

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one run measures and for how long: the cells, the windows and the scale rows. The four modes are
- * presets; the launcher's options may override the windows. Immutable.
+ * What one run measures and for how long: the cells, the windows and the scale rows. The modes are presets; the
+ * launcher's options may override the windows. Immutable.
  *
- * @param mode {@code smoke}, {@code quick}, {@code full}, {@code transports} or {@code peers}
+ * @param mode {@code smoke}, {@code quick}, {@code full}, {@code transports}, {@code peers} or {@code cluster}
  * @param cells the combinations measured for every target, in order
  * @param jitWarmup how long each cell runs once, unmeasured, before any cell is measured (JIT warm-up)
  * @param warmup the unmeasured window at the start of each measured cell
@@ -30,6 +30,10 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
   /** What {@link #peers()} measures: the calls both ways round, and one subscription. */
   static final List<Cell> PEERS_CELLS = List.of(Cell.of(Workload.ADD, 16), Cell.of(Workload.ADD, 128),
       Cell.of(Workload.STREAM, 1));
+  /** What {@link #cluster()} measures, on one server and through a list of several. */
+  static final List<Cell> CLUSTER_CELLS = List.of(Cell.of(Workload.ADD, 16), Cell.of(Workload.ADD, 128));
+  /** {@link #cluster()}'s JIT warm-up per cell, for each server of a target: a list of 3 gets three times as long. */
+  static final Duration CLUSTER_JIT_WARMUP = Duration.ofSeconds(3);
 
   Plan {
     cells = List.copyOf(cells);
@@ -81,6 +85,20 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
         0, 0);
   }
 
+  /**
+   * {@code add} at 16 and 128 in flight ({@link #CLUSTER_CELLS}) on one server and through a list of several, with
+   * the warm-up and measured windows of {@link #quick()} but 5 repetitions: the two are compared to within a few
+   * per cent on a machine whose pace swings by more than that from one window to the next, so the launcher
+   * alternates them window by window, each window after a warm-up window of its own, and more windows steady the
+   * medians. The JIT warm-up is {@link #CLUSTER_JIT_WARMUP} per cell and server (see {@link ClusterRun}): with
+   * {@code --quick}'s 750 ms, four servers and two clients compiled on 2 cores through the first repetitions,
+   * one server's pace climbing fourfold and the list's tenfold from the first to the last.
+   */
+  static Plan cluster() {
+    Plan quick = quick();
+    return new Plan("cluster", CLUSTER_CELLS, CLUSTER_JIT_WARMUP, quick.warmup(), quick.window(), 5, 0, 0);
+  }
+
   /** Every workload at every in-flight level, 3-second windows, and both scale rows. */
   static Plan full() {
     List<Cell> cells = new ArrayList<>();
@@ -101,8 +119,9 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
       case "full" -> full();
       case "transports" -> transports();
       case "peers" -> peers();
+      case "cluster" -> cluster();
       default -> throw new IllegalArgumentException("mode: " + mode
-          + " (expected: smoke, quick, full, transports or peers)");
+          + " (expected: smoke, quick, full, transports, peers or cluster)");
     };
   }
 
@@ -112,6 +131,10 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
 
   boolean isPeers() {
     return mode.equals("peers");
+  }
+
+  boolean isCluster() {
+    return mode.equals("cluster");
   }
 
   /**

@@ -8,10 +8,13 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -19,7 +22,8 @@ import java.util.stream.Collectors;
  * whole {@code docs/benchmarks.md} page (tables plus the command, date, machine and method), and CSV files (one
  * line per row, and one per measured window). A {@code --transports} run writes only the page's Transports
  * section, between {@link #TRANSPORTS_BEGIN} and {@link #TRANSPORTS_END}, a {@code --peers} run only its Peers
- * and streams section, and the other runs keep those sections as they find them. Such a run also refreshes the
+ * and streams section, a {@code --cluster} run only its Several servers section, and the other runs keep those
+ * sections as they find them. Such a run also refreshes the
  * page's "How to run" and "How it measures", which describe the bench as built, not a run. Not thread-safe.
  */
 final class Report {
@@ -32,6 +36,8 @@ final class Report {
   static final String BASELINE_END = "<!-- before and after: end -->";
   static final String PEERS_BEGIN = "<!-- peers: begin; written by courier-bench --peers -->";
   static final String PEERS_END = "<!-- peers: end -->";
+  static final String CLUSTER_BEGIN = "<!-- cluster: begin; written by courier-bench --cluster -->";
+  static final String CLUSTER_END = "<!-- cluster: end -->";
   private static final String HOW_TO_RUN = "## How to run";
   private static final String THIS_RUN = "## This run";
   private static final String HOW_IT_MEASURES = "## How it measures";
@@ -42,6 +48,7 @@ final class Report {
   private final ZonedDateTime date;
   private final List<Row> rows = new ArrayList<>();
   private final List<IdleRow> idleRows = new ArrayList<>();
+  private final List<KillRow> killRows = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private Duration took = Duration.ZERO;
 
@@ -63,6 +70,13 @@ final class Report {
     idleRows.add(row);
   }
 
+  void add(KillRow row) {
+    killRows.add(row);
+    if (row.failure() != null) {
+      note(row.target().label() + ", kill to avoid, add " + row.variant().label() + ": " + row.failure());
+    }
+  }
+
   void note(String note) {
     notes.add(note);
   }
@@ -81,6 +95,10 @@ final class Report {
 
   List<IdleRow> idleRows() {
     return List.copyOf(idleRows);
+  }
+
+  List<KillRow> killRows() {
+    return List.copyOf(killRows);
   }
 
   /** This row's calls per second over the reference target's for the same cell, when both were measured. */
@@ -236,7 +254,7 @@ final class Report {
   /** The tables as printed at the end of a run. */
   String tables() {
     StringBuilder b = new StringBuilder(plan.isTransports() ? transportsTable()
-        : plan.isPeers() ? peersTable() : resultsTable());
+        : plan.isPeers() ? peersTable() : plan.isCluster() ? clusterTables() : resultsTable());
     if (!idleRows.isEmpty()) {
       b.append('\n').append(idleTable());
     }
@@ -295,7 +313,12 @@ final class Report {
         .append("writes only the [Before and after](#before-and-after) section, which the other runs keep too. ")
         .append("`--peers` measures Courier calling from the server to the client beside the client calling the ")
         .append("server, and a subscription's items per second beside gRPC's server streaming, and writes only ")
-        .append("the [Peers and streams](#peers-and-streams) section, which the other runs keep as well.\n\n");
+        .append("the [Peers and streams](#peers-and-streams) section, which the other runs keep as well. ")
+        .append("`--cluster` (about 3 minutes) measures the client balancing over a static list of three servers ")
+        .append("beside one server called directly, and how its calls avoid a server killed under load ")
+        .append("(`--kills N` times for each way of declaring `add`, default ").append(ClusterRun.KILLS)
+        .append("), and writes only the [Several servers](#several-servers) section, which the other runs keep ")
+        .append("too.\n\n");
     return b.toString();
   }
 
@@ -381,19 +404,42 @@ final class Report {
         .append("HTTP/2 windows and its outbound buffer threshold), and the client turns automatic inbound flow ")
         .append("control off (`disableAutoRequestWithInitial(").append(StreamMeter.INITIAL).append(")`) and ")
         .append("calls `request(").append(StreamMeter.TOP_UP).append(")` by the same policy.\n")
+        .append("- **Several servers** (`--cluster`): the balancing rows run ").append(Target.LIST_SERVERS)
+        .append(" Courier servers with their defaults, each in a JVM of its own, called by one `RpcClient` with ")
+        .append("the target `tcp://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3` and its defaults (round robin, a ")
+        .append("connection to each server), and a fourth server called directly (`tcp://127.0.0.1:p`), each ")
+        .append("client in a load client JVM of its own, through the same proxy and closed loop as the Courier ")
+        .append("row. Each load client first runs each cell unmeasured for ").append(millis(Plan.CLUSTER_JIT_WARMUP))
+        .append(" per server of its target (longer than `--quick`'s JIT warm-up: four servers and two clients ")
+        .append("compile on these cores at once, and each server of the list gets a third of the calls). ")
+        .append("Both load clients and all four servers run for the whole of the rows, and the launcher ")
+        .append("has the load clients measure one window at a time, the direct target and the list in turn ")
+        .append("within each repetition (the other way round in the next), each window after a warm-up window ")
+        .append("of its own on the same client and connections, so that the machine's swings fall on both ")
+        .append("alike. Kill to avoid: in the launcher's own process, a client of three fresh servers keeps ")
+        .append(Failover.IN_FLIGHT).append(" `add` calls in flight for ").append(millis(ClusterRun.BEFORE_KILL))
+        .append(", then one server is killed with `Process.destroyForcibly()` (SIGKILL: no goodbye, the kernel ")
+        .append("closes its sockets) and calls go on for ").append(millis(ClusterRun.AFTER_KILL))
+        .append("; the killed server is replaced by a new one before the next kill, and each kill takes the ")
+        .append("next server in turn. Every call's start, end and error are noted on the launcher's clock, and ")
+        .append("`RpcClient.retries()` is read as each call ends, to see when calls were sent again. `add` is ")
+        .append("called as the bench service declares it (not idempotent), and, in turns with it, through an ")
+        .append("interface that marks the same server method `@Idempotent` on the client's side only.\n")
         .append("- Ratios: each row's calls/s over ").append(Target.REFERENCE.label())
         .append("'s for the same workload, in-flight level and connections; in the Peers and streams section, ")
         .append("the calls' over Courier's (client to server) and the streams' items/s over ")
-        .append(Target.REFERENCE.label()).append("'s.\n");
+        .append(Target.REFERENCE.label()).append("'s; in the Several servers section, the calls' over those ")
+        .append("of one server called directly.\n");
     return b.toString();
   }
 
   /**
    * The page to write over {@code existing} (the page as it is, or null): for a {@code --transports} run the
    * existing page with its Transports section replaced or added, for a {@code --peers} run the same with its
-   * Peers and streams section, for a run with baseline targets the same with its Before and after section,
+   * Peers and streams section, for a {@code --cluster} run with its Several servers section, for a run with
+   * baseline targets the same with its Before and after section,
    * each also with its "How to run" and "How it measures" as this build describes them; for the others the
-   * whole new page, with the existing page's three sections kept.
+   * whole new page, with the existing page's four sections kept.
    */
   String page(String existing) {
     String base = existing != null ? existing : "# Benchmarks\n\nWritten by the `courier-bench` module; run "
@@ -404,12 +450,16 @@ final class Report {
     if (plan.isPeers()) {
       return withMethod(withSection(base, peersSection(), PEERS_BEGIN, PEERS_END));
     }
+    if (plan.isCluster()) {
+      return withMethod(withSection(base, clusterSection(), CLUSTER_BEGIN, CLUSTER_END));
+    }
     if (hasBaseline()) {
       return withMethod(withSection(base, baselineSection(), BASELINE_BEGIN, BASELINE_END));
     }
     String page = markdown();
     for (String[] markers : List.of(new String[] {TRANSPORTS_BEGIN, TRANSPORTS_END},
-        new String[] {PEERS_BEGIN, PEERS_END}, new String[] {BASELINE_BEGIN, BASELINE_END})) {
+        new String[] {PEERS_BEGIN, PEERS_END}, new String[] {BASELINE_BEGIN, BASELINE_END},
+        new String[] {CLUSTER_BEGIN, CLUSTER_END})) {
       String kept = existing == null ? null : sectionOf(existing, markers[0], markers[1]);
       if (kept != null) {
         page = withSection(page, kept, markers[0], markers[1]);
@@ -500,6 +550,170 @@ final class Report {
       notes.forEach(n -> b.append("- ").append(n).append('\n'));
     }
     b.append(PEERS_END);
+    return b.toString();
+  }
+
+  /**
+   * The Several servers tables: calls/s of each target of the balancing rows, with its ratio to one server
+   * called directly; then kill to avoid, its medians and maxima per target and way of declaring {@code add}, and
+   * each kill. A target added to {@link Target#CLUSTER} gets its rows in both.
+   */
+  String clusterTables() {
+    StringBuilder b = new StringBuilder();
+    b.append("| workload | in flight | target | servers | calls/s | spread (min–max) | p50 | p99 | p99.9 | errors ")
+        .append("| vs one server |\n");
+    b.append("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Row r : rows()) {
+      b.append("| ").append(r.cell().workload().label())
+          .append(" | ").append(r.cell().inFlight())
+          .append(" | ").append(r.target().label())
+          .append(" | ").append(r.target().servers());
+      if (r.measured()) {
+        appendFigures(b, r);
+        b.append(" | ").append(ratioText(ratio(r, Target.COURIER))).append(" |\n");
+      } else {
+        b.append(" | not measured (see notes) | | | | | | |\n");
+      }
+    }
+    if (killRows.isEmpty()) {
+      return b.toString();
+    }
+    b.append("\n| target | `add` | kills | kill → first new call answered: median / max ")
+        .append("| kill → last failure or retry: median / max | failed calls per kill: median / max ")
+        .append("| of which sent | retries per kill: median / max | errors, all kills |\n");
+    b.append("|---|---|--:|--:|--:|--:|--:|--:|---|\n");
+    for (KillRow k : killRows) {
+      b.append("| ").append(k.target().label()).append(" | ").append(k.variant().label())
+          .append(" | ").append(k.trials().size());
+      if (!k.measured()) {
+        b.append(" | not measured (see notes) | | | | | |\n");
+        continue;
+      }
+      b.append(" | ").append(k.anyUnanswered() ? "none in a kill (see below)"
+              : Format.latency(k.median(Failover.Trial::firstAnswer)) + " / "
+                  + Format.latency(k.max(Failover.Trial::firstAnswer)))
+          .append(" | ").append(Format.latency(k.median(Failover.Trial::lastTrouble))).append(" / ")
+          .append(Format.latency(k.max(Failover.Trial::lastTrouble)))
+          .append(" | ").append(figure(k.median(Failover.Trial::failed))).append(" / ")
+          .append(figure(k.max(Failover.Trial::failed)))
+          .append(" | ").append(k.failedSent()).append(" of ").append(k.failed())
+          .append(" | ").append(figure(k.median(Failover.Trial::retries))).append(" / ")
+          .append(figure(k.max(Failover.Trial::retries)))
+          .append(" | ").append(allErrors(k)).append(" |\n");
+    }
+    b.append("\n| target | `add` | kill | server killed | first new call answered | last failure or retry ")
+        .append("| failed (sent) | errors | retries | calls answered after the kill | failed before it |\n");
+    b.append("|---|---|--:|--:|--:|--:|--:|---|--:|--:|--:|\n");
+    for (KillRow k : killRows) {
+      int n = 0;
+      for (Failover.Trial t : k.trials()) {
+        b.append("| ").append(k.target().label()).append(" | ").append(k.variant().label())
+            .append(" | ").append(++n)
+            .append(" | ").append(t.killed() + 1)
+            .append(" | ").append(t.firstAnswer() < 0 ? "none" : Format.latency(t.firstAnswer()))
+            .append(" | ").append(t.lastTrouble() == 0 ? "—" : Format.latency(t.lastTrouble()))
+            .append(" | ").append(t.failed()).append(" (").append(t.failedSent()).append(")")
+            .append(" | ").append(t.describeErrors())
+            .append(" | ").append(t.retries())
+            .append(" | ").append(Format.count(t.answered()))
+            .append(" | ").append(t.failedBefore()).append(" |\n");
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * {@code row}'s calls/s over one server's, window by window: {@code --cluster} measures the two targets' i-th
+   * windows next to each other, so these ratios are spared the machine's slower swings. Empty unless both rows
+   * have every window.
+   */
+  private String pairedRatios(Row row) {
+    Row direct = rows.stream().filter(r -> r.target() == Target.COURIER && r.cell().equals(row.cell()))
+        .findFirst().orElse(null);
+    if (direct == null || direct.samples().size() != row.samples().size() || row.samples().size() < 2) {
+      return "";
+    }
+    double[] paired = new double[row.samples().size()];
+    for (int i = 0; i < paired.length; i++) {
+      double base = direct.samples().get(i).callsPerSecond();
+      paired[i] = base > 0 ? row.samples().get(i).callsPerSecond() / base : 0;
+    }
+    return " (" + Arrays.stream(paired).mapToObj(Format::ratio).collect(Collectors.joining(", "))
+        + "; median " + Format.ratio(Row.median(paired)) + ")";
+  }
+
+  /** A median or maximum of counts: whole, or with one decimal for the mean of two middles. */
+  private static String figure(double value) {
+    return value == Math.rint(value) ? Format.count(value) : String.format(Locale.ROOT, "%.1f", value);
+  }
+
+  /** The failed calls of every kill of {@code row} by kind, most frequent first. */
+  private static String allErrors(KillRow row) {
+    Map<String, Integer> all = new TreeMap<>();
+    row.trials().forEach(t -> t.errors().forEach((kind, n) -> all.merge(kind, n, Integer::sum)));
+    return Failover.describe(all);
+  }
+
+  /**
+   * The Several servers section, markers included, without a final line break: the balancing rows and kill to
+   * avoid, with the ratios the issue asks for spelled out. Rows of another target of several servers (a
+   * {@code zk://} one) are appended to its tables as they are measured.
+   */
+  String clusterSection() {
+    StringBuilder b = new StringBuilder();
+    b.append(CLUSTER_BEGIN).append("\n")
+        .append("## Several servers\n\n")
+        .append("A client given several servers of one service balances its calls over them (round robin, its ")
+        .append("default) and sends a call that failed unsent, or that a server refused unprocessed, or an ")
+        .append("`@Idempotent` call whose connection was lost, to another server. Measured in one run: what ")
+        .append("balancing costs, `add` at ").append(Plan.CLUSTER_CELLS.get(0).inFlight()).append(" and ")
+        .append(Plan.CLUSTER_CELLS.get(1).inFlight()).append(" calls in flight through a static list of ")
+        .append(Target.LIST_SERVERS).append(" servers (`tcp://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3`) ")
+        .append("beside one server called directly (`tcp://127.0.0.1:p`); and kill to avoid, one of the ")
+        .append(Target.LIST_SERVERS).append(" servers killed while ").append(Failover.IN_FLIGHT)
+        .append(" calls are in flight through the list. This section is written by `")
+        .append(BenchMain.JAR_COMMAND).append(" --cluster` alone; the other runs keep it as it is. How: see ")
+        .append("[How it measures](#how-it-measures), the Several servers item.\n\n")
+        .append(runFacts())
+        .append("- windows: ").append(windows()).append(" (the JIT warm-up is per server: a list of ")
+        .append(Target.LIST_SERVERS).append(" gets ").append(Target.LIST_SERVERS).append(" times as long), the ")
+        .append("targets taking turns window by window, each window after a warm-up window of its own; it took ")
+        .append(minutes(took)).append('\n');
+    if (!killRows.isEmpty()) {
+      b.append("- kills: ").append(killRows.get(0).trials().size()).append(" per way of declaring `add`, each ")
+          .append("after ").append(millis(ClusterRun.BEFORE_KILL)).append(" of calls and followed by ")
+          .append(millis(ClusterRun.AFTER_KILL)).append(" more\n");
+    }
+    List<String> ratios = new ArrayList<>();
+    for (Row r : rows()) {
+      if (r.target() != Target.COURIER) {
+        ratio(r, Target.COURIER).ifPresent(x -> ratios.add(r.target().label() + " over one server at "
+            + r.cell().inFlight() + " in flight: " + Format.ratio(x) + pairedRatios(r)));
+      }
+    }
+    if (!ratios.isEmpty()) {
+      b.append("- ratios (of the medians; in brackets, of the windows measured one after the other in each ")
+          .append("repetition, and their median): ").append(String.join("; ", ratios)).append('\n');
+    }
+    b.append("\nAll the servers share this machine's ").append(machine.cores()).append(" cores with each ")
+        .append("other and with the load client, so the list of ").append(Target.LIST_SERVERS)
+        .append(" is not expected to be faster than one server: its rows measure what choosing a server per ")
+        .append("call, and ").append(Target.LIST_SERVERS).append(" servers' connections and threads instead of ")
+        .append("one's, cost. The issue expects the list at most 5 % below one server (0.95× or more).\n\n")
+        .append("Kill to avoid, per kill: *first new call answered* is the time from the kill to the end of the ")
+        .append("first call started after it that succeeded; *last failure or retry* the time to the last call ")
+        .append("that failed, or to the last call seen ending after the client's `retries()` had gone up ")
+        .append("(— for neither); *failed* counts the calls that failed after the kill, and *sent* those of ")
+        .append("them that failed with a `ConnectionException` whose `wasSent()` is true (written to the ")
+        .append("killed server, so they may have run there; the client must not send a call that is not ")
+        .append("idempotent again); errors are by code, -32005 being connection lost; *retries* counts the ")
+        .append("calls the client sent again (`RpcClient.retries()`) after the kill.\n\n")
+        .append(clusterTables());
+    if (!notes.isEmpty()) {
+      b.append("\nNotes:\n\n");
+      notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    }
+    b.append(CLUSTER_END);
     return b.toString();
   }
 
@@ -646,6 +860,21 @@ final class Report {
       }
       f.add(r.note() == null ? "" : r.note());
       b.append(csvLine(f));
+    }
+    return b.toString();
+  }
+
+  /** One line per kill of {@code --cluster}'s kill to avoid; times in microseconds from the kill. */
+  String killsCsv() {
+    StringBuilder b = new StringBuilder("mode,target,add,kill,server_killed,first_answer_us,last_trouble_us,failed,"
+        + "failed_sent,errors,retries,answered_after_kill,failed_before_kill\n");
+    for (KillRow k : killRows) {
+      int n = 0;
+      for (Failover.Trial t : k.trials()) {
+        b.append(csvLine(List.of(plan.mode(), k.target().id(), k.variant().name().toLowerCase(Locale.ROOT), ++n,
+            t.killed() + 1, t.firstAnswer() < 0 ? "" : micros(t.firstAnswer()), micros(t.lastTrouble()),
+            t.failed(), t.failedSent(), t.describeErrors(), t.retries(), t.answered(), t.failedBefore())));
+      }
     }
     return b.toString();
   }

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A target server running in its own JVM (see {@link TargetServer}): started, waited for until it prints
- * {@code READY <port>}, asked for {@link ServerStats}, and stopped. Not thread-safe.
+ * {@code READY <port>}, asked for {@link ServerStats}, and stopped, or killed. Not thread-safe.
  */
 final class ServerProcess implements AutoCloseable {
 
@@ -46,6 +46,11 @@ final class ServerProcess implements AutoCloseable {
   ServerStats stats() throws IOException, InterruptedException, TimeoutException {
     jvm.send("stats");
     return ServerStats.parse(jvm.awaitLine(ServerStats.PREFIX, STATS_TIMEOUT_MILLIS));
+  }
+
+  /** Kills the server without warning; see {@link Jvm#kill()}. {@link #close()} then only reaps it. */
+  void kill() {
+    jvm.kill();
   }
 
   /** Asks the server to quit, and makes sure it has. */

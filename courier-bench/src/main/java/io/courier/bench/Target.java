@@ -33,6 +33,12 @@ enum Target {
    */
   COURIER_PEER("courier-peer", "Courier, server to client", CourierTarget.class),
   /**
+   * {@link #COURIER}'s server run {@value #LIST_SERVERS} times, called by one client whose target lists them all,
+   * {@code tcp://127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3}, balancing its calls over them with its defaults (round
+   * robin). Measured by {@code --cluster} against {@link #COURIER}, the same server as a direct target.
+   */
+  COURIER_LIST("courier-list", "Courier, list of 3 servers", CourierTarget.class),
+  /**
    * {@link #COURIER}'s server from another build of the bench ({@code --baseline-jar}), called by this build's
    * client: the code before a change, measured in the same run as the code after it.
    */
@@ -49,6 +55,9 @@ enum Target {
       "default"),
   JSONRPC4J("jsonrpc4j", "jsonrpc4j", Jsonrpc4jTarget.class),
   NETTY_ECHO("netty-echo", "Netty echo", NettyEchoTarget.class);
+
+  /** How many servers {@link #COURIER_LIST} runs and lists. */
+  static final int LIST_SERVERS = 3;
 
   /** The target every row is compared with. */
   static final Target REFERENCE = GRPC_JSON;
@@ -72,6 +81,12 @@ enum Target {
    * fastest setting).
    */
   static final List<Target> PEERS = List.of(COURIER, COURIER_PEER, COURIER_IO, GRPC_JSON, GRPC_BINARY);
+  /**
+   * {@code --cluster}: one direct target and the same server behind a static list. A {@code zk://} target goes
+   * here once there is one: it runs {@link #servers()} servers like {@link #COURIER_LIST}, and every measurement
+   * of the mode takes the target as a parameter.
+   */
+  static final List<Target> CLUSTER = List.of(COURIER, COURIER_LIST);
 
   private final String id;
   private final String label;
@@ -103,6 +118,19 @@ enum Target {
     return serverArgs;
   }
 
+  /**
+   * How many server processes it runs, each on a port of its own; its client is given all their ports. One for
+   * every target but {@link #COURIER_LIST}.
+   */
+  int servers() {
+    return this == COURIER_LIST ? LIST_SERVERS : 1;
+  }
+
+  /** Whether its client balances over several servers, so that one of them can be killed under load. */
+  boolean cluster() {
+    return servers() > 1;
+  }
+
   /** Whether its server runs from the baseline build's jar rather than this one's. */
   boolean baseline() {
     return this == COURIER_BASELINE || this == COURIER_IO_BASELINE;
@@ -115,10 +143,11 @@ enum Target {
 
   /**
    * Whether it has the scale and idle rows. Those are driven by a raw TCP client ({@link LineClient}), so the
-   * Courier targets over the other transports, and over TLS, have none, nor has the server-to-client one.
+   * Courier targets over the other transports, and over TLS, have none, nor have the server-to-client one and
+   * the list of servers.
    */
   boolean hasScaleRows() {
-    return this != COURIER_PEER && (courierScheme() == null || courierScheme().equals("tcp"));
+    return this != COURIER_PEER && !cluster() && (courierScheme() == null || courierScheme().equals("tcp"));
   }
 
   /**
@@ -136,7 +165,7 @@ enum Target {
   /** The scheme of the Courier client's target URI, or null for the other targets. */
   String courierScheme() {
     return switch (this) {
-      case COURIER, COURIER_IO, COURIER_PEER, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
+      case COURIER, COURIER_IO, COURIER_PEER, COURIER_LIST, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
       case COURIER_TLS -> "tls";
       case COURIER_HTTP -> "http";
       case COURIER_HTTPS -> "https";
@@ -165,14 +194,20 @@ enum Target {
   /**
    * Opens this target's client for one cell.
    *
+   * @param ports its servers' ports, {@link #servers()} of them
    * @param tlsDir the run's certificates ({@link BenchPki}) for a {@link #tls()} target, else null
    */
-  Driver client(String host, int port, Path tlsDir, Cell cell) throws Exception {
+  Driver client(String host, List<Integer> ports, Path tlsDir, Cell cell) throws Exception {
+    if (ports.size() != servers()) {
+      throw new IllegalArgumentException("ports: " + ports + " (expected: " + servers() + " for " + id + ")");
+    }
+    int port = ports.get(0);
     return switch (this) {
       case COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_BASELINE ->
           CourierTarget.client(courierScheme(), host, port, tlsDir, cell, false);
       case COURIER_IO, COURIER_IO_BASELINE -> CourierTarget.client("tcp", host, port, null, cell, true);
       case COURIER_PEER -> new CourierTarget.Served(CourierTarget.uri("tcp", host, port));
+      case COURIER_LIST -> new CourierTarget.Client(CourierTarget.uri("tcp", host, ports), null, false);
       case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, true, cell);
       case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, true, cell);
       case GRPC_JSON_POOL -> GrpcTarget.client(host, port, Codec.JSON, false, cell);
@@ -188,7 +223,7 @@ enum Target {
   AutoCloseable holdIdle(String host, int port, int count) throws Exception {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> CourierTarget.holdIdle(host, port, count);
-      case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER ->
+      case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER, COURIER_LIST ->
           throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ReportTest {
@@ -169,6 +170,47 @@ class ReportTest {
     String kept = nextQuick.page(withSection);
     assertThat(kept).contains("| add | 16 | 1 | Courier | 2,000 |").contains("| 950 |");
     assertThat(count(kept, Report.PEERS_BEGIN)).isEqualTo(1);
+  }
+
+  @Test
+  void clusterRunWritesOnlyItsSectionAfterPeersWithRatiosAndKillsAndOtherRunsKeepIt() {
+    Report peers = report(Plan.peers());
+    peers.add(row(Target.COURIER, 1000));
+    peers.add(row(Target.COURIER_PEER, 950));
+    String page = peers.page(report().page(null));
+
+    Report cluster = report(Plan.cluster());
+    cluster.add(new Row(Target.COURIER, ADD_16, List.of(sample(Target.COURIER, 1000),
+        sample(Target.COURIER, 2000)), null));
+    cluster.add(new Row(Target.COURIER_LIST, ADD_16, List.of(sample(Target.COURIER_LIST, 900),
+        sample(Target.COURIER_LIST, 2000)), null));
+    long ms = 1_000_000;
+    cluster.add(new KillRow(Target.COURIER_LIST, Failover.Variant.PLAIN, List.of(
+        new Failover.Trial(0, 2 * ms, 10 * ms, 14, 14, Map.of("-32005 sent", 14), 5, 9000, 0),
+        new Failover.Trial(1, 4 * ms, 30 * ms, 16, 16, Map.of("-32005 sent", 16), 6, 9000, 0)), null));
+    cluster.add(new KillRow(Target.COURIER_LIST, Failover.Variant.IDEMPOTENT, List.of(), "failed: boom"));
+    String withSection = cluster.page(page);
+    assertThat(withSection).contains("## Several servers")
+        .contains("| add | 16 | Courier, list of 3 servers | 3 | 1,450 |")
+        .contains("list of 3 servers over one server at 16 in flight: 0.97× (0.90×, 1.00×; median 0.95×)")
+        .contains("| Courier, list of 3 servers | not idempotent | 2 | 3.00 ms / 4.00 ms | 20.00 ms / 30.00 ms "
+            + "| 15 / 16 | 30 of 30 | 5.5 / 6 | -32005 sent ×30 |")
+        .contains("| Courier, list of 3 servers | not idempotent | 2 | 2 | 4.00 ms | 30.00 ms | 16 (16) |")
+        .contains("add `@Idempotent`: failed: boom")
+        .contains("| 950 |") // the peers section stays
+        .endsWith(Report.howItMeasures());
+    assertThat(withSection.indexOf(Report.CLUSTER_BEGIN)).isGreaterThan(withSection.indexOf(Report.PEERS_END))
+        .isLessThan(withSection.indexOf("## How it measures"));
+    assertThat(cluster.killsCsv()).contains("cluster,courier-list,plain,2,2,4000.0,30000.0,16,16,-32005 sent ×16,6");
+
+    Report nextQuick = report();
+    nextQuick.add(row(Target.COURIER, 2000));
+    String kept = nextQuick.page(withSection);
+    assertThat(kept).contains("| add | 16 | 1 | Courier | 2,000 |")
+        .contains("| add | 16 | Courier, list of 3 servers | 3 | 1,450 |");
+    assertThat(count(kept, Report.CLUSTER_BEGIN)).isEqualTo(1);
+    assertThat(Report.sectionOf(kept, Report.CLUSTER_BEGIN, Report.CLUSTER_END))
+        .isEqualTo(Report.sectionOf(withSection, Report.CLUSTER_BEGIN, Report.CLUSTER_END));
   }
 
   @Test
