@@ -6,6 +6,7 @@ import io.courier.NonBlocking;
 import io.courier.Peer;
 import io.courier.RpcContext;
 import io.courier.client.ClientTls;
+import io.courier.client.LoadBalancing;
 import io.courier.client.RpcClient;
 import io.courier.client.RpcClientBuilder;
 import io.courier.server.RpcServer;
@@ -189,6 +190,14 @@ public final class CourierTarget {
     return scheme + "://" + ports.stream().map(p -> host + ":" + p).collect(Collectors.joining(",")) + path;
   }
 
+  /**
+   * A list of three names of one server on this machine: {@code 127.0.0.1}, {@code localhost} and
+   * {@code LOCALHOST} all reach 127.0.0.1, but a client counts them as three servers, each with its connection.
+   */
+  static String uriOfNames(int port) {
+    return "tcp://127.0.0.1:" + port + ",localhost:" + port + ",LOCALHOST:" + port;
+  }
+
   /** Opens {@code count} connections, makes one {@code add} call on each, and returns them, idle. */
   static AutoCloseable holdIdle(String host, int port, int count) throws Exception {
     ManyConnections client = new ManyConnections(LineClient.connect(host, port, count));
@@ -234,6 +243,14 @@ public final class CourierTarget {
      * @param direct complete futures on the I/O thread (the callbacks never block), as gRPC's direct executor
      */
     Client(String target, Path caPem, boolean direct) {
+      this(target, caPem, direct, null);
+    }
+
+    /**
+     * @param routingKey when not null, every call is routed by this one key under consistent hashing: the client
+     *     picks a server per call as for any list, and always the same one
+     */
+    Client(String target, Path caPem, boolean direct, String routingKey) {
       RpcClientBuilder builder = RpcClient.builder()
           .target(target)
           .callTimeout(CALL_TIMEOUT);
@@ -243,8 +260,11 @@ public final class CourierTarget {
       if (direct) {
         builder.callbackExecutor(Runnable::run);
       }
+      if (routingKey != null) {
+        builder.loadBalancing(LoadBalancing.consistentHash());
+      }
       this.client = builder.build();
-      this.bench = client.create(AsyncBench.class);
+      this.bench = (routingKey == null ? client : client.withRoutingKey(routingKey)).create(AsyncBench.class);
     }
 
     /** The client itself, for what the load loop does not measure: {@code --cluster}'s kills. */

@@ -39,6 +39,20 @@ enum Target {
    */
   COURIER_LIST("courier-list", "Courier, list of 3 servers", CourierTarget.class),
   /**
+   * {@link #COURIER}'s server once, called through a list of three names of it,
+   * {@code tcp://127.0.0.1:p,localhost:p,LOCALHOST:p}: the client balances over three connections as for
+   * {@link #COURIER_LIST}, but one server process does the work. Beside the two, it tells what the client's
+   * balancing and the split over connections cost from what three server processes on the same cores cost.
+   */
+  COURIER_LIST_ONE("courier-list-one", "Courier, list of 3 names of 1 server", CourierTarget.class),
+  /**
+   * {@link #COURIER_LIST_ONE} with every call routed by one key under consistent hashing: the client chooses a
+   * server per call through the whole balancer, and always gets the same one, so that all calls share one
+   * connection as with {@link #COURIER}. Beside {@link #COURIER}, it is what choosing a server per call costs.
+   */
+  COURIER_LIST_KEYED("courier-list-keyed", "Courier, list of 3 names of 1 server, one routing key",
+      CourierTarget.class),
+  /**
    * {@link #COURIER}'s server from another build of the bench ({@code --baseline-jar}), called by this build's
    * client: the code before a change, measured in the same run as the code after it.
    */
@@ -82,11 +96,12 @@ enum Target {
    */
   static final List<Target> PEERS = List.of(COURIER, COURIER_PEER, COURIER_IO, GRPC_JSON, GRPC_BINARY);
   /**
-   * {@code --cluster}: one direct target and the same server behind a static list. A {@code zk://} target goes
+   * {@code --cluster}: one direct target, the same server behind a list of three of its names (all calls to one
+   * of them by a routing key, or balanced), and three servers behind a static list. A {@code zk://} target goes
    * here once there is one: it runs {@link #servers()} servers like {@link #COURIER_LIST}, and every measurement
    * of the mode takes the target as a parameter.
    */
-  static final List<Target> CLUSTER = List.of(COURIER, COURIER_LIST);
+  static final List<Target> CLUSTER = List.of(COURIER, COURIER_LIST_KEYED, COURIER_LIST_ONE, COURIER_LIST);
 
   private final String id;
   private final String label;
@@ -147,7 +162,8 @@ enum Target {
    * the list of servers.
    */
   boolean hasScaleRows() {
-    return this != COURIER_PEER && !cluster() && (courierScheme() == null || courierScheme().equals("tcp"));
+    return this != COURIER_PEER && this != COURIER_LIST_ONE && this != COURIER_LIST_KEYED && !cluster()
+        && (courierScheme() == null || courierScheme().equals("tcp"));
   }
 
   /**
@@ -165,7 +181,8 @@ enum Target {
   /** The scheme of the Courier client's target URI, or null for the other targets. */
   String courierScheme() {
     return switch (this) {
-      case COURIER, COURIER_IO, COURIER_PEER, COURIER_LIST, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
+      case COURIER, COURIER_IO, COURIER_PEER, COURIER_LIST, COURIER_LIST_ONE, COURIER_LIST_KEYED, COURIER_BASELINE,
+          COURIER_IO_BASELINE -> "tcp";
       case COURIER_TLS -> "tls";
       case COURIER_HTTP -> "http";
       case COURIER_HTTPS -> "https";
@@ -208,6 +225,8 @@ enum Target {
       case COURIER_IO, COURIER_IO_BASELINE -> CourierTarget.client("tcp", host, port, null, cell, true);
       case COURIER_PEER -> new CourierTarget.Served(CourierTarget.uri("tcp", host, port));
       case COURIER_LIST -> new CourierTarget.Client(CourierTarget.uri("tcp", host, ports), null, false);
+      case COURIER_LIST_ONE -> new CourierTarget.Client(CourierTarget.uriOfNames(port), null, false);
+      case COURIER_LIST_KEYED -> new CourierTarget.Client(CourierTarget.uriOfNames(port), null, false, "bench");
       case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, true, cell);
       case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, true, cell);
       case GRPC_JSON_POOL -> GrpcTarget.client(host, port, Codec.JSON, false, cell);
@@ -223,8 +242,8 @@ enum Target {
   AutoCloseable holdIdle(String host, int port, int count) throws Exception {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> CourierTarget.holdIdle(host, port, count);
-      case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER, COURIER_LIST ->
-          throw new UnsupportedOperationException(id + " has no idle row");
+      case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER, COURIER_LIST,
+          COURIER_LIST_ONE, COURIER_LIST_KEYED -> throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);
       case JSONRPC4J -> Jsonrpc4jTarget.holdIdle(host, port, count);
