@@ -92,6 +92,9 @@ public final class BenchMain {
     // In --cluster this process makes calls itself; its clients' routine lines (each server they call) would
     // bury the progress lines, while their warnings (a lost connection) belong with them.
     System.setProperty("org.slf4j.simpleLogger.log.io.courier", "warn");
+    // The zk:// row's ZooKeeper runs in this process; its info lines would bury the progress lines.
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.zookeeper", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.org.apache.curator", "warn");
     Options options;
     try {
       options = Options.parse(args);

@@ -1,5 +1,6 @@
 package io.courier.bench;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.curator.test.TestingServer;
 
 /**
  * The {@code --cluster} run, in two parts, each taking the targets as a parameter: a target of one server
@@ -41,6 +43,8 @@ final class ClusterRun {
   private final String classPath;
   private final Path logs;
   private final Report report;
+  /** Started by {@link #registry()}; null until a target needs it. */
+  private TestingServer zooKeeper;
 
   ClusterRun(Plan plan, List<Target> targets, int kills, String classPath, Path logs, Report report) {
     this.plan = plan;
@@ -52,12 +56,22 @@ final class ClusterRun {
   }
 
   void run() throws InterruptedException {
-    BenchMain.warnIfBusy(report, "the balancing");
-    balance();
-    for (Target target : targets) {
-      if (target.cluster() && kills > 0) {
-        BenchMain.warnIfBusy(report, "kill to avoid on " + target.label());
-        killToAvoid(target);
+    try {
+      BenchMain.warnIfBusy(report, "the balancing");
+      balance();
+      for (Target target : targets) {
+        if (target.cluster() && kills > 0) {
+          BenchMain.warnIfBusy(report, "kill to avoid on " + target.label());
+          killToAvoid(target);
+        }
+      }
+    } finally {
+      if (zooKeeper != null) {
+        try {
+          zooKeeper.close();
+        } catch (IOException e) {
+          System.out.println("  stopping the run's ZooKeeper failed: " + e);
+        }
       }
     }
   }
@@ -78,8 +92,11 @@ final class ClusterRun {
 
     void start() throws Exception {
       servers.addAll(startServers(target, target.servers(), "server"));
-      List<String> args = List.of("--target", target.id(), "--host", HOST, "--port", ports(servers),
-          "--commands");
+      List<String> args = new ArrayList<>(List.of("--target", target.id(), "--host", HOST, "--port", ports(servers),
+          "--commands"));
+      if (target.registered()) {
+        args.addAll(List.of("--registry", registry()));
+      }
       client = Jvm.start(target.id() + " client", classPath, BenchMain.CLIENT_FLAGS, LoadClientMain.class, args,
           logs.resolve(target.id() + "-client.log"));
     }
@@ -248,7 +265,8 @@ final class ClusterRun {
     try {
       for (int i = 1; i <= count; i++) {
         String log = target.id() + "-" + name + (count == 1 ? "" : "-" + i) + ".log";
-        servers.add(ServerProcess.start(target, List.of(), classPath, BenchMain.SERVER_FLAGS, logs.resolve(log)));
+        List<String> extra = target.registered() ? List.of("--zk", registry()) : List.of();
+        servers.add(ServerProcess.start(target, extra, classPath, BenchMain.SERVER_FLAGS, logs.resolve(log)));
       }
     } catch (Exception e) {
       servers.forEach(ServerProcess::close);
@@ -262,7 +280,19 @@ final class ClusterRun {
   }
 
   /** The client's target for {@code servers}: {@code tcp://127.0.0.1:p1,127.0.0.1:p2,…}. */
-  private static String uri(Target target, List<ServerProcess> servers) {
-    return CourierTarget.uri(target.courierScheme(), HOST, servers.stream().map(ServerProcess::port).toList());
+  private String uri(Target target, List<ServerProcess> servers) throws Exception {
+    return target.registered() ? CourierTarget.zkUri(registry())
+        : CourierTarget.uri(target.courierScheme(), HOST, servers.stream().map(ServerProcess::port).toList());
+  }
+
+  /**
+   * The ZooKeeper the {@link Target#registered()} targets' servers register in, started in this process on first
+   * use and stopped at the end of the run.
+   */
+  private String registry() throws Exception {
+    if (zooKeeper == null) {
+      zooKeeper = new TestingServer(true);
+    }
+    return zooKeeper.getConnectString();
   }
 }

@@ -12,6 +12,7 @@ import io.courier.client.RpcClientBuilder;
 import io.courier.server.RpcServer;
 import io.courier.server.RpcServerBuilder;
 import io.courier.server.ServerTls;
+import io.courier.zookeeper.ZooKeeperRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
@@ -60,7 +61,8 @@ public final class CourierTarget {
     boolean ioThread = rest.remove("--io-thread");
     String tls = TargetServer.takeOption(rest, "--tls", null);
     Path tlsDir = tls == null ? null : Path.of(tls);
-    TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, ioThread, tlsDir));
+    String zk = TargetServer.takeOption(rest, "--zk", null);
+    TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, ioThread, tlsDir, zk));
   }
 
   /** The bench service marked as never blocking, so that Courier runs it on the I/O thread. */
@@ -103,6 +105,11 @@ public final class CourierTarget {
 
   /** @param tlsDir the run's certificates ({@link BenchPki}) to serve everything inside TLS, or null */
   static TargetServer.Running startServer(String host, int port, boolean ioThread, Path tlsDir) {
+    return startServer(host, port, ioThread, tlsDir, null);
+  }
+
+  /** @param zk the ZooKeeper ({@code host:port}) to register in as {@value #ZK_SERVICE}, or null */
+  static TargetServer.Running startServer(String host, int port, boolean ioThread, Path tlsDir, String zk) {
     RpcServerBuilder builder = RpcServer.builder()
         .host(host)
         .port(port)
@@ -113,6 +120,9 @@ public final class CourierTarget {
         .maxConnectionsPerAddress(Integer.MAX_VALUE);
     if (tlsDir != null) {
       builder.tls(ServerTls.builder(BenchPki.serverCertPem(tlsDir), BenchPki.serverKeyPem(tlsDir)).build());
+    }
+    if (zk != null) {
+      builder.listener(ZooKeeperRegistry.builder().connectString(zk).serviceName(ZK_SERVICE).build());
     }
     RpcServer server = builder.build().start();
     return new TargetServer.Running() {
@@ -188,6 +198,17 @@ public final class CourierTarget {
   static String uri(String scheme, String host, List<Integer> ports) {
     String path = uri(scheme, host, 0).substring((scheme + "://" + host + ":0").length());
     return scheme + "://" + ports.stream().map(p -> host + ":" + p).collect(Collectors.joining(",")) + path;
+  }
+
+  /** The name the servers of the {@code zk://} target register as. */
+  static final String ZK_SERVICE = "bench";
+
+  /** The target of a client that finds the servers in the ZooKeeper at {@code zk} ({@code host:port}). */
+  static String zkUri(String zk) {
+    if (zk == null) {
+      throw new IllegalArgumentException("a zk:// target needs the registry's address (--registry)");
+    }
+    return "zk://" + zk + "/" + ZK_SERVICE;
   }
 
   /**

@@ -50,6 +50,7 @@ public final class LoadClientMain {
     int reps = 3;
     int idle = 0;
     Path tlsDir = null;
+    String registry = null;
     boolean commands = false;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--commands")) { // the one option without a value
@@ -68,6 +69,7 @@ public final class LoadClientMain {
         case "--reps" -> reps = Integer.parseInt(value);
         case "--idle" -> idle = Integer.parseInt(value);
         case "--tls" -> tlsDir = Path.of(value);
+        case "--registry" -> registry = value;
         default -> throw new IllegalArgumentException("unknown option: " + args[i]);
       }
       i++;
@@ -76,13 +78,14 @@ public final class LoadClientMain {
       throw new IllegalArgumentException("--target and --port are required");
     }
     int status = idle > 0 ? holdIdle(target, host, ports.get(0), idle)
-        : commands ? commands(target, host, ports, tlsDir)
-        : load(target, host, ports, tlsDir, cells, jit, warmup, window, reps);
+        : commands ? commands(target, host, ports, tlsDir, registry)
+        : load(target, host, ports, tlsDir, registry, cells, jit, warmup, window, reps);
     System.out.flush();
     System.exit(status); // gRPC and Netty may leave non-daemon threads behind
   }
 
-  private static int load(Target target, String host, List<Integer> ports, Path tlsDir, List<Cell> cells,
+  private static int load(Target target, String host, List<Integer> ports, Path tlsDir, String registry,
+      List<Cell> cells,
       Duration jit,
       Duration warmup, Duration window, int reps) throws InterruptedException {
     if (!jit.isZero()) {
@@ -92,7 +95,7 @@ public final class LoadClientMain {
       List<Cell> lastFirst = new ArrayList<>(cells);
       Collections.reverse(lastFirst);
       for (Cell cell : lastFirst) {
-        try (Driver driver = target.client(host, ports, tlsDir, cell)) {
+        try (Driver driver = target.client(host, ports, tlsDir, cell, registry)) {
           driver.measure(target.id(), cell, jit, Duration.ZERO, 0);
         } catch (Exception e) {
           System.err.println("JIT warm-up of " + cell + " failed: " + e);
@@ -100,7 +103,7 @@ public final class LoadClientMain {
       }
     }
     for (Cell cell : cells) {
-      try (Driver driver = target.client(host, ports, tlsDir, cell)) {
+      try (Driver driver = target.client(host, ports, tlsDir, cell, registry)) {
         for (Sample s : driver.measure(target.id(), cell, warmup, window, reps)) {
           System.out.println(s.toLine());
           System.out.flush();
@@ -118,7 +121,8 @@ public final class LoadClientMain {
   }
 
   /** Runs the cells the launcher asks for on stdin, one a line, until it ends; see the class comment. */
-  private static int commands(Target target, String host, List<Integer> ports, Path tlsDir) throws Exception {
+  private static int commands(Target target, String host, List<Integer> ports, Path tlsDir, String registry)
+      throws Exception {
     Map<Cell, Driver> drivers = new HashMap<>();
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try {
@@ -133,7 +137,7 @@ public final class LoadClientMain {
         try {
           Driver driver = drivers.get(cell);
           if (driver == null) {
-            driver = target.client(host, ports, tlsDir, cell);
+            driver = target.client(host, ports, tlsDir, cell, registry);
             drivers.put(cell, driver);
           }
           for (Sample s : driver.measure(target.id(), cell, Duration.ofMillis(Long.parseLong(f[2])),

@@ -39,6 +39,12 @@ enum Target {
    */
   COURIER_LIST("courier-list", "Courier, list of 3 servers", CourierTarget.class),
   /**
+   * {@link #COURIER}'s server run {@value #LIST_SERVERS} times, each registered in a ZooKeeper the launcher runs,
+   * and called by one client whose target is {@code zk://127.0.0.1:z/bench}: {@link #COURIER_LIST} with the
+   * servers found through the registry.
+   */
+  COURIER_ZK("courier-zk", "Courier, zk:// of 3 servers", CourierTarget.class),
+  /**
    * {@link #COURIER}'s server once, called through a list of three names of it,
    * {@code tcp://127.0.0.1:p,localhost:p,LOCALHOST:p}: the client balances over three connections as for
    * {@link #COURIER_LIST}, but one server process does the work. Beside the two, it tells what the client's
@@ -97,11 +103,10 @@ enum Target {
   static final List<Target> PEERS = List.of(COURIER, COURIER_PEER, COURIER_IO, GRPC_JSON, GRPC_BINARY);
   /**
    * {@code --cluster}: one direct target, the same server behind a list of three of its names (all calls to one
-   * of them by a routing key, or balanced), and three servers behind a static list. A {@code zk://} target goes
-   * here once there is one: it runs {@link #servers()} servers like {@link #COURIER_LIST}, and every measurement
-   * of the mode takes the target as a parameter.
+   * of them by a routing key, or balanced), and three servers behind a static list and found through ZooKeeper.
    */
-  static final List<Target> CLUSTER = List.of(COURIER, COURIER_LIST_KEYED, COURIER_LIST_ONE, COURIER_LIST);
+  static final List<Target> CLUSTER = List.of(COURIER, COURIER_LIST_KEYED, COURIER_LIST_ONE, COURIER_LIST,
+      COURIER_ZK);
 
   private final String id;
   private final String label;
@@ -138,7 +143,12 @@ enum Target {
    * every target but {@link #COURIER_LIST}.
    */
   int servers() {
-    return this == COURIER_LIST ? LIST_SERVERS : 1;
+    return this == COURIER_LIST || this == COURIER_ZK ? LIST_SERVERS : 1;
+  }
+
+  /** Whether its servers register in a ZooKeeper, where its client finds them. */
+  boolean registered() {
+    return this == COURIER_ZK;
   }
 
   /** Whether its client balances over several servers, so that one of them can be killed under load. */
@@ -181,8 +191,8 @@ enum Target {
   /** The scheme of the Courier client's target URI, or null for the other targets. */
   String courierScheme() {
     return switch (this) {
-      case COURIER, COURIER_IO, COURIER_PEER, COURIER_LIST, COURIER_LIST_ONE, COURIER_LIST_KEYED, COURIER_BASELINE,
-          COURIER_IO_BASELINE -> "tcp";
+      case COURIER, COURIER_IO, COURIER_PEER, COURIER_LIST, COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED,
+          COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
       case COURIER_TLS -> "tls";
       case COURIER_HTTP -> "http";
       case COURIER_HTTPS -> "https";
@@ -215,6 +225,14 @@ enum Target {
    * @param tlsDir the run's certificates ({@link BenchPki}) for a {@link #tls()} target, else null
    */
   Driver client(String host, List<Integer> ports, Path tlsDir, Cell cell) throws Exception {
+    return client(host, ports, tlsDir, cell, null);
+  }
+
+  /**
+   * Opens this target's client for one cell, finding the servers of a {@link #registered()} target in the
+   * ZooKeeper at {@code registry} ({@code host:port}).
+   */
+  Driver client(String host, List<Integer> ports, Path tlsDir, Cell cell, String registry) throws Exception {
     if (ports.size() != servers()) {
       throw new IllegalArgumentException("ports: " + ports + " (expected: " + servers() + " for " + id + ")");
     }
@@ -225,6 +243,7 @@ enum Target {
       case COURIER_IO, COURIER_IO_BASELINE -> CourierTarget.client("tcp", host, port, null, cell, true);
       case COURIER_PEER -> new CourierTarget.Served(CourierTarget.uri("tcp", host, port));
       case COURIER_LIST -> new CourierTarget.Client(CourierTarget.uri("tcp", host, ports), null, false);
+      case COURIER_ZK -> new CourierTarget.Client(CourierTarget.zkUri(registry), null, false);
       case COURIER_LIST_ONE -> new CourierTarget.Client(CourierTarget.uriOfNames(port), null, false);
       case COURIER_LIST_KEYED -> new CourierTarget.Client(CourierTarget.uriOfNames(port), null, false, "bench");
       case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, true, cell);
@@ -243,7 +262,7 @@ enum Target {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> CourierTarget.holdIdle(host, port, count);
       case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER, COURIER_LIST,
-          COURIER_LIST_ONE, COURIER_LIST_KEYED -> throw new UnsupportedOperationException(id + " has no idle row");
+          COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED -> throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);
       case JSONRPC4J -> Jsonrpc4jTarget.holdIdle(host, port, count);

@@ -11,13 +11,14 @@ import org.junit.jupiter.api.Test;
 class ClusterOptionsTest {
 
   @Test
-  void clusterModeComparesOneServerWithAListOfThreeAndKillsFiveTimesByDefault() {
+  void clusterModeComparesOneServerWithListsOfThreeAndZooKeeperAndKillsFiveTimesByDefault() {
     BenchMain.Options o = BenchMain.Options.parse(new String[] {"--cluster", "--no-markdown"});
     assertThat(o.plan.isCluster()).isTrue();
     assertThat(o.plan.cells()).containsExactly(Cell.of(Workload.ADD, 16), Cell.of(Workload.ADD, 128));
     assertThat(o.plan.repetitions()).isEqualTo(5);
     assertThat(o.plan.window()).isEqualTo(Plan.quick().window());
-    assertThat(o.targets).containsExactly(Target.COURIER, Target.COURIER_LIST);
+    assertThat(o.targets).containsExactly(Target.COURIER, Target.COURIER_LIST_KEYED, Target.COURIER_LIST_ONE,
+        Target.COURIER_LIST, Target.COURIER_ZK);
     assertThat(o.kills).isEqualTo(ClusterRun.KILLS);
     assertThat(o.csv.getFileName()).isEqualTo(Path.of("bench-cluster.csv"));
 
