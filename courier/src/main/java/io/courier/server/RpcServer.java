@@ -130,7 +130,7 @@ public final class RpcServer implements AutoCloseable {
     this.calling = new Calling(mapper, builder.peerCallTimeout, Calling.DEFAULT_MAX_PENDING_CALLS,
         ForkJoinPool.commonPool(), true, "courier-server-timer");
     this.pipeline = new ServerPipeline(builder, limits, serving, calling, connections, live,
-        new PartialMessageBudget(limits.partialMessageBudget(), live));
+        new PartialMessageBudget(limits.partialMessageBudget(), live), () -> stopping);
   }
 
   /** Returns a builder for a server. */

@@ -18,6 +18,7 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +50,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
   private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
 
   ServerPipeline(RpcServerBuilder builder, Limits limits, Serving serving, Calling calling, ChannelGroup channels,
-      Set<ServerConnection> connections, PartialMessageBudget partialBudget) {
+      Set<ServerConnection> connections, PartialMessageBudget partialBudget, BooleanSupplier draining) {
     this.limits = limits;
     this.serving = serving;
     this.calling = calling;
@@ -60,7 +61,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.http = new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
-        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient());
+        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient(), draining);
   }
 
   @Override

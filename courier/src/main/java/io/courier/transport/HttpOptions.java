@@ -4,11 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * What the HTTP side of a server port answers: where JSON-RPC is posted, where WebSocket upgrades, which
- * browser origins may call (CORS), which {@code Host} names it answers for, the largest body, and the static
- * files served (the browser client).
+ * browser origins may call (CORS), which {@code Host} names it answers for, the largest body, the static
+ * files served (the browser client), and its health.
  *
  * @param rpcPaths        paths that take a JSON-RPC {@code POST}
  * @param webSocketPath   the path of the WebSocket upgrade
@@ -16,9 +17,13 @@ import java.util.Set;
  * @param allowedHosts    the {@code Host} header values answered; others get 421
  * @param maxMessageBytes the largest body or WebSocket message
  * @param resources       static files by path
+ * @param draining        whether the server has begun to stop, for {@link #HEALTH_PATH}
  */
 public record HttpOptions(Set<String> rpcPaths, String webSocketPath, Set<String> corsOrigins,
-    AllowedHosts allowedHosts, int maxMessageBytes, Map<String, Resource> resources) {
+    AllowedHosts allowedHosts, int maxMessageBytes, Map<String, Resource> resources, BooleanSupplier draining) {
+
+  /** Where a load balancer or an orchestrator asks whether the server takes calls. */
+  public static final String HEALTH_PATH = "/health";
 
   /** A static file served with {@code GET}. */
   public record Resource(String contentType, byte[] content) {}
@@ -28,6 +33,7 @@ public record HttpOptions(Set<String> rpcPaths, String webSocketPath, Set<String
     corsOrigins = Set.copyOf(corsOrigins);
     requireNonNull(allowedHosts, "allowedHosts");
     resources = Map.copyOf(resources);
+    requireNonNull(draining, "draining");
   }
 
   /** Whether a browser page from {@code origin} may call. */

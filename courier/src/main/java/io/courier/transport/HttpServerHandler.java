@@ -6,6 +6,7 @@ import static io.netty.handler.codec.http.HttpHeaderNames.ACCESS_CONTROL_ALLOW_O
 import static io.netty.handler.codec.http.HttpHeaderNames.ACCESS_CONTROL_MAX_AGE;
 import static io.netty.handler.codec.http.HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD;
 import static io.netty.handler.codec.http.HttpHeaderNames.ALLOW;
+import static io.netty.handler.codec.http.HttpHeaderNames.CACHE_CONTROL;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONNECTION;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
@@ -257,6 +258,9 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       upgrade(ctx, head);
     } else if (options.rpcPaths().contains(path)) {
       startRpc(ctx, head, method, origin);
+    } else if (path.equals(HttpOptions.HEALTH_PATH) && (method.equals(HttpMethod.GET)
+        || method.equals(HttpMethod.HEAD))) {
+      respond(ctx, sequence, health(), true);
     } else if (method.equals(HttpMethod.GET) && options.resources().containsKey(path)) {
       HttpOptions.Resource resource = options.resources().get(path);
       FullHttpResponse response = response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(resource.content()));
@@ -265,6 +269,20 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     } else {
       respond(ctx, sequence, text(HttpResponseStatus.NOT_FOUND, "No such path: " + path), true);
     }
+  }
+
+  /**
+   * 200 while the server takes calls, 503 from the moment it begins to stop: a load balancer that checks it stops
+   * sending new connections before the server refuses calls. Never cached: the answer changes.
+   */
+  private FullHttpResponse health() {
+    boolean draining = options.draining().getAsBoolean();
+    FullHttpResponse response = response(draining ? HttpResponseStatus.SERVICE_UNAVAILABLE : HttpResponseStatus.OK,
+        Unpooled.copiedBuffer(draining ? "{\"status\":\"draining\"}\n" : "{\"status\":\"serving\"}\n",
+            StandardCharsets.US_ASCII));
+    response.headers().set(CONTENT_TYPE, "application/json");
+    response.headers().set(CACHE_CONTROL, "no-store");
+    return response;
   }
 
   private void startRpc(ChannelHandlerContext ctx, HttpRequest head, HttpMethod method, String origin) {

@@ -9,6 +9,7 @@ import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.RawHttp;
 import io.courier.testing.RawWebSocket.HttpResponse;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -138,6 +140,34 @@ class HttpTransportIT {
   }
 
   // ------------------------------------------------------------------------------------------------ replies
+
+  @Test
+  void healthIs200WhileServingAnd503OnceTheServerBeginsToStop() throws Exception {
+    AtomicReference<HttpResponse> whileStopping = new AtomicReference<>();
+    start(b -> b.listener(new ServerListener() {
+      @Override
+      public void stopping(RpcServer stopping) {
+        try {
+          whileStopping.set(exchange(request("GET", "/health", null)));
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }));
+    HttpResponse serving = exchange(request("GET", "/health", null));
+    assertThat(serving.status()).isEqualTo(200);
+    assertThat(json(serving).get("status").asText()).isEqualTo("serving");
+    assertThat(serving.header("Cache-Control")).isEqualTo("no-store");
+    HttpResponse head = exchange(request("HEAD", "/health", null));
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(exchange(request("POST", "/health", "{}")).status()).isEqualTo(404);
+
+    server.stop(Duration.ofSeconds(1));
+    server = null;
+    assertThat(whileStopping.get().status()).isEqualTo(503);
+    assertThat(json(whileStopping.get()).get("status").asText()).isEqualTo("draining");
+  }
 
   @Test
   void singleRequestIs200WithTheReply() throws Exception {
