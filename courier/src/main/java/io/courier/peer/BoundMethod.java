@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.MethodDescriptor;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import java.io.InputStream;
@@ -46,6 +47,7 @@ final class BoundMethod implements LocalMethod {
       boolean optional) {}
 
   private final MethodModel model;
+  private final MethodDescriptor descriptor;
   private final MethodHandle handle;
   private final ParamSpec[] params;
   private final Map<String, Integer> indexByName;
@@ -57,6 +59,7 @@ final class BoundMethod implements LocalMethod {
   private BoundMethod(MethodModel model, MethodHandle handle, ParamSpec[] params, ObjectWriter resultWriter,
       Class<?> targetClass) {
     this.model = model;
+    this.descriptor = model.descriptor();
     this.handle = handle;
     this.params = params;
     this.varargs = model.varargs();
@@ -200,6 +203,11 @@ final class BoundMethod implements LocalMethod {
   @Override
   public String name() {
     return model.wireName();
+  }
+
+  @Override
+  public MethodDescriptor descriptor() {
+    return descriptor;
   }
 
   @Override

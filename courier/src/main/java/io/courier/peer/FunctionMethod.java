@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.Arguments;
+import io.courier.MethodDescriptor;
 import io.courier.RpcHandler;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
@@ -19,21 +20,33 @@ import java.util.Map;
  */
 final class FunctionMethod implements LocalMethod {
 
+  /** What a function's description says, since nothing else describes it. */
+  static final String ANY_PARAMS = "A function: takes any params, by position or by name, and returns any JSON.";
+
   private final String name;
   private final RpcHandler handler;
   private final ObjectMapper mapper;
   private final ObjectWriter writer;
+  private final MethodDescriptor descriptor;
 
   FunctionMethod(String name, RpcHandler handler, ObjectMapper mapper) {
     this.name = name;
     this.handler = handler;
     this.mapper = mapper;
     this.writer = mapper.writerFor(Object.class);
+    // A handler reads its params itself: nothing says which it takes or what it returns, so any of either.
+    this.descriptor = new MethodDescriptor(name, ANY_PARAMS, "", "", List.of(), true, true, Object.class, false, false,
+        List.of());
   }
 
   @Override
   public String name() {
     return name;
+  }
+
+  @Override
+  public MethodDescriptor descriptor() {
+    return descriptor;
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.courier.peer;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.MethodDescriptor;
 import java.lang.annotation.Annotation;
 
 /**
@@ -14,6 +15,9 @@ public interface LocalMethod {
 
   /** The wire name. */
   String name();
+
+  /** What it looks like from outside, built once at registration; never built per call. */
+  MethodDescriptor descriptor();
 
   /** The number of params it takes, or -1 when it takes any number (varargs, functions). */
   int arity();

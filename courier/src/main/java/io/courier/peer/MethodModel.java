@@ -1,6 +1,7 @@
 package io.courier.peer;
 
 import io.courier.Idempotent;
+import io.courier.MethodDescriptor;
 import io.courier.NonBlocking;
 import io.courier.Notification;
 import io.courier.Param;
@@ -33,8 +34,9 @@ public final class MethodModel {
    *     with {@code -parameters}; null when neither gives one
    * @param type its generic type
    * @param rawType its erasure
+   * @param description its {@link Param#description()}; empty when none was written
    */
-  public record ParamModel(String name, Type type, Class<?> rawType) {}
+  public record ParamModel(String name, Type type, Class<?> rawType, String description) {}
 
   /**
    * Catch-all types that never count as declared: {@code throws Exception} must not turn every bug into a
@@ -56,6 +58,7 @@ public final class MethodModel {
   private final List<Class<? extends Throwable>> declaredExceptions;
   private final List<ParamModel> params;
   private final boolean varargs;
+  private final String description;
 
   private MethodModel(Class<?> serviceType, Method method) {
     this.serviceType = serviceType;
@@ -73,6 +76,8 @@ public final class MethodModel {
     this.declaredExceptions = declaredExceptions(method);
     this.params = params(method);
     this.varargs = method.isVarArgs();
+    RpcMethod annotation = method.getAnnotation(RpcMethod.class);
+    this.description = annotation == null ? "" : annotation.description();
   }
 
   /**
@@ -89,11 +94,13 @@ public final class MethodModel {
    */
   private static String wireName(Class<?> serviceType, Method method) {
     RpcMethod explicit = method.getAnnotation(RpcMethod.class);
-    if (explicit != null) {
+    if (explicit != null && !explicit.value().isEmpty()) {
       return explicit.value();
     }
     RpcService service = serviceType.getAnnotation(RpcService.class);
-    return service == null ? method.getName() : service.value() + "." + method.getName();
+    return service == null || service.value().isEmpty()
+        ? method.getName()
+        : service.value() + "." + method.getName();
   }
 
   private static Type resultType(Method method, boolean wrapped) {
@@ -118,14 +125,16 @@ public final class MethodModel {
   private static List<ParamModel> params(Method method) {
     List<ParamModel> params = new ArrayList<>();
     for (Parameter parameter : method.getParameters()) {
-      params.add(new ParamModel(paramName(parameter), parameter.getParameterizedType(), parameter.getType()));
+      Param annotation = parameter.getAnnotation(Param.class);
+      params.add(new ParamModel(paramName(parameter), parameter.getParameterizedType(), parameter.getType(),
+          annotation == null ? "" : annotation.description()));
     }
     return List.copyOf(params);
   }
 
   private static String paramName(Parameter parameter) {
     Param annotation = parameter.getAnnotation(Param.class);
-    if (annotation != null) {
+    if (annotation != null && !annotation.value().isEmpty()) {
       return annotation.value();
     }
     return parameter.isNamePresent() ? parameter.getName() : null;
@@ -231,6 +240,31 @@ public final class MethodModel {
   /** Whether its last parameter is varargs. */
   public boolean varargs() {
     return varargs;
+  }
+
+  /** Its {@link RpcMethod#description()}; empty when none was written. */
+  public String description() {
+    return description;
+  }
+
+  /**
+   * Describes the method as a server serves it. Not cached: a server builds it once when it binds the method,
+   * and a client never needs it.
+   */
+  public MethodDescriptor descriptor() {
+    List<MethodDescriptor.ParamDescriptor> described = new ArrayList<>(params.size());
+    boolean named = true;
+    for (int i = 0; i < params.size(); i++) {
+      ParamModel param = params.get(i);
+      named &= param.name() != null;
+      boolean last = varargs && i == params.size() - 1;
+      described.add(new MethodDescriptor.ParamDescriptor(param.name() != null ? param.name() : "arg" + i,
+          param.description(), param.type(), param.rawType().isPrimitive(), last));
+    }
+    RpcService service = serviceType.getAnnotation(RpcService.class);
+    String serviceName = service == null || service.value().isEmpty() ? serviceType.getSimpleName() : service.value();
+    return new MethodDescriptor(wireName, description, serviceName, service == null ? "" : service.description(),
+        described, false, named, resultType, stream, notification, declaredExceptions);
   }
 
   @Override

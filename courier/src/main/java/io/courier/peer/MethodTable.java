@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.MethodDescriptor;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.RpcHandler;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The methods one end of a connection serves, by wire name. Only what was registered is here: no method of
@@ -26,14 +30,26 @@ public final class MethodTable {
   private static final List<String> RESERVED_PREFIXES = List.of("rpc.", "$/");
 
   private final Map<String, LocalMethod[]> methods;
+  private final Set<String> names;
+  private final List<MethodDescriptor> descriptors;
 
-  private MethodTable(Map<String, LocalMethod[]> methods) {
+  private MethodTable(Map<String, LocalMethod[]> methods, Set<String> names, List<MethodDescriptor> descriptors) {
     this.methods = methods;
+    this.names = names;
+    this.descriptors = descriptors;
   }
 
-  /** Returns the registered wire names. */
+  /**
+   * Describes the registered methods, sorted by wire name (overloads by their number of params); built-in
+   * methods such as {@code rpc.discover} are left out.
+   */
+  public List<MethodDescriptor> descriptors() {
+    return descriptors;
+  }
+
+  /** Returns the registered wire names; built-in methods are left out. */
   public Set<String> names() {
-    return Collections.unmodifiableSet(methods.keySet());
+    return names;
   }
 
   /**
@@ -67,6 +83,7 @@ public final class MethodTable {
   public static final class Builder {
 
     private final Map<String, List<LocalMethod>> methods = new LinkedHashMap<>();
+    private final List<Function<List<MethodDescriptor>, LocalMethod>> builtIns = new ArrayList<>();
 
     /** Registers the methods of {@code type} (an interface, or the object's class) on {@code target}. */
     public Builder addService(Class<?> type, Object target, ObjectMapper mapper) {
@@ -95,6 +112,15 @@ public final class MethodTable {
       return this;
     }
 
+    /**
+     * Registers a method of the protocol itself, whose name may use a reserved prefix. It is made by
+     * {@code factory} in {@link #build}, from the descriptors of every other method, and is not described itself.
+     */
+    public Builder addBuiltIn(Function<List<MethodDescriptor>, LocalMethod> factory) {
+      builtIns.add(factory);
+      return this;
+    }
+
     private void add(String wireName, LocalMethod method, String what) {
       if (wireName.isEmpty()) {
         throw new IllegalArgumentException("Empty method name for " + what);
@@ -118,9 +144,21 @@ public final class MethodTable {
 
     /** Returns the table of everything registered so far. */
     public MethodTable build() {
+      List<MethodDescriptor> descriptors = new ArrayList<>();
+      methods.values().forEach(list -> list.forEach(method -> descriptors.add(method.descriptor())));
+      descriptors.sort(Comparator.comparing(MethodDescriptor::name)
+          .thenComparing(d -> d.anyParams() ? Integer.MAX_VALUE : d.params().size()));
+      List<MethodDescriptor> described = List.copyOf(descriptors);
       Map<String, LocalMethod[]> frozen = new HashMap<>();
       methods.forEach((name, list) -> frozen.put(name, list.toArray(new LocalMethod[0])));
-      return new MethodTable(frozen);
+      Set<String> names = Collections.unmodifiableSet(new LinkedHashSet<>(methods.keySet()));
+      for (Function<List<MethodDescriptor>, LocalMethod> factory : builtIns) {
+        LocalMethod builtIn = factory.apply(described);
+        if (frozen.putIfAbsent(builtIn.name(), new LocalMethod[] {builtIn}) != null) {
+          throw new IllegalStateException("Built-in method " + builtIn.name() + " registered twice");
+        }
+      }
+      return new MethodTable(frozen, names, described);
     }
   }
 }

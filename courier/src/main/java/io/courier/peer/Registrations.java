@@ -3,9 +3,11 @@ package io.courier.peer;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.MethodDescriptor;
 import io.courier.RpcHandler;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -72,8 +74,17 @@ public final class Registrations {
 
   /** Binds every registration with {@code mapper}, the one the built end uses. */
   public MethodTable build(ObjectMapper mapper) {
+    return build(mapper, List.of());
+  }
+
+  /**
+   * Binds every registration with {@code mapper}, the one the built end uses, and adds the protocol's own
+   * methods that {@code builtIns} make from the registered methods' descriptors.
+   */
+  public MethodTable build(ObjectMapper mapper, List<Function<List<MethodDescriptor>, LocalMethod>> builtIns) {
     MethodTable.Builder table = new MethodTable.Builder();
     registrations.forEach(r -> r.apply(table, mapper));
+    builtIns.forEach(table::addBuiltIn);
     return table.build();
   }
 }

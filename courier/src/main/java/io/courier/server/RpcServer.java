@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Endpoint;
 import io.courier.Experimental;
+import io.courier.MethodDescriptor;
 import io.courier.Peer;
 import io.courier.RpcError;
 import io.courier.peer.Calling;
@@ -320,9 +321,19 @@ public final class RpcServer implements AutoCloseable {
     return List.copyOf(targets);
   }
 
-  /** Returns the wire names of every registered method. */
+  /** Returns the wire names of every registered method; built-in ones such as {@code rpc.discover} are left out. */
   public Set<String> methods() {
     return methods.names();
+  }
+
+  /**
+   * Describes every registered method, sorted by wire name (overloads by their number of params): its params,
+   * result, declared errors and the descriptions written in the annotations. Built once when the server was
+   * built; the built-in {@code rpc.discover} is not listed. This is what the server's OpenRPC document says.
+   */
+  @Experimental
+  public List<MethodDescriptor> describeMethods() {
+    return methods.descriptors();
   }
 
   /**

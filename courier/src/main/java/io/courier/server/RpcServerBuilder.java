@@ -7,6 +7,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Experimental;
 import io.courier.RpcHandler;
+import io.courier.peer.OpenRpc;
 import io.courier.peer.Registrations;
 import io.courier.peer.Serving;
 import io.courier.protocol.CourierJson;
@@ -70,6 +71,9 @@ public final class RpcServerBuilder {
   boolean plaintext = true;
   final List<ServerInterceptor> interceptors = new ArrayList<>();
   final List<ServerListener> listeners = new ArrayList<>();
+  boolean openRpc = true;
+  String openRpcTitle = OpenRpc.DEFAULT_TITLE;
+  String openRpcVersion = OpenRpc.DEFAULT_VERSION;
   private final Registrations registrations = new Registrations(this::mapper);
 
   RpcServerBuilder() {}
@@ -111,6 +115,28 @@ public final class RpcServerBuilder {
   /** Registers a single function under {@code name}, taking any positional and keyword arguments. */
   public RpcServerBuilder method(String name, RpcHandler handler) {
     registrations.function(name, handler);
+    return this;
+  }
+
+  /**
+   * Whether the server answers {@code rpc.discover}, OpenRPC's discovery method, with an OpenRPC 1.3.2 document
+   * of its methods (see {@link RpcServer#describeMethods()}). When off, {@code rpc.discover} is an unknown
+   * method (-32601). Calls to it pass through the interceptors like any call. Default: on.
+   */
+  @Experimental
+  public RpcServerBuilder openRpc(boolean enabled) {
+    this.openRpc = enabled;
+    return this;
+  }
+
+  /**
+   * The {@code info} of the OpenRPC document {@code rpc.discover} answers with: the API's title and version.
+   * Default: {@value OpenRpc#DEFAULT_TITLE}, version {@value OpenRpc#DEFAULT_VERSION}.
+   */
+  @Experimental
+  public RpcServerBuilder openRpcInfo(String title, String version) {
+    this.openRpcTitle = requireNonNull(title, "title");
+    this.openRpcVersion = requireNonNull(version, "version");
     return this;
   }
 
@@ -440,6 +466,8 @@ public final class RpcServerBuilder {
       throw new IllegalStateException("allowPlaintext(false) needs tls(...): the port would refuse every client");
     }
     ObjectMapper finalMapper = mapper();
-    return new RpcServer(this, finalMapper, registrations.build(finalMapper));
+    return new RpcServer(this, finalMapper, registrations.build(finalMapper, openRpc
+        ? List.of(OpenRpc.discover(openRpcTitle, openRpcVersion, finalMapper))
+        : List.of()));
   }
 }

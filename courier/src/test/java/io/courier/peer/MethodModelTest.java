@@ -31,6 +31,13 @@ class MethodModelTest {
     int multiply(int a, int b);
   }
 
+  /** Annotations written only for descriptions: the names stay what they would be without them. */
+  @RpcService(description = "Only described.")
+  interface DescribedOnly {
+    @RpcMethod(description = "Adds.")
+    int add(int a, @Param(description = "The other one.") int b);
+  }
+
   @RpcService("calc")
   interface Calculator {
     int add(int a, int b);
@@ -292,5 +299,15 @@ class MethodModelTest {
 
     assertThat(bound.nonBlocking()).isTrue();
     assertThat(bound.annotation(NonBlocking.class)).isNotNull();
+  }
+
+  @Test
+  void annotationsWithOnlyADescriptionKeepTheUsualNames() {
+    MethodModel add = ServiceModel.of(DescribedOnly.class).methods().get(0);
+
+    assertThat(add.wireName()).isEqualTo("add");
+    assertThat(add.description()).isEqualTo("Adds.");
+    assertThat(add.params()).extracting(MethodModel.ParamModel::name).containsExactly("a", "b");
+    assertThat(add.params()).extracting(MethodModel.ParamModel::description).containsExactly("", "The other one.");
   }
 }
