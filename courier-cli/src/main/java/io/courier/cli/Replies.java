@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,6 +27,9 @@ import picocli.CommandLine.Option;
  * {@code --compact}). Not thread-safe; used once per run.
  */
 final class Replies {
+
+  private static final Pattern EXCEPTION_NAME =
+      Pattern.compile("(?:[A-Za-z_$][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
 
   @Option(names = "--pretty", description = "Indent the JSON printed (default when stdout is a terminal).")
   boolean pretty;
@@ -135,7 +139,11 @@ final class Replies {
     if (root != e && root.getMessage() != null && !text.toString().contains(root.getMessage())) {
       text.append(" (").append(root.getMessage()).append(")");
     }
-    String lower = text.toString().toLowerCase(Locale.ROOT);
+    // Class names ("...NativeIoException: ") say nothing to a shell user; the words after them do.
+    String words = EXCEPTION_NAME.matcher(text).replaceAll("");
+    text.setLength(0);
+    text.append(words);
+    String lower = words.toLowerCase(Locale.ROOT);
     if (tls || lower.contains("certificate") || lower.contains("pkix") || lower.contains("handshake")) {
       text.append("; TLS failed: trust the server's CA with --cacert FILE (or, in development only, --insecure)");
     }
