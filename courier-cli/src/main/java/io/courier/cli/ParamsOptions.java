@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -99,8 +100,10 @@ final class ParamsOptions {
         throw Main.usage(spec, "-d " + source + " (expected: @FILE or - for standard input)");
       }
       return Files.readString(Path.of(source.substring(1)), StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw Main.usage(spec, "-d " + source + ": no such file");
     } catch (IOException e) {
-      throw Main.usage(spec, "-d " + source + ": cannot read it (" + e + ")");
+      throw Main.usage(spec, "-d " + source + ": cannot read it (" + e.getMessage() + ")");
     }
   }
 
