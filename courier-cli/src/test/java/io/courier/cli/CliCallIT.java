@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.examples.demo.DemoServer;
 import io.courier.server.RpcServer;
 import io.courier.server.ServerTls;
+import io.courier.zookeeper.ZooKeeperRegistry;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,6 +213,26 @@ class CliCallIT {
   }
 
   @Test
+  void callWithContentLengthFramingOverTcp() throws Exception {
+    Run run = courier("call", tcp, "add", "20", "22", "--framing", "content-length");
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(run.out()).isEqualTo("42\n");
+  }
+
+  @Test
+  void callFindsTheServerThroughZooKeeper() throws Exception {
+    TestingServer zk = new TestingServer(true);
+    closeables.add(zk);
+    RpcServer registered = DemoServer.builder().host("127.0.0.1").port(0)
+        .listener(ZooKeeperRegistry.builder().connectString(zk.getConnectString()).serviceName("calc").build())
+        .build().start();
+    closeables.add(() -> registered.stop(Duration.ZERO));
+    Run run = courier("call", "zk://" + zk.getConnectString() + "/calc", "node");
+    assertThat(run.status()).as(run.err()).isZero();
+    assertThat(run.out()).isEqualTo("\"127.0.0.1:" + registered.port() + "\"\n");
+  }
+
+  @Test
   void anErrorReplyExitsWith1WithCodeAndMessageOnStderr() throws Exception {
     Run run = courier("call", tcp, "fail", "boom");
     assertThat(run.status()).isEqualTo(1);
@@ -363,6 +385,24 @@ class CliCallIT {
   }
 
   @Test
+  void mutualTlsPresentsTheClientCertificate() throws Exception {
+    Pki pki = Pki.create(dir);
+    RpcServer tls = DemoServer.builder().host("127.0.0.1").port(0)
+        .tls(ServerTls.builder(pki.serverCert, pki.serverKey)
+            .clientAuth(ServerTls.ClientAuth.REQUIRE).trustedCertificates(pki.ca).build())
+        .build().start();
+    closeables.add(() -> tls.stop(Duration.ZERO));
+    String target = "tls://127.0.0.1:" + tls.port();
+    Run ok = courier("call", target, "add", "1", "2", "--cacert", pki.ca.toString(),
+        "--cert", pki.clientCert.toString(), "--key", pki.clientKey.toString());
+    assertThat(ok.status()).as(ok.err()).isZero();
+    assertThat(ok.out()).isEqualTo("3\n");
+    Run without = courier("call", target, "add", "1", "2", "--cacert", pki.ca.toString());
+    assertThat(without.status()).as(without.err()).isEqualTo(3);
+    assertNoStackTrace(without);
+  }
+
+  @Test
   void insecureTrustsAnyCertificateWithAWarning() throws Exception {
     Pki pki = Pki.create(dir);
     RpcServer tls = DemoServer.builder().host("127.0.0.1").port(0)
@@ -441,8 +481,8 @@ class CliCallIT {
     Assumptions.assumeTrue(installed && node, message);
   }
 
-  /** A CA and a server certificate for 127.0.0.1 it signed, as PEM files; made per test. */
-  private record Pki(Path ca, Path serverCert, Path serverKey) {
+  /** A CA, and a server certificate for 127.0.0.1 and a client certificate it signed, as PEM files; per test. */
+  private record Pki(Path ca, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
 
     static Pki create(Path dir) throws Exception {
       Instant now = Instant.now();
@@ -458,9 +498,16 @@ class CliCallIT {
           .setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature)
           .addSanDnsName("localhost").addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth()
           .buildIssuedBy(ca);
+      X509Bundle client = new CertificateBuilder().ecp256().subject("CN=courier-cli")
+          .serial(BigInteger.valueOf(3))
+          .notBefore(now.minus(1, ChronoUnit.HOURS)).notAfter(now.plus(1, ChronoUnit.DAYS))
+          .setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature).addExtendedKeyUsageClientAuth()
+          .buildIssuedBy(ca);
       return new Pki(Files.writeString(dir.resolve("ca.pem"), ca.getCertificatePEM()),
           Files.writeString(dir.resolve("server.pem"), server.getCertificatePEM()),
-          Files.writeString(dir.resolve("server-key.pem"), server.getPrivateKeyPEM()));
+          Files.writeString(dir.resolve("server-key.pem"), server.getPrivateKeyPEM()),
+          Files.writeString(dir.resolve("client.pem"), client.getCertificatePEM()),
+          Files.writeString(dir.resolve("client-key.pem"), client.getPrivateKeyPEM()));
     }
   }
 }
