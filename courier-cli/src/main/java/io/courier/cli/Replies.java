@@ -75,7 +75,11 @@ final class Replies {
       return Main.TIMEOUT;
     }
     if (t instanceof ConnectionException connection) {
-      err.println("courier: " + target + ": " + connectionProblem(connection));
+      // Lost after the call was written: perhaps a server of another protocol that closes on what it cannot read.
+      String garbage = connection.wasSent() ? notJsonRpc(target) : null;
+      err.println("courier: " + target + ": " + (garbage != null
+          ? "the server does not speak JSON-RPC: to a request it answered " + garbage
+          : connectionProblem(connection)));
       return Main.CONNECTION;
     }
     if (t instanceof ClientOptions.ConnectFailure connect) {

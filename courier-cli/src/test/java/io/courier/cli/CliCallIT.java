@@ -30,6 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The client commands ({@code call}, {@code notify}, {@code batch}, {@code listen}) as a user runs them:
@@ -274,8 +276,9 @@ class CliCallIT {
     assertNoStackTrace(run);
   }
 
-  @Test
-  void aServerThatIsNotJsonRpcExitsWith3AndSaysSo() throws Exception {
+  @ParameterizedTest(name = "closes after answering: {0}")
+  @ValueSource(booleans = {false, true})
+  void aServerThatIsNotJsonRpcExitsWith3AndSaysSo(boolean closes) throws Exception {
     ServerSocket garbage = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
     closeables.add(garbage);
     Thread answering = new Thread(() -> {
@@ -285,6 +288,9 @@ class CliCallIT {
           closeables.add(s);
           s.getInputStream().read(new byte[1024]);
           s.getOutputStream().write("220 smtp.example ESMTP ready\r\n".getBytes(UTF_8));
+          if (closes) {
+            s.close();
+          }
         } catch (IOException e) {
           return;
         }
