@@ -79,6 +79,9 @@ final class ServeDemoCommand implements Callable<Integer> {
     if (service != null && zk == null) {
       throw Main.usage(spec, "--service needs --zk");
     }
+    if (!tls.isEmpty() && tls.size() != 2) {
+      throw Main.usage(spec, "--tls takes one certificate chain and one key: --tls CERT KEY, once");
+    }
     String name = service != null ? service : ClusterDemoCommand.SERVICE;
     RpcServerBuilder builder = DemoServer.builder().host(host).port(portNumber);
     if (zk != null) {
