@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,6 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.curator.test.TestingServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code courier cluster-demo [--phase-seconds N]}: discovery and balancing with nothing to install. It starts a
@@ -27,13 +33,28 @@ import org.apache.curator.test.TestingServer;
  * fails) and starts it again (it gets calls back). It exits 0 when no call failed, the stopped server got none
  * while stopped and got calls again once back; else 1.
  */
-final class ClusterDemoCommand {
+@Command(name = "cluster-demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    header = "Three demo servers found through an in-process ZooKeeper, balanced.",
+    synopsisHeading = "usage: ",
+    description = {"An in-process ZooKeeper, three demo servers registered in it and a client of "
+        + "zk://.../demo calling node() while each server's share is printed; one server stops gracefully and "
+        + "comes back. Exits 0 when no call failed."})
+final class ClusterDemoCommand implements Callable<Integer> {
 
   static final String SERVICE = "demo";
   private static final int CALLERS = 4;
   private static final Duration STOP_GRACE = Duration.ofSeconds(5);
 
-  private final int phaseSeconds;
+  @Option(names = "--phase-seconds", paramLabel = "N", defaultValue = "3",
+      description = "How long each phase lasts, in seconds (1-600; default ${DEFAULT-VALUE}).")
+  private int phaseSeconds;
+
+  @Spec
+  private CommandSpec spec;
+
+  @ParentCommand
+  private Main main;
+
   /** Calls answered per server in the current second, and in the current phase. */
   private final Map<String, LongAdder> second = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> phase = new ConcurrentHashMap<>();
@@ -41,33 +62,15 @@ final class ClusterDemoCommand {
   private final AtomicLong failures = new AtomicLong();
   private final AtomicReference<String> firstFailure = new AtomicReference<>();
 
-  private ClusterDemoCommand(int phaseSeconds) {
-    this.phaseSeconds = phaseSeconds;
-  }
-
-  static ClusterDemoCommand fromArgs(List<String> args) {
-    int seconds = 3;
-    for (int i = 0; i < args.size(); i++) {
-      String arg = args.get(i);
-      if (!arg.equals("--phase-seconds")) {
-        throw new Main.UsageException("cluster-demo: unknown option " + arg);
-      }
-      if (++i >= args.size()) {
-        throw new Main.UsageException("cluster-demo: --phase-seconds needs a value");
-      }
-      try {
-        seconds = Integer.parseInt(args.get(i));
-      } catch (NumberFormatException e) {
-        seconds = -1;
-      }
-      if (seconds < 1 || seconds > 600) {
-        throw new Main.UsageException("cluster-demo: --phase-seconds " + args.get(i) + " (expected: 1-600)");
-      }
+  @Override
+  public Integer call() throws Exception {
+    if (phaseSeconds < 1 || phaseSeconds > 600) {
+      throw Main.usage(spec, "--phase-seconds " + phaseSeconds + " (expected: 1-600)");
     }
-    return new ClusterDemoCommand(seconds);
+    return run(main.out);
   }
 
-  int run(PrintStream out) throws Exception {
+  private int run(PrintStream out) throws Exception {
     try (TestingServer zk = new TestingServer(true)) {
       String connect = zk.getConnectString();
       out.println("ZooKeeper running in this process at " + connect);

@@ -1,19 +1,24 @@
 package io.courier.cli;
 
 import io.courier.examples.tutorial.TutorialDemo;
-import java.io.PrintStream;
-import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code courier demo}: the tutorial's scenario, a server and a client in one process. */
-final class DemoCommand {
+@Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    header = "Play the tutorial's scenario: a server and a client in one process.",
+    synopsisHeading = "usage: ",
+    description = {"Plays the tutorial's scenario: a server with test registered and a client that calls "
+        + "test(\"测试项\", kw1=\"1\")."})
+final class DemoCommand implements Callable<Integer> {
 
-  private DemoCommand() {}
+  @ParentCommand
+  private Main main;
 
-  static int run(List<String> args, PrintStream out) {
-    if (!args.isEmpty()) {
-      throw new Main.UsageException("demo takes no arguments, got " + args);
-    }
-    TutorialDemo.run(out);
-    return 0;
+  @Override
+  public Integer call() {
+    TutorialDemo.run(main.out);
+    return Main.OK;
   }
 }
