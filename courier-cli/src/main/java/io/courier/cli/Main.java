@@ -35,6 +35,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         + "(unreachable, TLS, not JSON-RPC), 4 timed out.",
         "Run 'courier <command> --help' for a command's options."},
     subcommands = {CallCommand.class, NotifyCommand.class, BatchCommand.class, ListenCommand.class,
+        DescribeCommand.ListCommand.class, DescribeCommand.Describe.class,
         DemoCommand.class, ServeDemoCommand.class, ClusterDemoCommand.class,
         AutoComplete.GenerateCompletion.class, HelpCommand.class})
 public final class Main implements Callable<Integer> {

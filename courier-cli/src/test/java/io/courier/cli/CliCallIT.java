@@ -3,6 +3,8 @@ package io.courier.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.examples.demo.DemoServer;
 import io.courier.server.RpcServer;
 import io.courier.server.ServerTls;
@@ -163,6 +165,30 @@ class CliCallIT {
     Run run = courier("call", tcp, "add", "2", "3");
     assertThat(run.status()).as(run.err()).isZero();
     assertThat(run.out()).isEqualTo("5\n");
+  }
+
+  @Test
+  void listPrintsTheMethodsAndDescribePrintsOneFromTheServersOpenRpcDocument() throws Exception {
+    Run list = courier("list", tcp);
+    assertThat(list.status()).as(list.err()).isZero();
+    assertThat(list.out().lines().map(l -> l.split(" ")[0]).toList())
+        .contains("add", "subtract", "node", "count", "test", "get_data")
+        .doesNotContain("rpc.discover");
+
+    Run describe = courier("describe", tcp, "add", "--compact");
+    assertThat(describe.status()).as(describe.err()).isZero();
+    JsonNode add = new ObjectMapper().readTree(describe.out()).get("method");
+    assertThat(add.get("name").asText()).isEqualTo("add");
+    assertThat(add.get("params")).hasSize(2);
+    assertThat(add.get("params").get(0).get("name").asText()).isEqualTo("a");
+
+    Run all = courier("describe", "http://127.0.0.1:" + demo.port() + "/rpc", "--compact");
+    assertThat(all.status()).as(all.err()).isZero();
+    assertThat(new ObjectMapper().readTree(all.out()).get("openrpc").asText()).startsWith("1.3");
+
+    Run missing = courier("describe", tcp, "nonsense");
+    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.err()).contains("describes no method nonsense");
   }
 
   @Test
