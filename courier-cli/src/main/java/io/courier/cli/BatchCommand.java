@@ -6,7 +6,6 @@ import io.courier.CallTimeoutException;
 import io.courier.ConnectionException;
 import io.courier.RpcException;
 import io.courier.client.Batch;
-import io.courier.client.RpcClient;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -63,13 +62,7 @@ final class BatchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     List<Entry> entries = entries(ParamsOptions.parse(spec, ParamsOptions.read(spec, data, System.in), "-d " + data));
-    RpcClient rpc;
-    try {
-      rpc = client.build(spec, target, main.err);
-    } catch (ClientOptions.ConnectFailure e) {
-      return Replies.failure(e, target, main.err);
-    }
-    try (rpc) {
+    return client.run(spec, target, main.err, rpc -> {
       Batch batch = rpc.batch();
       List<CompletableFuture<JsonNode>> results = new ArrayList<>();
       for (Entry entry : entries) {
@@ -87,9 +80,7 @@ final class BatchCommand implements Callable<Integer> {
         return NotifyCommand.confirm(rpc, target, main);
       }
       return print(results);
-    } catch (ExecutionException | RpcException e) {
-      return Replies.failure(e, target, main.err);
-    }
+    });
   }
 
   /** One line per entry; a failure of the whole batch (connection, timeout) is told once, on stderr. */

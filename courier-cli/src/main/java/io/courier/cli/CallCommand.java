@@ -2,10 +2,7 @@ package io.courier.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.courier.RpcException;
-import io.courier.client.RpcClient;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -34,21 +31,13 @@ final class CallCommand extends MethodCommand {
   public Integer call() throws InterruptedException {
     boolean indent = replies.indent(spec);
     ParamsOptions.Params p = params.resolve(spec, args, System.in);
-    RpcClient rpc;
-    try {
-      rpc = client.build(spec, target, main.err);
-    } catch (ClientOptions.ConnectFailure e) {
-      return Replies.failure(e, target, main.err);
-    }
-    try (rpc) {
+    return client.run(spec, target, main.err, rpc -> {
       CompletableFuture<JsonNode> result = p.named() == null
           ? rpc.call(method, JsonNode.class, p.array())
           : rpc.callNamed(method, JsonNode.class, p.named());
       JsonNode value = result.get();
       main.out.println(Replies.json(value == null ? NullNode.getInstance() : value, indent));
       return Main.OK;
-    } catch (ExecutionException | RpcException e) {
-      return Replies.failure(e, target, main.err);
-    }
+    });
   }
 }

@@ -2,6 +2,7 @@ package io.courier.cli;
 
 import io.courier.Endpoint;
 import io.courier.Framing;
+import io.courier.RpcException;
 import io.courier.client.ClientTls;
 import io.courier.client.RpcClient;
 import io.courier.client.RpcClientBuilder;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -76,6 +78,30 @@ final class ClientOptions {
       + "zk://ZK_HOST:PORT/SERVICE.";
 
   private static final Pattern TLS_TARGET = Pattern.compile("(?i)(tls|https|wss)://([^/]+)(/.*)?");
+
+  /** What a command does with its client; returns the exit status. */
+  @FunctionalInterface
+  interface Work {
+    int run(RpcClient rpc) throws ExecutionException, InterruptedException;
+  }
+
+  /**
+   * Builds the client of {@code target}, runs {@code work} with it and closes it. A connection that cannot be
+   * made, an error reply and a lost connection become the exit status {@link Replies#failure} gives them.
+   */
+  int run(CommandSpec spec, String target, PrintStream err, Work work) throws InterruptedException {
+    RpcClient rpc;
+    try {
+      rpc = build(spec, target, err);
+    } catch (ConnectFailure e) {
+      return Replies.failure(e, target, err);
+    }
+    try (rpc) {
+      return work.run(rpc);
+    } catch (ExecutionException | RpcException e) {
+      return Replies.failure(e, target, err);
+    }
+  }
 
   /**
    * Builds the client of {@code target}.

@@ -2,7 +2,6 @@ package io.courier.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.courier.RpcException;
 import io.courier.client.RpcClient;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
@@ -53,13 +52,7 @@ final class DescribeCommand {
 
     @Override
     public Integer call() throws InterruptedException {
-      RpcClient rpc;
-      try {
-        rpc = client.build(spec, target, main.err);
-      } catch (ClientOptions.ConnectFailure e) {
-        return Replies.failure(e, target, main.err);
-      }
-      try (rpc) {
+      return client.run(spec, target, main.err, rpc -> {
         for (JsonNode method : discover(rpc).path("methods")) {
           String summary = method.path("summary").asText(method.path("description").asText(""));
           int newline = summary.indexOf('\n');
@@ -68,9 +61,7 @@ final class DescribeCommand {
               : method.path("name").asText() + "  " + line);
         }
         return Main.OK;
-      } catch (ExecutionException | RpcException e) {
-        return Replies.failure(e, target, main.err);
-      }
+      });
     }
   }
 
@@ -108,13 +99,7 @@ final class DescribeCommand {
     @Override
     public Integer call() throws InterruptedException {
       boolean indent = replies.indent(spec);
-      RpcClient rpc;
-      try {
-        rpc = client.build(spec, target, main.err);
-      } catch (ClientOptions.ConnectFailure e) {
-        return Replies.failure(e, target, main.err);
-      }
-      try (rpc) {
+      return client.run(spec, target, main.err, rpc -> {
         JsonNode document = discover(rpc);
         if (method == null) {
           main.out.println(Replies.json(document, indent));
@@ -134,9 +119,7 @@ final class DescribeCommand {
         }
         main.err.println("courier: " + target + " describes no method " + method);
         return Main.ERROR;
-      } catch (ExecutionException | RpcException e) {
-        return Replies.failure(e, target, main.err);
-      }
+      });
     }
   }
 }

@@ -2,8 +2,6 @@ package io.courier.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import io.courier.RpcException;
-import io.courier.client.RpcClient;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
@@ -47,13 +45,7 @@ final class ListenCommand extends MethodCommand {
     if (p.named() != null) {
       throw Main.usage(spec, "listen takes params by position only (a subscription's params are an array)");
     }
-    RpcClient rpc;
-    try {
-      rpc = client.build(spec, target, main.err);
-    } catch (ClientOptions.ConnectFailure e) {
-      return Replies.failure(e, target, main.err);
-    }
-    try (rpc) {
+    return client.run(spec, target, main.err, rpc -> {
       Flow.Publisher<JsonNode> items;
       try {
         items = rpc.subscribe(method, JsonNode.class, p.array());
@@ -82,9 +74,7 @@ final class ListenCommand extends MethodCommand {
           // Already running: the hook does its job.
         }
       }
-    } catch (RpcException e) {
-      return Replies.failure(e, target, main.err);
-    }
+    });
   }
 
   /** Prints each item and asks for the next one, so that the server never sends more than is printed. */

@@ -36,22 +36,14 @@ final class NotifyCommand extends MethodCommand {
   @Override
   public Integer call() throws InterruptedException {
     ParamsOptions.Params p = params.resolve(spec, args, System.in);
-    RpcClient rpc;
-    try {
-      rpc = client.build(spec, target, main.err);
-    } catch (ClientOptions.ConnectFailure e) {
-      return Replies.failure(e, target, main.err);
-    }
-    try (rpc) {
+    return client.run(spec, target, main.err, rpc -> {
       if (p.named() == null) {
         rpc.notify(method, p.array());
       } else {
         rpc.notifyNamed(method, p.named());
       }
       return confirm(rpc, target, main);
-    } catch (RpcException e) {
-      return Replies.failure(e, target, main.err);
-    }
+    });
   }
 
   /**
