@@ -225,7 +225,9 @@ class RouterTest {
         router.pick(key, null, null);
       }
       long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-      assertThat(allocated).as("bytes allocated by 100,000 picks under %s", policy).isLessThan(1024);
+      // Less than a byte per pick: one allocation per pick would be 16 bytes or more. A few hundred bytes may be
+      // counted meanwhile for the JVM's own reasons (a compilation finishing, a class initialised).
+      assertThat(allocated).as("bytes allocated by 100,000 picks under %s", policy).isLessThan(100_000);
     }
   }
 
