@@ -27,7 +27,7 @@ class InstanceReaderTest {
 
   private static byte[] curatorNode(String id, Map<String, Object> payload) throws Exception {
     return new JsonInstanceSerializer<>(Object.class).serialize(ServiceInstance.builder()
-        .name("calc").id(id).address("10.0.0.7").port(7070).payload(payload).build());
+        .name("calc").id(id).address("127.0.0.7").port(7070).payload(payload).build());
   }
 
   private static Map<String, Object> payload(List<String> targets) {
@@ -48,9 +48,9 @@ class InstanceReaderTest {
   @Test
   void readsWhatCuratorsSerializerWrites() throws Exception {
     Instance instance = reader.read("n1", curatorNode("n1",
-        payload(List.of("tcp://10.0.0.7:7070", "ws://10.0.0.7:7070/ws"))));
+        payload(List.of("tcp://127.0.0.7:7070", "ws://127.0.0.7:7070/ws"))));
     assertThat(instance.id()).isEqualTo("n1");
-    assertThat(instance.target().toString()).isEqualTo("tcp://10.0.0.7:7070");
+    assertThat(instance.target().toString()).isEqualTo("tcp://127.0.0.7:7070");
     assertThat(instance.weight()).isEqualTo(5);
     assertThat(instance.zone()).isEqualTo("a");
     assertThat(instance.metadata()).containsEntry("version", "2.0").containsEntry("team", "x");

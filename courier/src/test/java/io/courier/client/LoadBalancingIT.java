@@ -361,8 +361,8 @@ class LoadBalancingIT {
     };
     RpcServer server = server(0, broken, listener);
     int port = server.port();
-    assertThat(server.targets("10.0.0.7")).extracting(Object::toString).containsExactly(
-        "tcp://10.0.0.7:" + port, "http://10.0.0.7:" + port + "/rpc", "ws://10.0.0.7:" + port + "/ws");
+    assertThat(server.targets("127.0.0.7")).extracting(Object::toString).containsExactly(
+        "tcp://127.0.0.7:" + port, "http://127.0.0.7:" + port + "/rpc", "ws://127.0.0.7:" + port + "/ws");
     server.stop(Duration.ofSeconds(1));
     assertThat(events).containsExactly("started " + port, "stopping", "stopped");
     assertThat(servedWhileStopping.get()).isEqualTo(String.valueOf(port));
