@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.lang.annotation.Annotation;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -29,6 +30,8 @@ public final class RpcContext {
   private final Peer peer;
   /** The HTTP request's headers, or the WebSocket upgrade's; null on raw TCP. */
   private final HttpHeaders headers;
+  /** The request's {@code meta} member; null when it had none. */
+  private final Map<String, String> meta;
   /** Finds an annotation of the called method, its type or its object; null when there is none. */
   private final Function<Class<? extends Annotation>, Annotation> annotations;
   /** When the caller stops waiting, in {@link System#nanoTime()} units; 0 when it did not say. */
@@ -38,17 +41,20 @@ public final class RpcContext {
    * sent after a call must not apply to it, whichever runs first.
    */
   private final String connectionToken;
+  /** What the serving end records of this call for its event listeners; null when it has none. */
+  private Object record;
   private volatile Identity identity;
   private volatile boolean cancelled;
   /** The thread running a blocking method, interrupted on cancel; guarded by {@code this}. */
   private Thread runner;
 
-  RpcContext(String method, RequestId id, Peer peer, HttpHeaders headers,
+  RpcContext(String method, RequestId id, Peer peer, HttpHeaders headers, Map<String, String> meta,
       Function<Class<? extends Annotation>, Annotation> annotations, long deadline, String connectionToken) {
     this.method = method;
     this.id = id;
     this.peer = peer;
     this.headers = headers;
+    this.meta = meta;
     this.annotations = annotations;
     this.deadline = deadline;
     this.connectionToken = connectionToken;
@@ -99,6 +105,22 @@ public final class RpcContext {
    */
   public Optional<String> header(String name) {
     return headers == null ? Optional.empty() : Optional.ofNullable(headers.get(name));
+  }
+
+  /**
+   * Returns an entry of the call's metadata: what the caller sent with this call alone (such as a W3C
+   * {@code traceparent}), from the request's {@code meta} member, else from its HTTP request's headers (names
+   * compared ignoring case there). Empty when the caller sent none by that name. Unlike {@link #header}, it never
+   * returns a header of the request that opened a WebSocket: that one is the connection's, not the call's.
+   * See "Per-call metadata" in {@code docs/wire.md}.
+   */
+  @Experimental
+  public Optional<String> metadata(String name) {
+    String value = meta == null ? null : meta.get(name);
+    if (value == null && headers != null && "http".equals(peer.protocol())) {
+      value = headers.get(name);
+    }
+    return Optional.ofNullable(value);
   }
 
   /**
@@ -209,8 +231,9 @@ public final class RpcContext {
      * @param connectionToken the connection's {@code $/authenticate} token when the call arrived, or null
      */
     public static RpcContext create(String method, RequestId id, Peer peer, HttpHeaders headers,
-        Function<Class<? extends Annotation>, Annotation> annotations, long deadline, String connectionToken) {
-      return new RpcContext(method, id, peer, headers, annotations, deadline, connectionToken);
+        Map<String, String> meta, Function<Class<? extends Annotation>, Annotation> annotations, long deadline,
+        String connectionToken) {
+      return new RpcContext(method, id, peer, headers, meta, annotations, deadline, connectionToken);
     }
 
     /** Binds {@code context} to the current thread; returns the context to bind again on exit. */
@@ -228,6 +251,16 @@ public final class RpcContext {
 
     public static boolean isExpired(RpcContext context) {
       return context.isExpired();
+    }
+
+    /** Keeps what the serving end records of the call with it; set before the call runs anywhere. */
+    public static void record(RpcContext context, Object record) {
+      context.record = record;
+    }
+
+    /** Returns what {@link #record(RpcContext, Object)} kept, or null. */
+    public static Object record(RpcContext context) {
+      return context.record;
     }
   }
 }

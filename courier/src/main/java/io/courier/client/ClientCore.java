@@ -12,7 +12,9 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.discovery.EndpointGroup;
 import io.courier.discovery.Instance;
+import io.courier.peer.CallRecord;
 import io.courier.peer.Calling;
+import io.courier.peer.EventListeners;
 import io.courier.peer.OutboundCall;
 import io.courier.peer.OutboundStream;
 import io.courier.peer.Serving;
@@ -35,11 +37,15 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -97,6 +103,8 @@ final class ClientCore {
   private final Router router;
   private final String bearerToken;
   private final boolean allowPlaintextToken;
+  /** Run around every call made one at a time, in order; empty for none. */
+  private final List<ClientInterceptor> interceptors;
   private volatile boolean closed;
 
   /**
@@ -110,6 +118,7 @@ final class ClientCore {
     this.dialect = builder.dialect;
     this.bearerToken = builder.bearerToken;
     this.allowPlaintextToken = builder.allowPlaintextToken;
+    this.interceptors = List.copyOf(builder.interceptors);
     this.codec = new JsonRpcCodec(mapper, builder.maxNumberScale);
     this.maxMessageBytes = builder.maxMessageBytes;
     this.maxOutboundMessageBytes = builder.maxOutboundMessageBytes > 0
@@ -126,7 +135,7 @@ final class ClientCore {
         new Serving.Limits(Serving.DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
             Serving.defaultMaxRunningPerConnection(Serving.DEFAULT_WORKER_THREADS), Serving.DEFAULT_MAX_BATCH_ITEMS,
             maxMessageBytes, maxOutboundMessageBytes),
-        Serving.Interception.NONE, this::notificationReceived, false);
+        Serving.Interception.NONE, this::notificationReceived, false, EventListeners.of(builder.eventListeners));
 
     this.maxAttempts = builder.maxAttempts;
     this.maxHttpConnections = builder.maxHttpConnections;
@@ -229,7 +238,8 @@ final class ClientCore {
   }
 
   /**
-   * Starts a call. {@code params} is null, an {@code Object[]}, a {@code Map} or {@link ArgsAndKwargs}.
+   * Starts a call, through the client's interceptors when it has any. {@code params} is null, an
+   * {@code Object[]}, a {@code Map} or {@link ArgsAndKwargs}.
    * {@code sync} completes the future on the I/O thread, for a caller that is blocked waiting on it; otherwise
    * the callback executor completes it, so that user callbacks never run on (and never block) the event loop.
    * The call gets {@code timeout}, or less when the thread is serving a call with less time left. With several
@@ -237,8 +247,23 @@ final class ClientCore {
    */
   <R> CompletableFuture<R> call(String method, Object params, ObjectReader reader, Duration timeout,
       boolean sync, boolean idempotent, Function<RpcError, Throwable> errors, Object routingKey) {
+    if (interceptors.isEmpty()) {
+      return send(method, params, reader, timeout, sync, idempotent, errors, routingKey, null);
+    }
+    return InterceptorChain.run(interceptors, method, params, timeout, describe,
+        meta -> send(method, params, reader, timeout, sync, idempotent, errors, routingKey, meta));
+  }
+
+  /** Sends a call that has been through the interceptors, with the metadata they gave it (or null). */
+  private <R> CompletableFuture<R> send(String method, Object params, ObjectReader reader, Duration timeout,
+      boolean sync, boolean idempotent, Function<RpcError, Throwable> errors, Object routingKey,
+      Map<String, String> meta) {
     Attempts outcomes = routingKey == null ? attempts : new Attempts(routingKey);
-    OutboundCall<R> call = calling.newCall(method, params, reader, timeout, sync, idempotent, errors, outcomes);
+    OutboundCall<R> call = calling.newCall(method, params, reader, timeout, sync, idempotent, errors, outcomes,
+        meta);
+    if (serving.events() != null) {
+      record(call, serving.events());
+    }
     if (closed) {
       call.fail(clientClosed());
       return call.future();
@@ -253,6 +278,34 @@ final class ClientCore {
       sendAttempt(call, routingKey, null);
     }
     return call.future();
+  }
+
+  /** Tells the client's event listeners of a call: now that it starts, and with its outcome when it ends. */
+  private static void record(OutboundCall<?> call, EventListeners listeners) {
+    CallRecord record = CallRecord.made(listeners, call.method(), RequestId.of(call.id()));
+    call.future().whenComplete((result, failure) -> {
+      OutboundCall<?> last = call.latest();
+      if (last.requestBytes() >= 0 && last.route() instanceof EndpointPool pool) {
+        Target target = pool.target();
+        Endpoint server = target.endpoint();
+        record.sent(target.transport().name().toLowerCase(Locale.ROOT),
+            server == null ? null : InetSocketAddress.createUnresolved(server.host(), server.port()),
+            last.requestBytes());
+      }
+      record.answered(last.responseBytes());
+      record.end(failure == null ? null : errorOf(failure));
+    });
+  }
+
+  /** The error a caller's failure stands for, as event listeners see it. */
+  private static RpcError errorOf(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (cause instanceof RpcException rpc) {
+      return rpc.error();
+    }
+    return cause instanceof CancellationException ? RpcError.CANCELLED
+        : RpcError.INTERNAL_ERROR.withMessage(cause.toString());
   }
 
   /**
@@ -281,7 +334,8 @@ final class ClientCore {
     pool.withConnection(conn -> {
       // The time the call waited for an HTTP connection is not the server's to use.
       long timeoutMs = calling.timeoutMs(call);
-      conn.send(List.of(call), (codec, out) -> codec.writeRequest(out, id, call.method(), call.params(), timeoutMs));
+      conn.send(List.of(call),
+          (codec, out) -> codec.writeRequest(out, id, call.method(), call.params(), timeoutMs, call.meta()));
     }, call::fail);
   }
 

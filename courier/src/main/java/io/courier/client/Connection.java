@@ -6,6 +6,7 @@ import io.courier.ConnectionException;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.peer.Calling;
+import io.courier.peer.EventListeners;
 import io.courier.peer.OutboundCall;
 import io.courier.peer.OutboundCalls;
 import io.courier.peer.Serving;
@@ -259,6 +260,10 @@ final class Connection implements Session.Link {
         return;
       }
     }
+    EventListeners listeners = settings.serving().events();
+    if (listeners != null) {
+      listeners.connectionOpened(session);
+    }
     ready.complete(ch);
   }
 
@@ -331,7 +336,7 @@ final class Connection implements Session.Link {
         return;
       }
       // A write that fails closes the connection, and closing fails every call pending on it.
-      writes.write(frame(channel, buf));
+      writes.write(withMetadata(frame(channel, buf), live));
       outbound.written(live);
     });
   }
@@ -347,6 +352,17 @@ final class Connection implements Session.Link {
       return body;
     }
     return FrameWriter.frame(channel.alloc(), settings.framing(), body, true);
+  }
+
+  /**
+   * Over HTTP, a lone call's metadata also goes as headers of its request, where HTTP proxies and tracers
+   * between client and server look for a trace context; the request's {@code meta} member carries it too.
+   */
+  private Object withMetadata(ByteBuf message, List<OutboundCall<?>> calls) {
+    if (settings.target().transport() != Target.Transport.HTTP || calls.size() != 1 || calls.get(0).meta() == null) {
+      return message;
+    }
+    return new HttpClientAdapter.Post(message, calls.get(0).meta());
   }
 
   /** Pings the server; its answer, like any message, tells the client that the connection works. */
@@ -386,6 +402,10 @@ final class Connection implements Session.Link {
       });
     }
     events.connectionClosed(this);
+    EventListeners listeners = settings.serving().events();
+    if (listeners != null) {
+      listeners.connectionClosed(session);
+    }
     session.close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
         "Connection to " + settings.target().endpoint() + " lost with calls pending; they may have run"), null));
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Endpoint;
 import io.courier.Experimental;
 import io.courier.Framing;
+import io.courier.RpcEventListener;
 import io.courier.RpcHandler;
 import io.courier.peer.Calling;
 import io.courier.peer.Registrations;
@@ -82,6 +83,8 @@ public final class RpcClientBuilder {
   String bearerToken;
   boolean allowPlaintextToken;
   NotificationListener notificationListener;
+  final List<ClientInterceptor> interceptors = new ArrayList<>();
+  final List<RpcEventListener> eventListeners = new ArrayList<>();
   int maxHttpConnections = DEFAULT_MAX_HTTP_CONNECTIONS;
   final Registrations registrations = new Registrations(this::mapper);
   ExecutorService executor;
@@ -382,6 +385,31 @@ public final class RpcClientBuilder {
    */
   public RpcClientBuilder notificationListener(NotificationListener listener) {
     this.notificationListener = requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * Adds interceptors that run around every call this client (and every client derived from it) makes, in the
+   * order added: the first added is the outermost. See {@link ClientInterceptor}.
+   */
+  @Experimental
+  public RpcClientBuilder intercept(ClientInterceptor... interceptors) {
+    for (ClientInterceptor interceptor : requireNonNull(interceptors, "interceptors")) {
+      this.interceptors.add(requireNonNull(interceptor, "interceptor"));
+    }
+    return this;
+  }
+
+  /**
+   * Adds listeners told of the client's connections, of every call it makes (with its duration, sizes and
+   * outcome), and of the calls it serves for its server (see {@link RpcEventListener}): what metrics are made of
+   * (see {@code courier-micrometer}). Called in the order added. Default: none.
+   */
+  @Experimental
+  public RpcClientBuilder eventListener(RpcEventListener... listeners) {
+    for (RpcEventListener listener : requireNonNull(listeners, "listeners")) {
+      this.eventListeners.add(requireNonNull(listener, "listener"));
+    }
     return this;
   }
 

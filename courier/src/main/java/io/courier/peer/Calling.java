@@ -11,6 +11,7 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -90,12 +91,14 @@ public final class Calling {
    * block) an I/O thread.
    *
    * @param retrier offered each failure first, or null when the call is never retried
+   * @param meta the call's metadata, sent with each attempt; null for none
    */
   public <R> OutboundCall<R> newCall(String method, Object params, ObjectReader reader, Duration timeout,
-      boolean sync, boolean idempotent, Function<RpcError, Throwable> errors, OutboundCall.Retrier retrier) {
+      boolean sync, boolean idempotent, Function<RpcError, Throwable> errors, OutboundCall.Retrier retrier,
+      Map<String, String> meta) {
     Duration budget = budget(timeout);
     return new OutboundCall<>(nextId(), method, params, 1, System.nanoTime() + budget.toNanos(), idempotent,
-        reader, new CompletableFuture<>(), sync ? Runnable::run : callbackExecutor, errors, retrier);
+        reader, new CompletableFuture<>(), sync ? Runnable::run : callbackExecutor, errors, retrier, meta);
   }
 
   /**

@@ -58,17 +58,20 @@ public final class InboundCalls {
   private final JsonRpcCodec codec;
   private final Session session;
   private final Channel channel;
+  /** The end's event listeners; null when it has none. */
+  private final EventListeners events;
   /** At most this many cancels for unknown calls per window before the connection counts as abusive. */
   static final int MAX_UNMATCHED_CANCELS = 200;
   static final Duration CANCEL_WINDOW = Duration.ofSeconds(30);
 
-  /** A call that is running, with what is needed to cancel or answer it early. */
   /**
    * How a message arrived: with what headers, whether it may run on this thread (a worker decoded it), whether
-   * its calls are to be refused (the connection is at its cap), and whether it is an element of a batch.
+   * its calls are to be refused (the connection is at its cap), whether it is an element of a batch, and its
+   * share of its frame's bytes.
    */
-  private record Arrival(HttpHeaders headers, boolean inline, boolean refuse, boolean batched) {}
+  private record Arrival(HttpHeaders headers, boolean inline, boolean refuse, boolean batched, long bytes) {}
 
+  /** A call that is running, with what is needed to cancel or answer it early. */
   private record Running(RpcContext context, CompletableFuture<ByteBuf> reply, boolean seed, boolean batched) {
 
     /** Whether the caller waits for an answer: a request, or a call in the tutorial's dialect. */
@@ -109,6 +112,7 @@ public final class InboundCalls {
     this.codec = serving.codec();
     this.session = session;
     this.channel = channel;
+    this.events = serving.events();
     this.onRoomAgain = onRoomAgain;
     this.workers = new FairShare(serving.executor(), limits.maxRunningPerConnection());
   }
@@ -152,9 +156,10 @@ public final class InboundCalls {
    * exactly once per frame, with {@code null} when nothing is to be answered. Responses in it go to the
    * session's outbound half.
    *
+   * @param bytes the frame's size
    * @param headers the HTTP headers that came with the frame, or null on raw TCP
    */
-  void handle(Decoded decoded, HttpHeaders headers, Session.ReplySink sink, boolean refuse) {
+  void handle(Decoded decoded, int bytes, HttpHeaders headers, Session.ReplySink sink, boolean refuse) {
     List<Message> messages = decoded.messages();
     serving.frameStarted();
     if (!decoded.batch()) {
@@ -162,7 +167,7 @@ public final class InboundCalls {
       // A single call in a frame decoded on a worker runs right there; a batch's calls still spread over the
       // executor, so that one slow call does not run the others one after another.
       boolean inline = !channel.eventLoop().inEventLoop();
-      dispatch(message, new Arrival(headers, inline, refuse, false)).whenComplete((reply, unexpected) -> {
+      dispatch(message, new Arrival(headers, inline, refuse, false, bytes)).whenComplete((reply, unexpected) -> {
         try {
           if (unexpected != null) {
             unanswerable(unexpected);
@@ -178,9 +183,11 @@ public final class InboundCalls {
     if (messages.size() > limits.maxBatchItems()) {
       log.warn("Refused a batch of {} items from {} (limit {})", messages.size(), channel.remoteAddress(),
           limits.maxBatchItems());
+      RpcError error = RpcError.LIMIT_EXCEEDED.withMessage("Batch of " + messages.size()
+          + " items exceeds the limit of " + limits.maxBatchItems() + "; nothing was run");
+      rejected(null, error);
       try {
-        sink.reply(encodeFrameError(RpcError.LIMIT_EXCEEDED.withMessage("Batch of " + messages.size()
-            + " items exceeds the limit of " + limits.maxBatchItems() + "; nothing was run")), true);
+        sink.reply(encodeFrameError(error), true);
       } finally {
         serving.frameFinished();
       }
@@ -189,7 +196,7 @@ public final class InboundCalls {
     @SuppressWarnings("unchecked")
     CompletableFuture<ByteBuf>[] replies = new CompletableFuture[messages.size()];
     AtomicLong budget = new AtomicLong(limits.maxBatchResponseBytes());
-    Arrival inBatch = new Arrival(headers, false, refuse, true);
+    Arrival inBatch = new Arrival(headers, false, refuse, true, bytes / messages.size());
     for (int i = 0; i < replies.length; i++) {
       RequestId elementId = idOf(messages.get(i));
       replies[i] = dispatch(messages.get(i), inBatch)
@@ -224,16 +231,17 @@ public final class InboundCalls {
   /** Runs one message; the future completes with its encoded reply, or null when nothing is answered. */
   private CompletableFuture<ByteBuf> dispatch(Message message, Arrival arrival) {
     if (message instanceof InvalidMessage invalid) {
+      rejected(null, invalid.error());
       return CompletableFuture.completedFuture(invalid.seed()
           ? encodeSeedError(invalid.error())
           : encode(out -> codec.writeError(out, invalid.id(), invalid.error())));
     }
     if (message instanceof Response response) {
-      session.outbound().complete(response);
+      session.outbound().complete(response, arrival.bytes());
       return CompletableFuture.completedFuture(null);
     }
     if (message instanceof SeedRequest seed) {
-      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, arrival);
+      return call(seed.method(), null, seed.args(), seed.kwargs(), true, -1, null, arrival);
     }
     Request request = (Request) message;
     if (Request.CANCEL_METHOD.equals(request.method())) {
@@ -265,7 +273,7 @@ public final class InboundCalls {
     JsonNode params = request.params();
     return call(request.method(), request.isNotification() ? null : request.id(),
         params instanceof ArrayNode array ? array : null,
-        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), arrival);
+        params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), request.meta(), arrival);
   }
 
   /** Keeps the connection's bearer token for the interceptors; the token itself is never logged. */
@@ -285,21 +293,21 @@ public final class InboundCalls {
    * (this thread is already a worker). {@code id} is null for notifications.
    */
   private CompletableFuture<ByteBuf> call(String name, RequestId id, ArrayNode args, ObjectNode kwargs,
-      boolean seed, long timeoutMs, Arrival arrival) {
+      boolean seed, long timeoutMs, Map<String, String> meta, Arrival arrival) {
     boolean notification = id == null && !seed;
     if (serving.isStopping()) {
-      return notification ? done(null) : fail(id, RpcError.SHUTTING_DOWN, seed);
+      return refused(name, id, RpcError.SHUTTING_DOWN, seed);
     }
     if (arrival.refuse()) {
       serving.busyLog().warn(log, "Busy: refusing calls from {}, which has {} in flight (the limit) while this end "
           + "waits for its answers", channel.remoteAddress(), active.get());
-      return notification ? done(null) : fail(id, RpcError.SERVER_BUSY, seed);
+      return refused(name, id, RpcError.SERVER_BUSY, seed);
     }
     LocalMethod method;
     try {
       method = serving.methods().lookup(name, args, kwargs);
     } catch (RpcException e) {
-      return notification ? done(null) : fail(id, e.error(), seed);
+      return refused(name, id, e.error(), seed);
     }
     if (method == null) {
       if (notification && serving.unserved() != null) {
@@ -312,11 +320,14 @@ public final class InboundCalls {
         return done(null);
       }
       log.debug("Method not found from {}", channel.remoteAddress());
-      return notification ? done(null) : fail(id, RpcError.METHOD_NOT_FOUND, seed);
+      return refused(name, id, RpcError.METHOD_NOT_FOUND, seed);
     }
     long deadline = timeoutMs < 0 ? 0 : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    RpcContext context = RpcContext.Access.create(name, id, session, arrival.headers(), method::annotation, deadline,
-        session.token());
+    RpcContext context = RpcContext.Access.create(name, id, session, arrival.headers(), meta, method::annotation,
+        deadline, session.token());
+    if (events != null) {
+      RpcContext.Access.record(context, CallRecord.served(events, name, id, session, arrival.bytes()));
+    }
     CompletableFuture<ByteBuf> reply = new CompletableFuture<>();
     // Notifications are not kept: nobody waits for them, so neither a closed connection nor a stop cuts them short
     // (a client may well send one and close). Tutorial-dialect calls have no id but a caller: a key of their own.
@@ -334,7 +345,7 @@ public final class InboundCalls {
     if (serving.waiters().handOff(task)) {
       return reply; // a thread of this end waits for an answer from its peer: it runs the call meanwhile
     }
-    Runnable refused = () -> refuseBusy(key, id, seed, reply);
+    Runnable refused = () -> refuseBusy(key, context, seed, reply);
     try {
       workers.execute(task, refused);
     } catch (RejectedExecutionException e) {
@@ -351,16 +362,46 @@ public final class InboundCalls {
   }
 
   /** Answers a call the executor has no room for: "server busy", which says it was not processed. */
-  private void refuseBusy(Object key, RequestId id, boolean seed, CompletableFuture<ByteBuf> reply) {
+  private void refuseBusy(Object key, RpcContext context, boolean seed, CompletableFuture<ByteBuf> reply) {
     serving.busyLog().warn(log, "Busy: refusing calls (executor and queue full); latest from {}",
         channel.remoteAddress());
     forget(key);
     callEnded();
-    completeReply(reply, id == null && !seed ? null : encodeError(id, RpcError.SERVER_BUSY, seed));
+    RequestId id = context.id();
+    ByteBuf body = id == null && !seed ? null : encodeError(id, RpcError.SERVER_BUSY, seed);
+    ended(context, body, RpcError.SERVER_BUSY);
+    completeReply(reply, body);
+  }
+
+  /** Refuses a message before any method runs: tells the listeners, and answers it unless it is a notification. */
+  private CompletableFuture<ByteBuf> refused(String method, RequestId id, RpcError error, boolean seed) {
+    rejected(method, error);
+    return id == null && !seed ? done(null) : fail(id, error, seed);
+  }
+
+  private void rejected(String method, RpcError error) {
+    if (events != null) {
+      events.callRejected(session, method, error);
+    }
+  }
+
+  /**
+   * Tells the listeners that a call ended, with its reply {@code body} (null when nothing is sent) and its error
+   * (null for a result); only the first time for a call, whichever path ends it.
+   */
+  private static void ended(RpcContext context, ByteBuf body, RpcError error) {
+    if (RpcContext.Access.record(context) instanceof CallRecord record) {
+      record.answered(body == null ? -1 : body.readableBytes());
+      record.end(error);
+    }
   }
 
   private void invoke(Object key, LocalMethod method, RpcContext context, ArrayNode args, ObjectNode kwargs,
       boolean seed, CompletableFuture<ByteBuf> reply) {
+    CallRecord record = RpcContext.Access.record(context) instanceof CallRecord recorded ? recorded : null;
+    if (record != null) {
+      record.running();
+    }
     if (context.isCancelled()) {
       // Cancelled while it waited in the queue: nobody wants the result, so it does not run.
       complete(key, method, context, seed, null, new RpcException(RpcError.CANCELLED.withMessage(
@@ -377,7 +418,13 @@ public final class InboundCalls {
     RpcContext outer = RpcContext.Access.enter(context);
     Waiters outerEnd = serving.waiters().enter();
     try {
-      result = serving.interception().run(context, args, kwargs, () -> method.invoke(method.bind(args, kwargs)));
+      result = serving.interception().run(context, args, kwargs, record == null
+          ? () -> method.invoke(method.bind(args, kwargs))
+          : () -> {
+            Object[] bound = method.bind(args, kwargs);
+            record.invoked();
+            return method.invoke(bound);
+          });
     } catch (Throwable t) {
       Waiters.leave(outerEnd);
       RpcContext.Access.exit(context, outer);
@@ -404,6 +451,7 @@ public final class InboundCalls {
     } catch (Throwable t) {
       // Nothing may escape: on a worker it would end the thread, in a future's callback it would vanish, and
       // either way the call would never be answered.
+      ended(context, null, RpcError.INTERNAL_ERROR);
       reply.completeExceptionally(t);
     }
   }
@@ -422,14 +470,19 @@ public final class InboundCalls {
     }
     if (failure != null) {
       RpcError error = toError(method, context, failure);
-      completeReply(reply, notification ? null : encodeError(id, error, seed));
+      ByteBuf body = notification ? null : encodeError(id, error, seed);
+      ended(context, body, error);
+      completeReply(reply, body);
       return;
     }
     if (notification) {
+      ended(context, null, null);
       reply.complete(null);
       return;
     }
-    completeReply(reply, encodeResult(context, seed, method, value));
+    ByteBuf body = encodeResult(context, seed, method, value);
+    ended(context, body, null);
+    completeReply(reply, body);
   }
 
   /**
@@ -446,12 +499,17 @@ public final class InboundCalls {
     } catch (Encoder.TooLargeException e) {
       serving.replyLog().warn(log, "Reply to {} (id {}) exceeds {} bytes: answered with {} instead",
           context.method(), id, limits.maxOutboundMessageBytes(), RpcError.LIMIT_EXCEEDED_CODE);
-      return encodeError(id, RpcError.LIMIT_EXCEEDED.withMessage("Reply exceeds "
-          + limits.maxOutboundMessageBytes() + " bytes; the call ran but its result was not sent"), seed);
+      RpcError error = RpcError.LIMIT_EXCEEDED.withMessage("Reply exceeds " + limits.maxOutboundMessageBytes()
+          + " bytes; the call ran but its result was not sent");
+      ByteBuf body = encodeError(id, error, seed);
+      ended(context, body, error);
+      return body;
     } catch (IOException | RuntimeException | Error e) {
       serving.replyLog().warn(log, "Cannot serialize the result of {} (id {}): {}", context.method(), id,
           e.toString());
-      return encodeError(id, RpcError.INTERNAL_ERROR, seed);
+      ByteBuf body = encodeError(id, RpcError.INTERNAL_ERROR, seed);
+      ended(context, body, RpcError.INTERNAL_ERROR);
+      return body;
     }
   }
 
@@ -649,7 +707,7 @@ public final class InboundCalls {
       return;
     }
     InboundStream stream = new InboundStream(id, method.resultWriter(), codec, limits.maxOutboundMessageBytes(),
-        channel, session::send, (ended, error) -> endStream(key, id, ended, error, reply));
+        channel, session::send, (ended, error) -> endStream(key, context, ended, error, reply));
     Long early;
     synchronized (streams) {
       streams.put(id, stream);
@@ -662,13 +720,15 @@ public final class InboundCalls {
   }
 
   /** A subscription ended: its call is answered (a null result when it completed) and leaves the flight. */
-  private void endStream(Object key, RequestId id, InboundStream stream, RpcError error,
+  private void endStream(Object key, RpcContext context, InboundStream stream, RpcError error,
       CompletableFuture<ByteBuf> reply) {
+    RequestId id = context.id();
     streams.remove(id, stream);
     forget(key);
     callEnded();
-    completeReply(reply, error == null ? encode(out -> codec.writeResult(out, id, null))
-        : encodeError(id, error, false));
+    ByteBuf body = error == null ? encode(out -> codec.writeResult(out, id, null)) : encodeError(id, error, false);
+    ended(context, body, error);
+    completeReply(reply, body);
   }
 
   /** Passes the peer's {@code $/demand} on to the subscription it names. */
@@ -704,7 +764,9 @@ public final class InboundCalls {
     streams.values().forEach(stream -> stream.cancel(error));
     running.values().forEach(call -> {
       // Answer first: once cancelled, the method may return and answer with its own error.
-      completeReply(call.reply, call.answered() ? encodeError(call.context.id(), error, call.seed) : null);
+      ByteBuf body = call.answered() ? encodeError(call.context.id(), error, call.seed) : null;
+      ended(call.context, body, error);
+      completeReply(call.reply, body);
       RpcContext.Access.cancel(call.context);
     });
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.netty.util.Timeout;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -36,6 +37,8 @@ public final class OutboundCall<R> {
   private final Executor completer;
   private final Function<RpcError, Throwable> errors;
   private final Retrier retrier;
+  /** The call's metadata, sent with each attempt; null for none. */
+  private final Map<String, String> meta;
   private volatile Timeout timeout;
   /** The calls table this attempt went out through, so that cancelling the call can tell the peer. */
   private volatile OutboundCalls sentThrough;
@@ -45,6 +48,9 @@ public final class OutboundCall<R> {
   private volatile OutboundStream<?> stream;
   /** Where a client's balancer sent this attempt (its endpoint), so that the outcome is put down to it. */
   private volatile Object route;
+  /** The size of this attempt's request and of its reply, for event listeners; -1 until known. */
+  private volatile long requestBytes = -1;
+  private volatile long responseBytes = -1;
 
   /**
    * @param params what is sent as params: null, an {@code Object[]}, a {@code Map}, or the seed dialect's
@@ -58,6 +64,13 @@ public final class OutboundCall<R> {
   public OutboundCall(long id, String method, Object params, int attempt, long deadline, boolean idempotent,
       ObjectReader reader, CompletableFuture<R> future, Executor completer, Function<RpcError, Throwable> errors,
       Retrier retrier) {
+    this(id, method, params, attempt, deadline, idempotent, reader, future, completer, errors, retrier, null);
+  }
+
+  /** A call that carries {@code meta} (or none, when null) with each attempt. */
+  public OutboundCall(long id, String method, Object params, int attempt, long deadline, boolean idempotent,
+      ObjectReader reader, CompletableFuture<R> future, Executor completer, Function<RpcError, Throwable> errors,
+      Retrier retrier, Map<String, String> meta) {
     this.id = id;
     this.method = method;
     this.params = params;
@@ -69,12 +82,13 @@ public final class OutboundCall<R> {
     this.completer = completer;
     this.errors = errors;
     this.retrier = retrier;
+    this.meta = meta;
   }
 
   /** Returns the next attempt of this call, with a new id and the same deadline and future. */
   public OutboundCall<R> nextAttempt(long newId) {
     OutboundCall<R> attemptAfter = new OutboundCall<>(newId, method, params, attempt + 1, deadline, idempotent,
-        reader, future, completer, errors, retrier);
+        reader, future, completer, errors, retrier, meta);
     next = attemptAfter;
     return attemptAfter;
   }
@@ -94,6 +108,31 @@ public final class OutboundCall<R> {
 
   public String method() {
     return method;
+  }
+
+  /** Records that this attempt's request took {@code bytes} on the wire. */
+  void wrote(long bytes) {
+    requestBytes = bytes;
+  }
+
+  /** Records that this attempt's reply took {@code bytes} on the wire. */
+  void answered(long bytes) {
+    responseBytes = bytes;
+  }
+
+  /** Returns the size of this attempt's request; -1 when it was not encoded. */
+  public long requestBytes() {
+    return requestBytes;
+  }
+
+  /** Returns the size of this attempt's reply; -1 when none arrived. */
+  public long responseBytes() {
+    return responseBytes;
+  }
+
+  /** Returns the metadata sent with each attempt, or null for none. */
+  public Map<String, String> meta() {
+    return meta;
   }
 
   public Object params() {

@@ -130,7 +130,12 @@ public final class OutboundCalls {
    */
   public ByteBuf encode(ByteBufAllocator alloc, List<OutboundCall<?>> calls, Body body) {
     try {
-      return Encoder.encode(alloc, maxOutboundMessageBytes, out -> body.write(codec, out));
+      ByteBuf message = Encoder.encode(alloc, maxOutboundMessageBytes, out -> body.write(codec, out));
+      if (!calls.isEmpty()) {
+        long share = message.readableBytes() / calls.size();
+        calls.forEach(call -> call.wrote(share));
+      }
+      return message;
     } catch (Encoder.TooLargeException e) {
       failAll(calls, new RpcException(RpcError.LIMIT_EXCEEDED.withMessage("Request exceeds "
           + maxOutboundMessageBytes + " bytes; it was not sent")));
@@ -203,7 +208,7 @@ public final class OutboundCalls {
   }
 
   /** Completes the call a response is for; a response for no pending call is logged, counted and dropped. */
-  public void complete(Response response) {
+  public void complete(Response response, long bytes) {
     if (response.id().equals(PING_ID)) {
       return; // reading it was the point
     }
@@ -219,6 +224,7 @@ public final class OutboundCalls {
       }
       return;
     }
+    call.answered(bytes);
     if (response.isError()) {
       call.failRemote(response.error());
     } else {

@@ -77,6 +77,8 @@ public final class Serving {
   private final Interception interception;
   private final UnservedNotifications unserved;
   private final boolean developmentMode;
+  /** The end's event listeners; null when it has none. */
+  private final EventListeners events;
   private final Waiters waiters = new Waiters();
   private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final RateLimitedLog replyLog = new RateLimitedLog(Duration.ofSeconds(1));
@@ -87,9 +89,10 @@ public final class Serving {
   /**
    * @param unserved takes notifications that no method serves, or null to drop them
    * @param developmentMode whether an unexpected failure's reply carries its stack trace
+   * @param events the end's event listeners, or null for none
    */
   public Serving(JsonRpcCodec codec, MethodTable methods, Executor executor, Limits limits,
-      Interception interception, UnservedNotifications unserved, boolean developmentMode) {
+      Interception interception, UnservedNotifications unserved, boolean developmentMode, EventListeners events) {
     this.codec = codec;
     this.methods = methods;
     this.executor = executor;
@@ -97,6 +100,7 @@ public final class Serving {
     this.interception = interception;
     this.unserved = unserved;
     this.developmentMode = developmentMode;
+    this.events = events;
   }
 
   /**
@@ -126,6 +130,11 @@ public final class Serving {
 
   public Limits limits() {
     return limits;
+  }
+
+  /** Returns the end's event listeners, or null when it has none. */
+  public EventListeners events() {
+    return events;
   }
 
   Interception interception() {

@@ -106,7 +106,8 @@ public final class Session implements Peer, Caller {
    * @param headers the HTTP headers that came with the frame, or null on raw TCP
    */
   public void receive(ByteBuf frame, int[] plainStrings, HttpHeaders headers, ReplySink sink) {
-    route(decodeAndRelease(frame, plainStrings), headers, sink, false);
+    int bytes = frame.readableBytes();
+    route(decodeAndRelease(frame, plainStrings), bytes, headers, sink, false);
   }
 
   /**
@@ -116,7 +117,8 @@ public final class Session implements Peer, Caller {
    * in, without a queue of calls growing meanwhile.
    */
   public void refuse(ByteBuf frame, int[] plainStrings, HttpHeaders headers, ReplySink sink) {
-    route(decodeAndRelease(frame, plainStrings), headers, sink, true);
+    int bytes = frame.readableBytes();
+    route(decodeAndRelease(frame, plainStrings), bytes, headers, sink, true);
   }
 
   /**
@@ -124,13 +126,13 @@ public final class Session implements Peer, Caller {
    * half, with nothing to answer; anything else, batches with responses in them included, to the inbound half,
    * which passes their responses on.
    */
-  private void route(Decoded decoded, HttpHeaders headers, ReplySink sink, boolean refuse) {
+  private void route(Decoded decoded, int bytes, HttpHeaders headers, ReplySink sink, boolean refuse) {
     if (!decoded.batch() && decoded.messages().get(0) instanceof Response response) {
-      outbound.complete(response);
+      outbound.complete(response, bytes);
       sink.reply(null, true);
       return;
     }
-    inbound.handle(decoded, headers, sink, refuse);
+    inbound.handle(decoded, bytes, headers, sink, refuse);
   }
 
   private Decoded decodeAndRelease(ByteBuf frame, int[] plainStrings) {
@@ -270,7 +272,7 @@ public final class Session implements Peer, Caller {
       throw new IllegalStateException("A " + protocol() + " connection cannot carry calls to the peer");
     }
     OutboundCall<R> call = calling.newCall(method, params, reader, calling.callTimeout(), sync, idempotent, errors,
-        null);
+        null, null);
     if (!calling.admit(call) || !calling.armDeadline(call, call.deadline() - System.nanoTime(), closed())) {
       return call.future();
     }

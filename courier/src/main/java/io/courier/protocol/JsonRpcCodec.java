@@ -27,6 +27,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -58,12 +60,25 @@ public final class JsonRpcCodec {
   private static final int SEED_ARGS = 1 << 7;
   private static final int SEED_KWARGS = 1 << 8;
   private static final int TIMEOUT = 1 << 9;
+  private static final int META = 1 << 10;
 
   /**
    * The member in which a Courier client tells how long, in milliseconds, it will wait for a request's reply.
    * Other JSON-RPC peers ignore it, as they ignore any member the specification does not define.
    */
   public static final String TIMEOUT_MEMBER = "timeout_ms";
+
+  /**
+   * The member that carries a request's metadata: an object of string values, such as a W3C trace context
+   * ({@code traceparent}, {@code tracestate}). Other JSON-RPC peers ignore it.
+   */
+  public static final String META_MEMBER = "meta";
+  /** The most entries a request's metadata may have; a larger {@value #META_MEMBER} is ignored. */
+  public static final int MAX_META_ENTRIES = 32;
+  /** The longest name of a metadata entry, in chars. */
+  public static final int MAX_META_NAME_CHARS = 64;
+  /** The longest value of a metadata entry, in chars (a W3C {@code baggage} header may take 8192 bytes). */
+  public static final int MAX_META_VALUE_CHARS = 8192;
 
   private final ObjectMapper mapper;
   private final JsonFactory factory;
@@ -192,6 +207,33 @@ public final class JsonRpcCodec {
     return new Decoded(true, messages);
   }
 
+  /**
+   * Reads a request's metadata: an object of at most {@value #MAX_META_ENTRIES} string members within the
+   * length limits. Anything else is ignored as a whole, as an unknown member would be, rather than failing the
+   * call: metadata is advice (a trace context), and a peer that sends it wrong still deserves its answer. The
+   * parser is on the member's first token and is left on its last.
+   */
+  private static Map<String, String> readMeta(JsonParser p, JsonToken t) throws IOException {
+    if (t != JsonToken.START_OBJECT) {
+      p.skipChildren();
+      return null;
+    }
+    Map<String, String> meta = new LinkedHashMap<>();
+    boolean valid = true;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      if (!valid || value != JsonToken.VALUE_STRING || name.isEmpty() || name.length() > MAX_META_NAME_CHARS
+          || p.getTextLength() > MAX_META_VALUE_CHARS || meta.size() == MAX_META_ENTRIES) {
+        valid = false;
+        p.skipChildren();
+        continue;
+      }
+      meta.put(name, p.getText());
+    }
+    return valid && !meta.isEmpty() ? Collections.unmodifiableMap(meta) : null;
+  }
+
   /** Reads one envelope; the parser is on its START_OBJECT and is left on its END_OBJECT. */
   private Message readObject(JsonParser p) throws IOException {
     int seen = 0;
@@ -209,6 +251,7 @@ public final class JsonRpcCodec {
     JsonNode seedArgs = null;
     JsonNode seedKwargs = null;
     long timeoutMs = -1;
+    Map<String, String> meta = null;
     boolean numberTooLarge = false;
     JsonStreamContext envelope = p.getParsingContext();
 
@@ -226,6 +269,7 @@ public final class JsonRpcCodec {
         case "method_args" -> SEED_ARGS;
         case "method_kwargs" -> SEED_KWARGS;
         case TIMEOUT_MEMBER -> TIMEOUT;
+        case META_MEMBER -> META;
         default -> 0;
       };
       if (bit == 0) {
@@ -270,6 +314,7 @@ public final class JsonRpcCodec {
                 ? Math.max(-1, p.getLongValue()) : -1;
             p.skipChildren();
           }
+          case META -> meta = readMeta(p, t);
           default -> throw new AssertionError(bit);
         }
       } catch (NumberScaleException e) {
@@ -300,7 +345,7 @@ public final class JsonRpcCodec {
         return id != null ? new InvalidMessage(id, numberError(RpcError.INVALID_PARAMS), false)
             : new InvalidMessage(RequestId.NULL, numberError(RpcError.PARSE_ERROR), false);
       }
-      return new Request(id, method, params, timeoutMs);
+      return new Request(id, method, params, timeoutMs, meta);
     }
     if ((seen & (RESULT | ERROR)) != 0 && (seen & ID) != 0 && (numberTooLarge
         || (result == null) != (error == null))) {
@@ -448,6 +493,15 @@ public final class JsonRpcCodec {
    */
   public void writeRequest(OutputStream out, RequestId id, String method, Object params, long timeoutMs)
       throws IOException {
+    writeRequest(out, id, method, params, timeoutMs, null);
+  }
+
+  /**
+   * Writes a request as {@link #writeRequest(OutputStream, RequestId, String, Object, long)} does, with
+   * {@code meta} (when not null or empty) as the member {@value #META_MEMBER}.
+   */
+  public void writeRequest(OutputStream out, RequestId id, String method, Object params, long timeoutMs,
+      Map<String, String> meta) throws IOException {
     try (JsonGenerator gen = factory.createGenerator(out)) {
       gen.writeStartObject();
       gen.writeStringField("jsonrpc", "2.0");
@@ -468,6 +522,13 @@ public final class JsonRpcCodec {
         if (timeoutMs >= 0) {
           gen.writeNumberField(TIMEOUT_MEMBER, timeoutMs);
         }
+      }
+      if (meta != null && !meta.isEmpty()) {
+        gen.writeObjectFieldStart(META_MEMBER);
+        for (Map.Entry<String, String> entry : meta.entrySet()) {
+          gen.writeStringField(entry.getKey(), entry.getValue());
+        }
+        gen.writeEndObject();
       }
       gen.writeEndObject();
     }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.courier.RequestId;
+import java.util.Map;
 
 /**
  * A JSON-RPC 2.0 request, or a notification when it has no id.
@@ -14,8 +15,11 @@ import io.courier.RequestId;
  * @param params an array or object node, or {@code null} when the request has no params
  * @param timeoutMs how long the caller waits for the reply, in milliseconds, from the
  *     {@value JsonRpcCodec#TIMEOUT_MEMBER} member; -1 when the request did not say
+ * @param meta the call's metadata from the {@value JsonRpcCodec#META_MEMBER} member (a trace context, say), or
+ *     {@code null} when it had none
  */
-public record Request(RequestId id, String method, JsonNode params, long timeoutMs) implements Message {
+public record Request(RequestId id, String method, JsonNode params, long timeoutMs, Map<String, String> meta)
+    implements Message {
 
   /**
    * The notification a caller sends when it gives up on a call, with params {@code {"id": <the call's id>}}
@@ -50,9 +54,14 @@ public record Request(RequestId id, String method, JsonNode params, long timeout
    */
   public static final String ITEMS_METHOD = "$/items";
 
-  /** Creates a request that does not say how long its caller waits. */
+  /** Creates a request that does not say how long its caller waits and carries no metadata. */
   public Request(RequestId id, String method, JsonNode params) {
-    this(id, method, params, -1);
+    this(id, method, params, -1, null);
+  }
+
+  /** Creates a request that carries no metadata. */
+  public Request(RequestId id, String method, JsonNode params, long timeoutMs) {
+    this(id, method, params, timeoutMs, null);
   }
 
   public Request {

@@ -9,6 +9,7 @@ import io.courier.MethodDescriptor;
 import io.courier.Peer;
 import io.courier.RpcError;
 import io.courier.peer.Calling;
+import io.courier.peer.EventListeners;
 import io.courier.peer.MethodTable;
 import io.courier.peer.Serving;
 import io.courier.peer.Session;
@@ -123,7 +124,8 @@ public final class RpcServer implements AutoCloseable {
     this.serving = new Serving(new JsonRpcCodec(mapper, limits.maxNumberScale()), methods, executor,
         new Serving.Limits(limits.maxInFlightPerConnection(), limits.maxRunningPerConnection(),
             limits.maxBatchItems(), limits.maxBatchResponseBytes(), limits.maxOutboundMessageBytes()),
-        InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode);
+        InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode,
+        EventListeners.of(builder.eventListeners));
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.webSocketPath = builder.webSocketPath;

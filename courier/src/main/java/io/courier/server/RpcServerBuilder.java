@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Experimental;
+import io.courier.RpcEventListener;
 import io.courier.RpcHandler;
 import io.courier.peer.OpenRpc;
 import io.courier.peer.Registrations;
@@ -71,6 +72,7 @@ public final class RpcServerBuilder {
   boolean plaintext = true;
   final List<ServerInterceptor> interceptors = new ArrayList<>();
   final List<ServerListener> listeners = new ArrayList<>();
+  final List<RpcEventListener> eventListeners = new ArrayList<>();
   boolean openRpc = true;
   String openRpcTitle = OpenRpc.DEFAULT_TITLE;
   String openRpcVersion = OpenRpc.DEFAULT_VERSION;
@@ -365,6 +367,19 @@ public final class RpcServerBuilder {
   public RpcServerBuilder listener(ServerListener... listeners) {
     for (ServerListener listener : listeners) {
       this.listeners.add(requireNonNull(listener, "listener"));
+    }
+    return this;
+  }
+
+  /**
+   * Adds listeners told of the server's connections, of every call it serves (with its duration, sizes and
+   * outcome) and of every message it refuses before a method runs: what metrics are made of (see
+   * {@code courier-micrometer}). Called in the order added; see {@link RpcEventListener}. Default: none.
+   */
+  @Experimental
+  public RpcServerBuilder eventListener(RpcEventListener... listeners) {
+    for (RpcEventListener listener : listeners) {
+      this.eventListeners.add(requireNonNull(listener, "listener"));
     }
     return this;
   }

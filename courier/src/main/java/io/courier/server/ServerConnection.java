@@ -55,6 +55,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private final Set<ServerConnection> connections;
   /** The protocol, once detected (it changes once more when HTTP upgrades to WebSocket). */
   private volatile WireStack stack;
+  /** Whether the event listeners were told of this connection; event loop only. */
+  private boolean reported;
   private Channel channel;
   private Session session;
   private InboundCalls inbound;
@@ -115,6 +117,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
       rejectFrame(error);
     } else if (Frames.isFrame(msg)) {
       frames++;
+      reportOpened();
       if (held.isEmpty() && !inbound.atCapacity()) {
         handle(msg);
       } else if (inbound.atCapacity() && session.outbound().hasPending()) {
@@ -140,9 +143,24 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     }
     if (event instanceof WireStack detected) {
       stack = detected;
+      if (!"http".equals(detected.protocol())) {
+        reportOpened();
+      }
       return;
     }
     super.userEventTriggered(ctx, event);
+  }
+
+  /**
+   * Tells the event listeners of the connection once its protocol is settled: when it is detected, except for
+   * HTTP, which may yet upgrade to WebSocket, and is settled by its first JSON-RPC message. A connection that never
+   * gets that far (a health check, a port scan) is not reported.
+   */
+  private void reportOpened() {
+    if (!reported && serving.events() != null) {
+      reported = true;
+      serving.events().connectionOpened(session);
+    }
   }
 
   @Override
@@ -193,6 +211,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private void rejectFrame(FrameError error) {
     RpcError reply = (error.kind() == FrameError.Kind.TOO_LARGE ? RpcError.LIMIT_EXCEEDED : RpcError.INVALID_REQUEST)
         .withMessage(error.message());
+    if (serving.events() != null) {
+      serving.events().callRejected(session, null, reply);
+    }
     // Through the write queue, so that replies to earlier messages still go out before the close.
     writes.write(stack.wrap(channel.alloc(), inbound.encodeFrameError(reply)));
     writes.closeWhenFlushed();
@@ -390,6 +411,9 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     connections.remove(this);
     session.close(new ConnectionException(RpcError.CONNECTION_LOST.withMessage(
         "Connection from " + channel.remoteAddress() + " closed"), null));
+    if (reported) {
+      serving.events().connectionClosed(session);
+    }
     for (Object frame; (frame = held.poll()) != null; ) {
       ReferenceCountUtil.release(frame);
     }

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
  * Carries JSON-RPC over HTTP/1.1 for a client, after the HTTP codec and aggregator: each message written is
@@ -58,13 +59,24 @@ public final class HttpClientAdapter extends ChannelDuplexHandler {
     }
   }
 
+  /** A request body to post with headers of its own (a call's metadata), besides the connection's. */
+  public record Post(ByteBuf body, Map<String, String> headers) {}
+
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    Map<String, String> extraHeaders = null;
+    if (msg instanceof Post post) {
+      msg = post.body();
+      extraHeaders = post.headers();
+    }
     if (!(msg instanceof ByteBuf body)) {
       ctx.write(msg, promise);
       return;
     }
     FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path, body);
+    if (extraHeaders != null) {
+      extraHeaders.forEach(request.headers()::set);
+    }
     request.headers()
         .set(HttpHeaderNames.HOST, host)
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)

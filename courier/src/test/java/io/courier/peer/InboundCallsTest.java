@@ -328,7 +328,7 @@ class InboundCallsTest {
 
   private Serving serving(Executor executor, Serving.Limits limits, Serving.Interception interception,
       Serving.UnservedNotifications unserved) {
-    return new Serving(new JsonRpcCodec(MAPPER), methods, executor, limits, interception, unserved, false);
+    return new Serving(new JsonRpcCodec(MAPPER), methods, executor, limits, interception, unserved, false, null);
   }
 
   private Session session(Serving serving) {

@@ -52,7 +52,7 @@ class OutboundCallsTest {
     OutboundCall<Point> call = call(1, Point.class);
     calls.register(List.of(call));
 
-    calls.complete(new Response(RequestId.of(1), json("{\"x\":3,\"y\":4}"), null));
+    calls.complete(new Response(RequestId.of(1), json("{\"x\":3,\"y\":4}"), null), -1);
 
     assertThat(call.future().get()).isEqualTo(new Point(3, 4));
     assertThat(calls.anyPending(List.of(call))).isFalse();
@@ -65,7 +65,7 @@ class OutboundCallsTest {
     calls.register(List.of(call));
     RpcError sent = RpcError.of(-32050, "Out of coffee", json("{\"cups\":0}"));
 
-    calls.complete(new Response(RequestId.of(2), null, sent));
+    calls.complete(new Response(RequestId.of(2), null, sent), -1);
 
     assertThat(failureOf(call)).isInstanceOfSatisfying(RpcException.class,
         e -> assertThat(e.error()).isEqualTo(sent));
@@ -76,8 +76,8 @@ class OutboundCallsTest {
     OutboundCall<Integer> waiting = call(3, Integer.class);
     calls.register(List.of(waiting));
 
-    calls.complete(new Response(RequestId.of(99), IntNode.valueOf(1), null));
-    calls.complete(new Response(RequestId.of("3"), IntNode.valueOf(1), null)); // a string id never names a call
+    calls.complete(new Response(RequestId.of(99), IntNode.valueOf(1), null), -1);
+    calls.complete(new Response(RequestId.of("3"), IntNode.valueOf(1), null), -1); // a string id never names a call
 
     assertThat(lateReplies).hasValue(2);
     assertThat(waiting.future()).isNotDone();
@@ -90,7 +90,7 @@ class OutboundCallsTest {
     calls.register(List.of(waiting));
 
     try (LogCapture log = new LogCapture()) {
-      calls.complete(new Response(RequestId.NULL, null, RpcError.PARSE_ERROR));
+      calls.complete(new Response(RequestId.NULL, null, RpcError.PARSE_ERROR), -1);
 
       assertThat(log.lines("could not tie to a call")).as(log.text()).isEqualTo(1);
     }
@@ -113,7 +113,7 @@ class OutboundCallsTest {
     assertThat(cancel.has("id")).as("a notification has no id: %s", cancel).isFalse();
     assertThat(calls.anyPending(List.of(call))).isFalse();
 
-    calls.complete(new Response(RequestId.of(5), IntNode.valueOf(42), null));
+    calls.complete(new Response(RequestId.of(5), IntNode.valueOf(42), null), -1);
 
     assertThat(lateReplies).hasValue(1);
     assertThat(call.future()).isNotDone();

@@ -1048,4 +1048,76 @@ class JsonRpcCodecTest {
           .isEqualTo(RpcError.PARSE_ERROR_CODE);
     }
   }
+
+  @Nested
+  class PerCallMetadata {
+
+    @Test
+    void metaMemberIsReadIntoTheRequest() {
+      Request request = request("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"id\":1,"
+          + "\"meta\":{\"traceparent\":\"00-abc-def-01\",\"tenant\":\"acme\"}}");
+      assertThat(request.meta()).containsExactly(Map.entry("traceparent", "00-abc-def-01"),
+          Map.entry("tenant", "acme"));
+    }
+
+    @Test
+    void requestWithoutMetaHasNone() {
+      assertThat(request("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"id\":1}").meta()).isNull();
+      assertThat(request("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"id\":1,\"meta\":{}}").meta()).isNull();
+    }
+
+    @Test
+    void malformedMetaIsIgnoredAsAWholeAndTheCallStillGoes() {
+      String longValue = "v".repeat(JsonRpcCodec.MAX_META_VALUE_CHARS + 1);
+      StringBuilder tooMany = new StringBuilder("{");
+      for (int i = 0; i <= JsonRpcCodec.MAX_META_ENTRIES; i++) {
+        tooMany.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+      }
+      tooMany.append('}');
+      for (String meta : List.of("[\"a\"]", "\"text\"", "7", "{\"a\":1}", "{\"a\":\"x\",\"b\":{\"c\":\"d\"}}",
+          "{\"\":\"x\"}", "{\"" + "n".repeat(JsonRpcCodec.MAX_META_NAME_CHARS + 1) + "\":\"x\"}",
+          "{\"a\":\"" + longValue + "\"}", tooMany.toString())) {
+        Request request = request("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[1],\"id\":1,\"meta\":"
+            + meta + "}");
+        assertThat(request.meta()).as("meta %s", meta.length() > 60 ? meta.substring(0, 60) : meta).isNull();
+        assertThat(request.params()).isEqualTo(json("[1]"));
+      }
+    }
+
+    @Test
+    void metaAtItsLimitsIsKept() {
+      StringBuilder full = new StringBuilder("{");
+      for (int i = 0; i < JsonRpcCodec.MAX_META_ENTRIES; i++) {
+        full.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":\"v\"");
+      }
+      full.append('}');
+      assertThat(request("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"id\":1,\"meta\":" + full + "}").meta())
+          .hasSize(JsonRpcCodec.MAX_META_ENTRIES);
+    }
+
+    @Test
+    void metaGivenTwiceIsAnInvalidRequestLikeAnyDuplicateMember() {
+      invalid("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"id\":1,\"meta\":{},\"meta\":{}}",
+          RpcError.INVALID_REQUEST_CODE);
+    }
+
+    @Test
+    void writtenMetaReadsBackBesideTheTimeout() throws IOException {
+      String text = written(out -> CODEC.writeRequest(out, RequestId.of(3), "m", new Object[] {1}, 250,
+          Map.of("traceparent", "00-1-2-01")));
+      assertThat(json(text)).isEqualTo(json("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"params\":[1],\"id\":3,"
+          + "\"timeout_ms\":250,\"meta\":{\"traceparent\":\"00-1-2-01\"}}"));
+      Request back = request(text);
+      assertThat(back.meta()).containsEntry("traceparent", "00-1-2-01");
+      assertThat(back.timeoutMs()).isEqualTo(250);
+    }
+
+    @Test
+    void noMetaIsWrittenWhenThereIsNone() throws IOException {
+      assertThat(written(out -> CODEC.writeRequest(out, RequestId.of(3), "m", null, -1, Map.of())))
+          .doesNotContain("meta");
+      assertThat(written(out -> CODEC.writeRequest(out, RequestId.of(3), "m", null, -1, null)))
+          .doesNotContain("meta");
+    }
+  }
 }
