@@ -137,7 +137,8 @@ public final class Serving {
     return events;
   }
 
-  Interception interception() {
+  /** Returns what runs around each call: the server's interceptors. */
+  public Interception interception() {
     return interception;
   }
 

@@ -178,7 +178,7 @@ public final class Session implements Peer, Caller {
   }
 
   /** Returns the bearer token sent with {@code $/authenticate}, or null. */
-  String token() {
+  public String token() {
     return token;
   }
 

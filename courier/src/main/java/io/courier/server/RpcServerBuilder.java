@@ -16,7 +16,9 @@ import io.courier.transport.AllowedHosts;
 import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
@@ -37,6 +39,8 @@ public final class RpcServerBuilder {
   static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
   static final Duration DEFAULT_UNWRITABLE_TIMEOUT = Duration.ofSeconds(30);
   static final String DEFAULT_WEB_SOCKET_PATH = "/ws";
+  /** Paths the server answers itself on its HTTP port, which no {@link #httpGet} may take. */
+  private static final Set<String> RESERVED_PATHS = Set.of("/", "/rpc", "/health", "/courier.js");
 
   String host = "0.0.0.0";
   int port = 0;
@@ -73,6 +77,7 @@ public final class RpcServerBuilder {
   final List<ServerInterceptor> interceptors = new ArrayList<>();
   final List<ServerListener> listeners = new ArrayList<>();
   final List<RpcEventListener> eventListeners = new ArrayList<>();
+  final Map<String, HttpGetHandler> httpGets = new LinkedHashMap<>();
   boolean openRpc = true;
   String openRpcTitle = OpenRpc.DEFAULT_TITLE;
   String openRpcVersion = OpenRpc.DEFAULT_VERSION;
@@ -442,10 +447,31 @@ public final class RpcServerBuilder {
     return this;
   }
 
+  /**
+   * Answers {@code GET} requests at {@code path} on the HTTP port with {@code handler}, past the server's
+   * interceptors: how {@code courier-micrometer} serves {@code /metrics}. See {@link HttpGetHandler}.
+   *
+   * @throws IllegalArgumentException when {@code path} does not start with {@code /}, is taken already, or is one
+   *     the server answers itself ({@code /}, {@code /rpc}, {@code /health}, {@code /courier.js}, the WebSocket
+   *     path)
+   */
+  @Experimental
+  public RpcServerBuilder httpGet(String path, HttpGetHandler handler) {
+    requireNonNull(path, "path");
+    requireNonNull(handler, "handler");
+    if (!path.startsWith("/") || RESERVED_PATHS.contains(path) || path.equals(webSocketPath)
+        || httpGets.containsKey(path)) {
+      throw new IllegalArgumentException("httpGet: " + path + " (expected: a path starting with / that is not "
+          + "taken: " + RESERVED_PATHS + ", " + webSocketPath + " and " + httpGets.keySet() + " are)");
+    }
+    httpGets.put(path, handler);
+    return this;
+  }
+
   /** The path of the WebSocket upgrade. Default: {@code /ws}. JSON-RPC over HTTP is posted to {@code /rpc} or {@code /}. */
   public RpcServerBuilder webSocketPath(String path) {
     requireNonNull(path, "path");
-    if (!path.startsWith("/") || path.equals("/") || path.equals("/rpc")) {
+    if (!path.startsWith("/") || path.equals("/") || path.equals("/rpc") || httpGets.containsKey(path)) {
       throw new IllegalArgumentException("webSocketPath: " + path + " (expected: a path starting with / other than / and /rpc)");
     }
     this.webSocketPath = path;

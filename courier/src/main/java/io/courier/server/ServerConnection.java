@@ -1,7 +1,9 @@
 package io.courier.server;
 
 import io.courier.ConnectionException;
+import io.courier.RpcContext;
 import io.courier.RpcError;
+import io.courier.RpcException;
 import io.courier.peer.Calling;
 import io.courier.peer.InboundCalls;
 import io.courier.peer.OutboundCalls;
@@ -9,9 +11,12 @@ import io.courier.peer.Serving;
 import io.courier.peer.Session;
 import io.courier.transport.FrameError;
 import io.courier.transport.Frames;
+import io.courier.transport.HttpGet;
+import io.courier.transport.HttpReply;
 import io.courier.transport.WireStack;
 import io.courier.transport.WriteQueue;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -19,9 +24,13 @@ import io.netty.channel.local.LocalChannel;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -43,6 +52,7 @@ import org.slf4j.LoggerFactory;
 final class ServerConnection extends ChannelInboundHandlerAdapter implements Session.Link {
 
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+  private static final String TEXT = "text/plain; charset=utf-8";
 
   /** Frames this large are decoded on a worker, not on the I/O thread. */
   static final int OFFLOAD_BYTES = 16 * 1024;
@@ -53,6 +63,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private final PartialMessageBudget partialBudget;
   /** The server's open connections, which this one joins while it is open. */
   private final Set<ServerConnection> connections;
+  /** What answers the {@code GET}s of paths the user added, by path. */
+  private final Map<String, HttpGetHandler> httpGets;
   /** The protocol, once detected (it changes once more when HTTP upgrades to WebSocket). */
   private volatile WireStack stack;
   /** Whether the event listeners were told of this connection; event loop only. */
@@ -83,12 +95,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private long framesAtPartial;
 
   ServerConnection(Serving serving, Calling calling, Limits limits, PartialMessageBudget partialBudget,
-      Set<ServerConnection> connections) {
+      Set<ServerConnection> connections, Map<String, HttpGetHandler> httpGets) {
     this.serving = serving;
     this.calling = calling;
     this.limits = limits;
     this.partialBudget = partialBudget;
     this.connections = connections;
+    this.httpGets = httpGets;
   }
 
   @Override
@@ -115,6 +128,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     writes.reading();
     if (msg instanceof FrameError error) {
       rejectFrame(error);
+    } else if (msg instanceof HttpGet get) {
+      serveGet(get);
     } else if (Frames.isFrame(msg)) {
       frames++;
       reportOpened();
@@ -199,6 +214,61 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     } catch (RejectedExecutionException busy) {
       decode.run(); // its calls will be refused as "server busy"
     }
+  }
+
+  /**
+   * Answers a {@code GET} of a path the user added: on a worker, past the interceptors, so that authentication
+   * protects it as it protects calls. A refusal is told as its HTTP status with nothing of the content.
+   */
+  private void serveGet(HttpGet get) {
+    HttpGetHandler handler = httpGets.get(get.path());
+    RpcContext context = RpcContext.Access.create("GET " + get.path(), null, session, get.headers(), null,
+        annotation -> null, 0, session.token());
+    Runnable task = () -> {
+      Object outcome;
+      RpcContext outer = RpcContext.Access.enter(context);
+      try {
+        outcome = serving.interception().run(context, null, null, () -> handler.get(context));
+      } catch (Throwable t) {
+        answerGet(get, null, t);
+        return;
+      } finally {
+        RpcContext.Access.exit(context, outer);
+      }
+      if (outcome instanceof CompletionStage<?> stage) {
+        stage.whenComplete((value, failure) -> answerGet(get, value, failure));
+      } else {
+        answerGet(get, outcome, null);
+      }
+    };
+    Runnable busy = () -> writes.write(new HttpReply(get.sequence(), text("Server busy"), 503, TEXT));
+    try {
+      inbound.workers().execute(task, busy);
+    } catch (RejectedExecutionException e) {
+      busy.run();
+    }
+  }
+
+  private void answerGet(HttpGet get, Object value, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    HttpReply reply;
+    if (cause == null && value instanceof HttpGetHandler.Response response) {
+      reply = new HttpReply(get.sequence(), Unpooled.wrappedBuffer(response.body()), 200, response.contentType());
+    } else if (cause instanceof RpcException refused && refused.error().code() == RpcError.UNAUTHENTICATED_CODE) {
+      reply = new HttpReply(get.sequence(), text("Unauthenticated"), 401, TEXT);
+    } else if (cause instanceof RpcException refused && refused.error().code() == RpcError.PERMISSION_DENIED_CODE) {
+      reply = new HttpReply(get.sequence(), text("Permission denied"), 403, TEXT);
+    } else {
+      log.warn("GET {} from {} failed", get.path(), channel.remoteAddress(),
+          cause != null ? cause : new IllegalStateException("handler returned " + value));
+      reply = new HttpReply(get.sequence(), text("Internal error"), 500, TEXT);
+    }
+    writes.write(reply);
+  }
+
+  private static ByteBuf text(String message) {
+    return Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8);
   }
 
   /** Answers every call of a frame "busy", unrun; responses in it still reach the session. */

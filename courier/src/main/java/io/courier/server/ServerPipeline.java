@@ -46,6 +46,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
   /** Whether clients without TLS are served. */
   private final boolean plaintext;
   private final HttpOptions http;
+  /** What answers the {@code GET}s of paths the user added, by path. */
+  private final Map<String, HttpGetHandler> httpGets;
   /** Refused connections, logged at most once a second: a flood of them must not become a flood of lines. */
   private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
 
@@ -61,7 +63,9 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.http = new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
-        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient(), draining);
+        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient(),
+        builder.httpGets.keySet(), draining);
+    this.httpGets = Map.copyOf(builder.httpGets);
   }
 
   @Override
@@ -81,7 +85,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     channels.add(ch);
     ch.pipeline()
         .addLast("detect", new ProtocolDetector(this, tls != null, plaintext))
-        .addLast("rpc", new ServerConnection(serving, calling, limits, partialBudget, connections));
+        .addLast("rpc", new ServerConnection(serving, calling, limits, partialBudget, connections, httpGets));
   }
 
   @Override

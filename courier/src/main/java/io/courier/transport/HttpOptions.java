@@ -17,10 +17,12 @@ import java.util.function.BooleanSupplier;
  * @param allowedHosts    the {@code Host} header values answered; others get 421
  * @param maxMessageBytes the largest body or WebSocket message
  * @param resources       static files by path
+ * @param getPaths        paths whose {@code GET} the server answers itself (as an {@link HttpGet})
  * @param draining        whether the server has begun to stop, for {@link #HEALTH_PATH}
  */
 public record HttpOptions(Set<String> rpcPaths, String webSocketPath, Set<String> corsOrigins,
-    AllowedHosts allowedHosts, int maxMessageBytes, Map<String, Resource> resources, BooleanSupplier draining) {
+    AllowedHosts allowedHosts, int maxMessageBytes, Map<String, Resource> resources, Set<String> getPaths,
+    BooleanSupplier draining) {
 
   /** Where a load balancer or an orchestrator asks whether the server takes calls. */
   public static final String HEALTH_PATH = "/health";
@@ -33,6 +35,7 @@ public record HttpOptions(Set<String> rpcPaths, String webSocketPath, Set<String
     corsOrigins = Set.copyOf(corsOrigins);
     requireNonNull(allowedHosts, "allowedHosts");
     resources = Map.copyOf(resources);
+    getPaths = Set.copyOf(getPaths);
     requireNonNull(draining, "draining");
   }
 

@@ -261,6 +261,10 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     } else if (path.equals(HttpOptions.HEALTH_PATH) && (method.equals(HttpMethod.GET)
         || method.equals(HttpMethod.HEAD))) {
       respond(ctx, sequence, health(), true);
+    } else if (options.getPaths().contains(path) && (method.equals(HttpMethod.GET)
+        || method.equals(HttpMethod.HEAD))) {
+      // Answered by the server, which runs it past its interceptors first (authentication).
+      ctx.fireChannelRead(new HttpGet(sequence, path, head.headers()));
     } else if (method.equals(HttpMethod.GET) && options.resources().containsKey(path)) {
       HttpOptions.Resource resource = options.resources().get(path);
       FullHttpResponse response = response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(resource.content()));
@@ -546,7 +550,11 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       return;
     }
     FullHttpResponse response;
-    if (reply.isEmpty()) {
+    if (reply.status() != 0) {
+      response = response(HttpResponseStatus.valueOf(reply.status()), reply.content());
+      response.headers().set(CONTENT_TYPE, reply.contentType());
+      response.headers().set(CACHE_CONTROL, "no-store");
+    } else if (reply.isEmpty()) {
       reply.release();
       response = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
     } else {

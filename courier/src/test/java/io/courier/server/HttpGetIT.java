@@ -1,0 +1,164 @@
+package io.courier.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.Identity;
+import io.courier.RpcContext;
+import io.courier.testing.LogCapture;
+import io.courier.testing.NettyLeakCheck;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Paths of the HTTP port answered by user code: content, HEAD, interceptors, refusals and failures. */
+@Timeout(30)
+@ExtendWith(NettyLeakCheck.class)
+class HttpGetIT {
+
+  private static final String SECRET = "status-secret";
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final List<String> seen = new CopyOnWriteArrayList<>();
+  private RpcServer server;
+
+  private void start(RpcServerBuilder builder) {
+    server = builder.host("127.0.0.1")
+        .port(0)
+        .httpGet("/status", context -> new HttpGetHandler.Response("text/plain; charset=utf-8",
+            ("calls: 42 for " + context.identity().map(Identity::name).orElse("anyone") + "\n")
+                .getBytes(StandardCharsets.UTF_8)))
+        .httpGet("/broken", context -> {
+          throw new IllegalStateException("secret detail");
+        })
+        .build()
+        .start();
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) {
+      server.stop(Duration.ofSeconds(1));
+    }
+  }
+
+  private HttpResponse<String> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+        .timeout(Duration.ofSeconds(5));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aGetIsAnsweredWithTheHandlersContentAndNeverCached() throws Exception {
+    start(RpcServer.builder().intercept(chain -> {
+      seen.add(chain.context().method());
+      return chain.proceed();
+    }));
+    HttpResponse<String> response = get("/status");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("calls: 42 for anyone\n");
+    assertThat(response.headers().firstValue("content-type")).hasValue("text/plain; charset=utf-8");
+    assertThat(response.headers().firstValue("cache-control")).hasValue("no-store");
+    assertThat(seen).containsExactly("GET /status");
+  }
+
+  @Test
+  void aHeadGetsTheHeadersWithoutTheBody() throws Exception {
+    start(RpcServer.builder());
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/status"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEmpty();
+  }
+
+  @Test
+  void withAuthenticationAGetWithoutTheTokenIs401AndLeaksNothing() throws Exception {
+    start(RpcServer.builder().allowPlaintext(true)
+        .intercept(BearerTokenAuth.of(Map.of(SECRET, Identity.of("prometheus", "metrics")))));
+    HttpResponse<String> refused = get("/status");
+    assertThat(refused.statusCode()).isEqualTo(401);
+    assertThat(refused.body()).doesNotContain("calls");
+    HttpResponse<String> wrong = get("/status", "Authorization", "Bearer wrong");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.body()).doesNotContain("calls");
+    HttpResponse<String> allowed = get("/status", "Authorization", "Bearer " + SECRET);
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    assertThat(allowed.body()).isEqualTo("calls: 42 for prometheus\n");
+  }
+
+  @Test
+  void anInterceptorDenyingPermissionGives403() throws Exception {
+    start(RpcServer.builder().intercept(chain -> {
+      throw new io.courier.RpcException(io.courier.RpcError.PERMISSION_DENIED);
+    }));
+    assertThat(get("/status").statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void aFailingHandlerGives500WithoutDetailAndIsLogged() throws Exception {
+    try (LogCapture log = new LogCapture()) {
+      start(RpcServer.builder());
+      HttpResponse<String> response = get("/broken");
+      assertThat(response.statusCode()).isEqualTo(500);
+      assertThat(response.body()).doesNotContain("secret detail");
+      assertThat(log.lines("GET /broken")).isPositive();
+    }
+  }
+
+  @Test
+  void otherPathsAndMethodsAreNotTheHandlers() throws Exception {
+    start(RpcServer.builder());
+    assertThat(get("/status/more").statusCode()).isEqualTo(404);
+    HttpResponse<String> post = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/status"))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).header("Content-Type", "application/json")
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isEqualTo(404);
+    // The server's own paths still answer.
+    assertThat(get("/health").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void pathsTheServerAnswersItselfOrTwiceAreRefused() {
+    HttpGetHandler handler = context -> new HttpGetHandler.Response("text/plain", new byte[0]);
+    for (String path : List.of("/", "/rpc", "/health", "/courier.js", "/ws", "status")) {
+      assertThatThrownBy(() -> RpcServer.builder().httpGet(path, handler))
+          .as(path)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(path);
+    }
+    assertThatThrownBy(() -> RpcServer.builder().httpGet("/a", handler).httpGet("/a", handler))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RpcServer.builder().httpGet("/a", handler).webSocketPath("/a"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void theHandlerSeesTheCallersContext() throws Exception {
+    List<String> agents = new CopyOnWriteArrayList<>();
+    server = RpcServer.builder().host("127.0.0.1").port(0)
+        .httpGet("/who", context -> {
+          agents.add(RpcContext.current() == context ? "current" : "not current");
+          agents.add(context.header("X-Probe").orElse("?"));
+          return new HttpGetHandler.Response("text/plain", new byte[] {'k'});
+        })
+        .build()
+        .start();
+    assertThat(get("/who", "X-Probe", "p1").body()).isEqualTo("k");
+    assertThat(agents).containsExactly("current", "p1");
+  }
+}
