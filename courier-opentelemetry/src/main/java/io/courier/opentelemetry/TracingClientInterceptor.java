@@ -55,6 +55,7 @@ final class TracingClientInterceptor implements ClientInterceptor {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is only closed, never read
   public CompletionStage<Object> intercept(Chain chain) {
     Context parent = Context.current();
     SpanBuilder builder = tracer.spanBuilder(chain.method())

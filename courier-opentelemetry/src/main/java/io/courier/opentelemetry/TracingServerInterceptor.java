@@ -30,7 +30,6 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -39,15 +38,13 @@ import java.util.concurrent.CompletionStage;
  */
 final class TracingServerInterceptor implements ServerInterceptor {
 
-  /** Reads trace context from the call's metadata: its {@code meta} member, else its HTTP request's headers. */
+  /**
+   * Reads trace context from the call's metadata: its {@code meta} member, else its HTTP request's headers.
+   * {@code keys()} keeps the API's default, an empty list: RpcContext looks metadata up by name and cannot list
+   * it, the W3C propagators only ask for fixed names, and the API deprecated {@code keys()} in 1.68 (only the
+   * retired OT and Jaeger propagators list keys to find a prefix; they would find none here).
+   */
   private static final TextMapGetter<RpcContext> METADATA = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(RpcContext carrier) {
-      // RpcContext looks metadata up by name and cannot list it. The W3C propagators only ever look up fixed
-      // names (traceparent, tracestate, baggage); a propagator that lists keys to find a prefix finds none here.
-      return List.of();
-    }
-
     @Override
     public String get(RpcContext carrier, String key) {
       return carrier == null ? null : carrier.metadata(key).orElse(null);
@@ -65,6 +62,7 @@ final class TracingServerInterceptor implements ServerInterceptor {
   }
 
   @Override
+  @SuppressWarnings("try") // the scope is only closed, never read
   public CompletionStage<Object> intercept(Chain chain) {
     RpcContext call = chain.context();
     // From the root, not Context.current(): a worker waiting on a call of its own may serve this one meanwhile,
