@@ -150,6 +150,7 @@ class TracingIT {
   }
 
   @Test
+  @SuppressWarnings("try") // the scopes are only closed, never read
   void theCallerContextIsTheParentOfTheClientSpanAndItsBaggageTravels() throws Exception {
     Span parent = tracing.openTelemetry().getTracer("test").spanBuilder("caller").startSpan();
     String tenant;
