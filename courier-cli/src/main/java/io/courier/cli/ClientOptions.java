@@ -3,6 +3,7 @@ package io.courier.cli;
 import io.courier.Endpoint;
 import io.courier.Framing;
 import io.courier.RpcException;
+import io.courier.client.ClientInterceptor;
 import io.courier.client.ClientTls;
 import io.courier.client.RpcClient;
 import io.courier.client.RpcClientBuilder;
@@ -16,11 +17,13 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -68,6 +71,11 @@ final class ClientOptions {
       description = "Development only: trust whatever certificate the servers present, for any host name.")
   boolean insecure;
 
+  @Option(names = {"-H", "--header"}, paramLabel = "NAME:VALUE",
+      description = "Metadata to send with the call (repeatable): in the request's meta member, and as an HTTP "
+          + "header over http(s)://. The server reads it with RpcContext.metadata(NAME).")
+  List<String> headers = new ArrayList<>();
+
   @Option(names = "--framing", paramLabel = "newline|content-length", converter = FramingConverter.class,
       description = "How messages are delimited on tcp:// and tls:// (default newline; content-length for "
           + "Language Server Protocol peers).")
@@ -98,7 +106,13 @@ final class ClientOptions {
     }
     try (rpc) {
       return work.run(rpc);
-    } catch (ExecutionException | RpcException e) {
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IllegalArgumentException refused && !headers.isEmpty()) {
+        // The client checks metadata where it is added: a name or value that cannot be sent is bad usage.
+        throw Main.usage(spec, "--header: " + refused.getMessage());
+      }
+      return Replies.failure(e, target, err);
+    } catch (RpcException e) {
       return Replies.failure(e, target, err);
     }
   }
@@ -124,6 +138,9 @@ final class ClientOptions {
       if (token != null) {
         builder.bearerToken(token).allowPlaintextToken(allowPlaintextToken);
       }
+      if (!headers.isEmpty()) {
+        builder.intercept(metadata(spec));
+      }
       ClientTls tls = tls(spec, target, err);
       if (tls != null) {
         builder.tls(tls);
@@ -133,6 +150,22 @@ final class ClientOptions {
       // The builder's messages name its methods; here the user knows the options.
       throw Main.usage(spec, e.getMessage().replace("allowPlaintextToken(true)", "--allow-plaintext-token"));
     }
+  }
+
+  /** Adds the {@code --header}s to each call as its metadata. */
+  private ClientInterceptor metadata(CommandSpec spec) {
+    Map<String, String> entries = new LinkedHashMap<>();
+    for (String header : headers) {
+      int colon = header.indexOf(':');
+      if (colon <= 0) {
+        throw Main.usage(spec, "--header " + header + ": expected NAME:VALUE");
+      }
+      entries.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+    }
+    return chain -> {
+      entries.forEach(chain::metadata);
+      return chain.proceed();
+    };
   }
 
   private ClientTls tls(CommandSpec spec, String target, PrintStream err) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.RpcContext;
 import io.courier.examples.demo.DemoServer;
 import io.courier.server.RpcServer;
 import io.courier.server.ServerTls;
@@ -269,6 +270,31 @@ class CliCallIT {
     Run missing = courier("call", tcp, "nosuch");
     assertThat(missing.status()).isEqualTo(1);
     assertThat(missing.err()).isEqualTo("error -32601: Method not found\n");
+  }
+
+  @Test
+  void headersTravelAsTheCallsMetadataAndBadOnesAreBadUsage() throws Exception {
+    RpcServer echo = RpcServer.builder().host("127.0.0.1").port(0)
+        .method("meta", args -> RpcContext.current().metadata(args.arg(0, String.class)).orElse("(none)"))
+        .build()
+        .start();
+    closeables.add(() -> echo.stop(Duration.ZERO));
+    String target = "tcp://127.0.0.1:" + echo.port();
+    Run tcpRun = courier("call", target, "meta", "tenant", "-H", "tenant: acme", "--header=trace:1");
+    assertThat(tcpRun.status()).as(tcpRun.err()).isZero();
+    assertThat(tcpRun.out()).isEqualTo("\"acme\"\n");
+    Run httpRun = courier("call", "http://127.0.0.1:" + echo.port() + "/rpc", "meta", "trace", "-H", "trace:1");
+    assertThat(httpRun.status()).as(httpRun.err()).isZero();
+    assertThat(httpRun.out()).isEqualTo("\"1\"\n");
+
+    Run noColon = courier("call", target, "meta", "x", "-H", "tenant");
+    assertThat(noColon.status()).isEqualTo(2);
+    assertThat(noColon.err()).contains("--header tenant: expected NAME:VALUE");
+    Run badName = courier("call", target, "meta", "x", "-H", "bad name:v");
+    assertThat(badName.status()).isEqualTo(2);
+    assertThat(badName.err()).contains("--header: Metadata name 'bad name'");
+    assertNoStackTrace(noColon);
+    assertNoStackTrace(badName);
   }
 
   @Test
