@@ -43,7 +43,7 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
  * (server spans, when the id is not null), {@code server.address} and {@code server.port} (client spans whose
  * target is one server), {@code client.address}, {@code client.port}, {@code network.peer.address} and
  * {@code network.peer.port} (server spans), {@code network.transport} and {@code network.protocol.name} (where
- * known); on failure the status ERROR, and {@code rpc.response.status_code} and {@code error.type} set to the
+ * known); on failure the status ERROR, and {@code rpc.status_code} and {@code error.type} set to the
  * JSON-RPC error code as a string, or {@code error.type} set to the exception's class name when the call
  * failed without one.
  *

@@ -1,7 +1,7 @@
 package io.courier.opentelemetry;
 
 import static io.courier.opentelemetry.RpcAttributes.ERROR_TYPE;
-import static io.courier.opentelemetry.RpcAttributes.RPC_RESPONSE_STATUS_CODE;
+import static io.courier.opentelemetry.RpcAttributes.RPC_STATUS_CODE;
 
 import io.courier.RpcException;
 import io.opentelemetry.api.trace.Span;
@@ -16,7 +16,7 @@ final class Outcomes {
 
   /**
    * Ends {@code span} with the call's outcome: nothing more for a result ({@code failure} null); for an
-   * {@link RpcException}, its JSON-RPC code as {@code rpc.response.status_code} and {@code error.type}, as the
+   * {@link RpcException}, its JSON-RPC code as {@code rpc.status_code} and {@code error.type}, as the
    * conventions ask of an error response; for anything else, which failed before any code was given, the
    * exception's class name as {@code error.type}. Either failure sets the status to ERROR.
    */
@@ -25,7 +25,7 @@ final class Outcomes {
       Throwable cause = unwrap(failure);
       if (cause instanceof RpcException rpc) {
         String code = Integer.toString(rpc.code());
-        span.setAttribute(RPC_RESPONSE_STATUS_CODE, code);
+        span.setAttribute(RPC_STATUS_CODE, code);
         span.setAttribute(ERROR_TYPE, code);
         // The error's message is what the caller is sent, so it is no more private in a trace than on the wire.
         span.setStatus(StatusCode.ERROR, rpc.error().message());

@@ -15,7 +15,7 @@ final class RpcAttributes {
   static final AttributeKey<String> RPC_SYSTEM = AttributeKey.stringKey("rpc.system");
   static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
   /** The JSON-RPC error code of a failed call, as a string. */
-  static final AttributeKey<String> RPC_RESPONSE_STATUS_CODE = AttributeKey.stringKey("rpc.response.status_code");
+  static final AttributeKey<String> RPC_STATUS_CODE = AttributeKey.stringKey("rpc.status_code");
   static final AttributeKey<String> JSONRPC_REQUEST_ID = AttributeKey.stringKey("jsonrpc.request.id");
   static final AttributeKey<String> JSONRPC_PROTOCOL_VERSION = AttributeKey.stringKey("jsonrpc.protocol.version");
   static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");

@@ -7,7 +7,7 @@ import static io.courier.opentelemetry.RpcAttributes.JSONRPC_REQUEST_ID;
 import static io.courier.opentelemetry.RpcAttributes.NETWORK_PROTOCOL_NAME;
 import static io.courier.opentelemetry.RpcAttributes.NETWORK_TRANSPORT;
 import static io.courier.opentelemetry.RpcAttributes.RPC_METHOD;
-import static io.courier.opentelemetry.RpcAttributes.RPC_RESPONSE_STATUS_CODE;
+import static io.courier.opentelemetry.RpcAttributes.RPC_STATUS_CODE;
 import static io.courier.opentelemetry.RpcAttributes.RPC_SYSTEM;
 import static io.courier.opentelemetry.RpcAttributes.RPC_SYSTEM_NAME;
 import static io.courier.opentelemetry.RpcAttributes.SERVER_ADDRESS;
@@ -186,7 +186,7 @@ class TracingIT {
 
     SpanData clientSpan = tracing.awaitSpan("nope", SpanKind.CLIENT);
     assertThat(clientSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(clientSpan.getAttributes().get(RPC_RESPONSE_STATUS_CODE)).isEqualTo("-32601");
+    assertThat(clientSpan.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("-32601");
     assertThat(clientSpan.getAttributes().get(ERROR_TYPE)).isEqualTo("-32601");
     // Refused before any interceptor runs: no server span, and nothing else.
     assertThat(tracing.spans()).containsExactly(clientSpan);
@@ -203,7 +203,7 @@ class TracingIT {
       SpanData span = tracing.awaitSpan("fail", kind);
       assertThat(span.getStatus().getStatusCode()).as("%s", kind).isEqualTo(StatusCode.ERROR);
       assertThat(span.getStatus().getDescription()).as("%s", kind).isEqualTo("custom failure");
-      assertThat(span.getAttributes().get(RPC_RESPONSE_STATUS_CODE)).as("%s", kind).isEqualTo("-32050");
+      assertThat(span.getAttributes().get(RPC_STATUS_CODE)).as("%s", kind).isEqualTo("-32050");
       assertThat(span.getAttributes().get(ERROR_TYPE)).as("%s", kind).isEqualTo("-32050");
     }
   }
@@ -219,9 +219,9 @@ class TracingIT {
     assertThat(serverSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
     assertThat(serverSpan.getStatus().getDescription()).isEmpty();
     assertThat(serverSpan.getAttributes().get(ERROR_TYPE)).isEqualTo("java.lang.IllegalStateException");
-    assertThat(serverSpan.getAttributes().get(RPC_RESPONSE_STATUS_CODE)).isNull();
+    assertThat(serverSpan.getAttributes().get(RPC_STATUS_CODE)).isNull();
     SpanData clientSpan = tracing.awaitSpan("boom", SpanKind.CLIENT);
-    assertThat(clientSpan.getAttributes().get(RPC_RESPONSE_STATUS_CODE)).isEqualTo("-32603");
+    assertThat(clientSpan.getAttributes().get(RPC_STATUS_CODE)).isEqualTo("-32603");
   }
 
   @Test
@@ -232,7 +232,7 @@ class TracingIT {
 
     SpanData serverSpan = tracing.awaitSpan("forbidden", SpanKind.SERVER);
     assertThat(serverSpan.getStatus().getStatusCode()).isEqualTo(StatusCode.ERROR);
-    assertThat(serverSpan.getAttributes().get(RPC_RESPONSE_STATUS_CODE))
+    assertThat(serverSpan.getAttributes().get(RPC_STATUS_CODE))
         .isEqualTo(Integer.toString(RpcError.PERMISSION_DENIED_CODE));
   }
 
