@@ -42,7 +42,8 @@ public final class BenchMain {
   /** File descriptors the idle row needs beyond the connections themselves. */
   private static final int SPARE_FILE_DESCRIPTORS = 1024;
   private static final String USAGE = """
-      usage: %s [--quick | --full | --smoke | --transports | --peers | --cluster] [options]
+      usage: %s [--quick | --full | --smoke | --transports | --peers | --cluster | --observability]
+                [options]
 
         --quick            add at 1, 16 and 128 in flight, echo 64 KiB at 16; 2 s windows (under 3 minutes)
         --full             every workload at 1, 16 and 128 in flight, and the scale rows (the default);
@@ -62,6 +63,11 @@ public final class BenchMain {
                            list, one server killed (SIGKILL) and the time until calls avoid it, the failed
                            calls and retries, for add as declared and for add marked @Idempotent on the
                            client; about 3 minutes; writes only the Several servers section of the page
+        --observability    add at 16 and 128 in flight with metrics (courier-micrometer) and tracing
+                           (courier-opentelemetry, every call sampled, spans dropped) on, beside both off,
+                           alternating window by window as --cluster does (about 2 minutes; with
+                           --baseline-jar, also the baseline build's server); writes only the Metrics and
+                           tracing section of the page
         --kills N          --cluster's kills per way of declaring add (default %d)
         --scale            add the scale rows (1,000 connections; 10,000 idle connections) to --quick
         --no-scale         leave the scale rows out
@@ -137,8 +143,8 @@ public final class BenchMain {
       report.note("No scale or idle rows for " + String.join(", ", noScale) + ": the bench drives those rows "
           + "with a raw TCP client of its own.");
     }
-    if (plan.isCluster()) {
-      new ClusterRun(plan, options.targets, options.kills, classPath, logs, report).run();
+    if (plan.alternates()) {
+      new ClusterRun(plan, options.targets, options.kills, classPath, options.baselineJar, logs, report).run();
     } else {
       // One CA and server certificate for the run, made before any server starts; handed out as --tls DIR.
       Path pki = options.targets.stream().anyMatch(Target::tls) ? BenchPki.create() : null;
@@ -165,7 +171,8 @@ public final class BenchMain {
       Report.write(options.markdown, report.page(existing));
       System.out.println("Page: " + options.markdown + (plan.isTransports() ? " (its Transports section)"
           : plan.isPeers() ? " (its Peers and streams section)"
-          : plan.isCluster() ? " (its Several servers section)" : ""));
+          : plan.isCluster() ? " (its Several servers section)"
+          : plan.isObservability() ? " (its Metrics and tracing section)" : ""));
     }
     System.out.printf("%s run took %d s%n", plan.mode(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
     boolean complete = report.rows().stream().allMatch(Row::measured)
@@ -323,7 +330,7 @@ public final class BenchMain {
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
-          case "--quick", "--full", "--smoke", "--transports", "--peers", "--cluster" ->
+          case "--quick", "--full", "--smoke", "--transports", "--peers", "--cluster", "--observability" ->
               o.plan = Plan.forMode(a.substring(2));
           case "--scale" -> o.scale = true;
           case "--no-scale" -> o.scale = false;
@@ -358,6 +365,8 @@ public final class BenchMain {
           case "transports" -> Target.TRANSPORTS;
           case "peers" -> Target.PEERS;
           case "cluster" -> Target.CLUSTER;
+          case "observability" -> o.baselineJar == null ? Target.OBSERVABILITY
+              : List.of(Target.COURIER, Target.COURIER_OBSERVED, Target.COURIER_BASELINE);
           case "full" -> Target.FULL;
           default -> Target.DEFAULTS;
         };
@@ -384,7 +393,8 @@ public final class BenchMain {
       if (o.csv == null) {
         o.csv = root.resolve("courier-bench").resolve("target")
             .resolve(smoke ? "bench-smoke.csv" : p.isTransports() ? "bench-transports.csv"
-                : p.isPeers() ? "bench-peers.csv" : p.isCluster() ? "bench-cluster.csv" : "bench-results.csv");
+                : p.isPeers() ? "bench-peers.csv" : p.isCluster() ? "bench-cluster.csv"
+                : p.isObservability() ? "bench-observability.csv" : "bench-results.csv");
       }
       return o;
     }

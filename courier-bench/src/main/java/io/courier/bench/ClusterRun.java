@@ -14,6 +14,7 @@ import org.apache.curator.test.TestingServer;
 /**
  * The {@code --cluster} run, in two parts, each taking the targets as a parameter: a target of one server
  * ({@link Target#COURIER}) and targets of several ({@link Target#COURIER_LIST}, and a {@code zk://} one to come).
+ * The {@code --observability} run is its first part alone, over targets of one server each.
  *
  * <p>The balancer's overhead: every target's servers are started at once (each server in a JVM of its own) and a
  * load client per target ({@link LoadClientMain} in {@code --commands} mode), which runs each cell unmeasured for
@@ -41,16 +42,20 @@ final class ClusterRun {
   private final List<Target> targets;
   private final int kills;
   private final String classPath;
+  /** The baseline build's jar, whose server a {@link Target#baseline()} target runs; null without one. */
+  private final Path baselineJar;
   private final Path logs;
   private final Report report;
   /** Started by {@link #registry()}; null until a target needs it. */
   private TestingServer zooKeeper;
 
-  ClusterRun(Plan plan, List<Target> targets, int kills, String classPath, Path logs, Report report) {
+  ClusterRun(Plan plan, List<Target> targets, int kills, String classPath, Path baselineJar, Path logs,
+      Report report) {
     this.plan = plan;
     this.targets = List.copyOf(targets);
     this.kills = kills;
     this.classPath = classPath;
+    this.baselineJar = baselineJar;
     this.logs = logs;
     this.report = report;
   }
@@ -266,7 +271,8 @@ final class ClusterRun {
       for (int i = 1; i <= count; i++) {
         String log = target.id() + "-" + name + (count == 1 ? "" : "-" + i) + ".log";
         List<String> extra = target.registered() ? List.of("--zk", registry()) : List.of();
-        servers.add(ServerProcess.start(target, extra, classPath, BenchMain.SERVER_FLAGS, logs.resolve(log)));
+        servers.add(ServerProcess.start(target, extra, target.baseline() ? baselineJar.toString() : classPath,
+            BenchMain.SERVER_FLAGS, logs.resolve(log)));
       }
     } catch (Exception e) {
       servers.forEach(ServerProcess::close);

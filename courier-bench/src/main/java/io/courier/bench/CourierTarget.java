@@ -59,10 +59,12 @@ public final class CourierTarget {
   public static void main(String[] args) throws Exception {
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     boolean ioThread = rest.remove("--io-thread");
+    boolean observe = rest.remove("--observe");
     String tls = TargetServer.takeOption(rest, "--tls", null);
     Path tlsDir = tls == null ? null : Path.of(tls);
     String zk = TargetServer.takeOption(rest, "--zk", null);
-    TargetServer.serve(rest.toArray(String[]::new), (host, port) -> startServer(host, port, ioThread, tlsDir, zk));
+    TargetServer.serve(rest.toArray(String[]::new),
+        (host, port) -> startServer(host, port, ioThread, tlsDir, zk, observe));
   }
 
   /** The bench service marked as never blocking, so that Courier runs it on the I/O thread. */
@@ -105,11 +107,15 @@ public final class CourierTarget {
 
   /** @param tlsDir the run's certificates ({@link BenchPki}) to serve everything inside TLS, or null */
   static TargetServer.Running startServer(String host, int port, boolean ioThread, Path tlsDir) {
-    return startServer(host, port, ioThread, tlsDir, null);
+    return startServer(host, port, ioThread, tlsDir, null, false);
   }
 
-  /** @param zk the ZooKeeper ({@code host:port}) to register in as {@value #ZK_SERVICE}, or null */
-  static TargetServer.Running startServer(String host, int port, boolean ioThread, Path tlsDir, String zk) {
+  /**
+   * @param zk the ZooKeeper ({@code host:port}) to register in as {@value #ZK_SERVICE}, or null
+   * @param observe with metrics and tracing on ({@link Observed})
+   */
+  static TargetServer.Running startServer(String host, int port, boolean ioThread, Path tlsDir, String zk,
+      boolean observe) {
     RpcServerBuilder builder = RpcServer.builder()
         .host(host)
         .port(port)
@@ -123,6 +129,9 @@ public final class CourierTarget {
     }
     if (zk != null) {
       builder.listener(ZooKeeperRegistry.builder().connectString(zk).serviceName(ZK_SERVICE).build());
+    }
+    if (observe) {
+      Observed.server(builder);
     }
     RpcServer server = builder.build().start();
     return new TargetServer.Running() {
@@ -272,6 +281,11 @@ public final class CourierTarget {
      *     picks a server per call as for any list, and always the same one
      */
     Client(String target, Path caPem, boolean direct, String routingKey) {
+      this(target, caPem, direct, routingKey, false);
+    }
+
+    /** @param observe with metrics and tracing on ({@link Observed}) */
+    Client(String target, Path caPem, boolean direct, String routingKey, boolean observe) {
       RpcClientBuilder builder = RpcClient.builder()
           .target(target)
           .callTimeout(CALL_TIMEOUT);
@@ -283,6 +297,9 @@ public final class CourierTarget {
       }
       if (routingKey != null) {
         builder.loadBalancing(LoadBalancing.consistentHash());
+      }
+      if (observe) {
+        Observed.client(builder);
       }
       this.client = builder.build();
       this.bench = (routingKey == null ? client : client.withRoutingKey(routingKey)).create(AsyncBench.class);

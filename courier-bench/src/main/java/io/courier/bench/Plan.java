@@ -8,7 +8,8 @@ import java.util.List;
  * What one run measures and for how long: the cells, the windows and the scale rows. The modes are presets; the
  * launcher's options may override the windows. Immutable.
  *
- * @param mode {@code smoke}, {@code quick}, {@code full}, {@code transports}, {@code peers} or {@code cluster}
+ * @param mode {@code smoke}, {@code quick}, {@code full}, {@code transports}, {@code peers}, {@code cluster} or
+ *     {@code observability}
  * @param cells the combinations measured for every target, in order
  * @param jitWarmup how long each cell runs once, unmeasured, before any cell is measured (JIT warm-up)
  * @param warmup the unmeasured window at the start of each measured cell
@@ -112,6 +113,17 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
         1_000, 10_000);
   }
 
+  /**
+   * {@code add} at 16 and 128 in flight ({@link #CLUSTER_CELLS}) with metrics and tracing on and off, alternating
+   * window by window as {@link #cluster()} does: the two differ by a few per cent at most, less than the machine's
+   * swings between separate runs.
+   */
+  static Plan observability() {
+    Plan cluster = cluster();
+    return new Plan("observability", CLUSTER_CELLS, cluster.jitWarmup(), cluster.warmup(), cluster.window(),
+        cluster.repetitions(), 0, 0);
+  }
+
   static Plan forMode(String mode) {
     return switch (mode) {
       case "smoke" -> smoke();
@@ -120,8 +132,9 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
       case "transports" -> transports();
       case "peers" -> peers();
       case "cluster" -> cluster();
+      case "observability" -> observability();
       default -> throw new IllegalArgumentException("mode: " + mode
-          + " (expected: smoke, quick, full, transports, peers or cluster)");
+          + " (expected: smoke, quick, full, transports, peers, cluster or observability)");
     };
   }
 
@@ -135,6 +148,15 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
 
   boolean isCluster() {
     return mode.equals("cluster");
+  }
+
+  boolean isObservability() {
+    return mode.equals("observability");
+  }
+
+  /** Whether the targets take turns window by window ({@link ClusterRun}) rather than one after another. */
+  boolean alternates() {
+    return isCluster() || isObservability();
   }
 
   /**

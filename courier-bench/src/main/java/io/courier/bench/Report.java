@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  * whole {@code docs/benchmarks.md} page (tables plus the command, date, machine and method), and CSV files (one
  * line per row, and one per measured window). A {@code --transports} run writes only the page's Transports
  * section, between {@link #TRANSPORTS_BEGIN} and {@link #TRANSPORTS_END}, a {@code --peers} run only its Peers
- * and streams section, a {@code --cluster} run only its Several servers section, and the other runs keep those
+ * and streams section, a {@code --cluster} run only its Several servers section, an {@code --observability} run
+ * only its Metrics and tracing section, and the other runs keep those
  * sections as they find them. Such a run also refreshes the
  * page's "How to run" and "How it measures", which describe the bench as built, not a run. Not thread-safe.
  */
@@ -38,6 +39,9 @@ final class Report {
   static final String PEERS_END = "<!-- peers: end -->";
   static final String CLUSTER_BEGIN = "<!-- cluster: begin; written by courier-bench --cluster -->";
   static final String CLUSTER_END = "<!-- cluster: end -->";
+  static final String OBSERVABILITY_BEGIN =
+      "<!-- observability: begin; written by courier-bench --observability -->";
+  static final String OBSERVABILITY_END = "<!-- observability: end -->";
   private static final String HOW_TO_RUN = "## How to run";
   private static final String THIS_RUN = "## This run";
   private static final String HOW_IT_MEASURES = "## How it measures";
@@ -254,7 +258,8 @@ final class Report {
   /** The tables as printed at the end of a run. */
   String tables() {
     StringBuilder b = new StringBuilder(plan.isTransports() ? transportsTable()
-        : plan.isPeers() ? peersTable() : plan.isCluster() ? clusterTables() : resultsTable());
+        : plan.isPeers() ? peersTable() : plan.isCluster() ? clusterTables()
+        : plan.isObservability() ? alternatingTable() : resultsTable());
     if (!idleRows.isEmpty()) {
       b.append('\n').append(idleTable());
     }
@@ -319,7 +324,9 @@ final class Report {
         .append("calls avoid a server killed under load ")
         .append("(`--kills N` times for each way of declaring `add`, default ").append(ClusterRun.KILLS)
         .append("), and writes only the [Several servers](#several-servers) section, which the other runs keep ")
-        .append("too.\n\n");
+        .append("too. `--observability` (about 2 minutes) measures Courier with metrics and tracing on beside ")
+        .append("both off (with `--baseline-jar JAR`, also the server of that build) and writes only the ")
+        .append("[Metrics and tracing](#metrics-and-tracing) section.\n\n");
     return b.toString();
   }
 
@@ -457,13 +464,16 @@ final class Report {
     if (plan.isCluster()) {
       return withMethod(withSection(base, clusterSection(), CLUSTER_BEGIN, CLUSTER_END));
     }
+    if (plan.isObservability()) {
+      return withMethod(withSection(base, observabilitySection(), OBSERVABILITY_BEGIN, OBSERVABILITY_END));
+    }
     if (hasBaseline()) {
       return withMethod(withSection(base, baselineSection(), BASELINE_BEGIN, BASELINE_END));
     }
     String page = markdown();
     for (String[] markers : List.of(new String[] {TRANSPORTS_BEGIN, TRANSPORTS_END},
         new String[] {PEERS_BEGIN, PEERS_END}, new String[] {BASELINE_BEGIN, BASELINE_END},
-        new String[] {CLUSTER_BEGIN, CLUSTER_END})) {
+        new String[] {CLUSTER_BEGIN, CLUSTER_END}, new String[] {OBSERVABILITY_BEGIN, OBSERVABILITY_END})) {
       String kept = existing == null ? null : sectionOf(existing, markers[0], markers[1]);
       if (kept != null) {
         page = withSection(page, kept, markers[0], markers[1]);
@@ -563,22 +573,7 @@ final class Report {
    * each kill. A target added to {@link Target#CLUSTER} gets its rows in both.
    */
   String clusterTables() {
-    StringBuilder b = new StringBuilder();
-    b.append("| workload | in flight | target | servers | calls/s | spread (min–max) | p50 | p99 | p99.9 | errors ")
-        .append("| vs one server |\n");
-    b.append("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
-    for (Row r : rows()) {
-      b.append("| ").append(r.cell().workload().label())
-          .append(" | ").append(r.cell().inFlight())
-          .append(" | ").append(r.target().label())
-          .append(" | ").append(r.target().servers());
-      if (r.measured()) {
-        appendFigures(b, r);
-        b.append(" | ").append(ratioText(ratio(r, Target.COURIER))).append(" |\n");
-      } else {
-        b.append(" | not measured (see notes) | | | | | | |\n");
-      }
-    }
+    StringBuilder b = new StringBuilder(alternatingTable());
     if (killRows.isEmpty()) {
       return b.toString();
     }
@@ -623,6 +618,73 @@ final class Report {
             .append(" | ").append(t.failedBefore()).append(" |\n");
       }
     }
+    return b.toString();
+  }
+
+  /**
+   * The rows of a run whose targets took turns window by window ({@code --cluster}'s balancing rows,
+   * {@code --observability}): calls/s of each target with its ratio to {@link Target#COURIER}, one server called
+   * directly with Courier's defaults.
+   */
+  String alternatingTable() {
+    StringBuilder b = new StringBuilder();
+    b.append("| workload | in flight | target | servers | calls/s | spread (min–max) | p50 | p99 | p99.9 | errors ")
+        .append("| vs ").append(Target.COURIER.label()).append(" |\n");
+    b.append("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for (Row r : rows()) {
+      b.append("| ").append(r.cell().workload().label())
+          .append(" | ").append(r.cell().inFlight())
+          .append(" | ").append(r.target().label())
+          .append(" | ").append(r.target().servers());
+      if (r.measured()) {
+        appendFigures(b, r);
+        b.append(" | ").append(ratioText(ratio(r, Target.COURIER))).append(" |\n");
+      } else {
+        b.append(" | not measured (see notes) | | | | | | |\n");
+      }
+    }
+    return b.toString();
+  }
+
+  /**
+   * The Metrics and tracing section, markers included, without a final line break: {@code add} with both on
+   * beside both off, and with a baseline build's server when the run had one, each as a ratio to both off.
+   */
+  String observabilitySection() {
+    StringBuilder b = new StringBuilder();
+    b.append(OBSERVABILITY_BEGIN).append("\n")
+        .append("## Metrics and tracing\n\n")
+        .append("What turning on metrics and tracing costs: `add` at ").append(Plan.CLUSTER_CELLS.get(0).inFlight())
+        .append(" and ").append(Plan.CLUSTER_CELLS.get(1).inFlight()).append(" calls in flight on Courier with ")
+        .append("both on at both ends (`courier-micrometer`'s listener on a Prometheus registry with its default ")
+        .append("percentiles; `courier-opentelemetry`'s interceptors on an OpenTelemetry SDK that samples every ")
+        .append("call, propagates the W3C trace context in each request and batches its spans to an exporter ")
+        .append("that drops them) beside both off, the targets taking turns window by window. A run given ")
+        .append("`--baseline-jar` also measures the server of that build, the code before a change, with both ")
+        .append("off and called by this build's client. This section is written by `")
+        .append(BenchMain.JAR_COMMAND).append(" --observability` alone; the other runs keep it as it is.\n\n")
+        .append(runFacts())
+        .append("- windows: ").append(windows()).append(", the targets taking turns window by window, each ")
+        .append("window after a warm-up window of its own; it took ").append(minutes(took)).append('\n');
+    List<String> ratios = new ArrayList<>();
+    for (Row r : rows()) {
+      if (r.target() != Target.COURIER) {
+        ratio(r, Target.COURIER).ifPresent(x -> ratios.add(r.target().label() + " over " + Target.COURIER.label()
+            + " at " + r.cell().inFlight() + " in flight: " + Format.ratio(x) + pairedRatios(r)));
+      }
+    }
+    if (!ratios.isEmpty()) {
+      b.append("- ratios (of the medians; in brackets, of the windows measured one after the other in each ")
+          .append("repetition, and their median): ").append(String.join("; ", ratios)).append('\n');
+    }
+    b.append("\nThe issue expects both on at 0.9× or more of both off, and both off unchanged from the code ")
+        .append("before the hooks (the baseline row, about 1.0×).\n\n")
+        .append(alternatingTable());
+    if (!notes.isEmpty()) {
+      b.append("\nNotes:\n\n");
+      notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    }
+    b.append(OBSERVABILITY_END);
     return b.toString();
   }
 

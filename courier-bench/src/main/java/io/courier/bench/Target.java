@@ -59,6 +59,13 @@ enum Target {
   COURIER_LIST_KEYED("courier-list-keyed", "Courier, list of 3 names of 1 server, one routing key",
       CourierTarget.class),
   /**
+   * {@link #COURIER} with metrics and tracing on at both ends, as a user turns them on: {@code courier-micrometer}'s
+   * listener on a Prometheus registry and {@code courier-opentelemetry}'s interceptors on an OpenTelemetry SDK that
+   * samples every call and exports its spans to nowhere ({@link Observed}). Measured by {@code --observability}
+   * against {@link #COURIER}, the same server and client with both off.
+   */
+  COURIER_OBSERVED("courier-observed", "Courier, metrics and tracing on", CourierTarget.class, "--observe"),
+  /**
    * {@link #COURIER}'s server from another build of the bench ({@code --baseline-jar}), called by this build's
    * client: the code before a change, measured in the same run as the code after it.
    */
@@ -107,6 +114,8 @@ enum Target {
    */
   static final List<Target> CLUSTER = List.of(COURIER, COURIER_LIST_KEYED, COURIER_LIST_ONE, COURIER_LIST,
       COURIER_ZK);
+  /** {@code --observability}: Courier with metrics and tracing off and on. */
+  static final List<Target> OBSERVABILITY = List.of(COURIER, COURIER_OBSERVED);
 
   private final String id;
   private final String label;
@@ -172,7 +181,8 @@ enum Target {
    * the list of servers.
    */
   boolean hasScaleRows() {
-    return this != COURIER_PEER && this != COURIER_LIST_ONE && this != COURIER_LIST_KEYED && !cluster()
+    return this != COURIER_PEER && this != COURIER_LIST_ONE && this != COURIER_LIST_KEYED && this != COURIER_OBSERVED
+        && !cluster()
         && (courierScheme() == null || courierScheme().equals("tcp"));
   }
 
@@ -192,7 +202,7 @@ enum Target {
   String courierScheme() {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_PEER, COURIER_LIST, COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED,
-          COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
+          COURIER_OBSERVED, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
       case COURIER_TLS -> "tls";
       case COURIER_HTTP -> "http";
       case COURIER_HTTPS -> "https";
@@ -246,6 +256,8 @@ enum Target {
       case COURIER_ZK -> new CourierTarget.Client(CourierTarget.zkUri(registry), null, false);
       case COURIER_LIST_ONE -> new CourierTarget.Client(CourierTarget.uriOfNames(port), null, false);
       case COURIER_LIST_KEYED -> new CourierTarget.Client(CourierTarget.uriOfNames(port), null, false, "bench");
+      case COURIER_OBSERVED -> new CourierTarget.Client(CourierTarget.uri("tcp", host, port), null, false, null,
+          true);
       case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, true, cell);
       case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, true, cell);
       case GRPC_JSON_POOL -> GrpcTarget.client(host, port, Codec.JSON, false, cell);
@@ -262,7 +274,8 @@ enum Target {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> CourierTarget.holdIdle(host, port, count);
       case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER, COURIER_LIST,
-          COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED -> throw new UnsupportedOperationException(id + " has no idle row");
+          COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED, COURIER_OBSERVED ->
+          throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);
       case JSONRPC4J -> Jsonrpc4jTarget.holdIdle(host, port, count);
