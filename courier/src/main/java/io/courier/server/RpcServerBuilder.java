@@ -6,8 +6,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Experimental;
+import io.courier.MethodDescriptor;
 import io.courier.RpcEventListener;
 import io.courier.RpcHandler;
+import io.courier.peer.LocalMethod;
+import io.courier.peer.MethodTable;
 import io.courier.peer.OpenRpc;
 import io.courier.peer.Registrations;
 import io.courier.peer.Serving;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 
 /**
  * Configures and builds an {@link RpcServer}. Each setter states its default. Registration methods check
@@ -81,6 +85,7 @@ public final class RpcServerBuilder {
   boolean openRpc = true;
   String openRpcTitle = OpenRpc.DEFAULT_TITLE;
   String openRpcVersion = OpenRpc.DEFAULT_VERSION;
+  boolean console;
   private final Registrations registrations = new Registrations(this::mapper);
 
   RpcServerBuilder() {}
@@ -144,6 +149,26 @@ public final class RpcServerBuilder {
   public RpcServerBuilder openRpcInfo(String title, String version) {
     this.openRpcTitle = requireNonNull(title, "title");
     this.openRpcVersion = requireNonNull(version, "version");
+    return this;
+  }
+
+  /**
+   * Whether the server serves a web console at {@code /console} on its HTTP port: its methods with their
+   * descriptions and schemas, a form to try each one, live charts of calls per second and p50/p99 latency per
+   * method, and the open connections. The page, its script and its style sheet are static files served to anyone
+   * who asks (they hold no data); everything the page shows it gets by calling the server over its WebSocket path,
+   * {@code rpc.discover} and the built-in {@code rpc.courier.console}, so the interceptors guard every datum as
+   * they guard calls, and a page without the token a server requires shows a prompt for it and nothing else.
+   *
+   * <p>When on, the server also keeps the console's stats as an event listener: a few atomic increments per call,
+   * and a bounded amount of memory per method called. Default: off; then {@code /console} is not found (404) and
+   * {@code rpc.courier.console} is an unknown method (-32601).
+   *
+   * @see #httpGet(String, HttpGetHandler)
+   */
+  @Experimental
+  public RpcServerBuilder console(boolean enabled) {
+    this.console = enabled;
     return this;
   }
 
@@ -500,15 +525,36 @@ public final class RpcServerBuilder {
   /**
    * Builds the server, not yet listening; call {@link RpcServer#start()}.
    *
-   * @throws IllegalStateException when {@code allowPlaintext(false)} is set without TLS
+   * @throws IllegalStateException when {@code allowPlaintext(false)} is set without TLS, or when
+   *     {@code console(true)} is set and {@link #httpGet} took one of the console's paths
    */
   public RpcServer build() {
     if (!plaintext && tls == null) {
       throw new IllegalStateException("allowPlaintext(false) needs tls(...): the port would refuse every client");
     }
+    if (console) {
+      for (String path : ConsoleFiles.PATHS) {
+        if (httpGets.containsKey(path) || path.equals(webSocketPath)) {
+          throw new IllegalStateException("console(true) serves " + path + ", which httpGet or webSocketPath "
+              + "took already");
+        }
+      }
+    }
     ObjectMapper finalMapper = mapper();
-    return new RpcServer(this, finalMapper, registrations.build(finalMapper, openRpc
-        ? List.of(OpenRpc.discover(openRpcTitle, openRpcVersion, finalMapper))
-        : List.of()));
+    List<Function<List<MethodDescriptor>, LocalMethod>> builtIns = new ArrayList<>();
+    if (openRpc) {
+      builtIns.add(OpenRpc.discover(openRpcTitle, openRpcVersion, finalMapper));
+    }
+    ConsoleStats stats = null;
+    if (console) {
+      ConsoleStats consoleStats = new ConsoleStats();
+      builtIns.add(described -> new ConsoleMethod(consoleStats, openRpcTitle, openRpcVersion, finalMapper));
+      stats = consoleStats;
+    }
+    MethodTable table = registrations.build(finalMapper, builtIns);
+    if (stats != null) {
+      stats.track(table.names());
+    }
+    return new RpcServer(this, finalMapper, table, stats);
   }
 }

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -63,7 +64,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.http = new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
-        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient(),
+        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), staticFiles(builder),
         builder.httpGets.keySet(), draining);
     this.httpGets = Map.copyOf(builder.httpGets);
   }
@@ -120,6 +121,16 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     // Looked up here, on the thread building the server: the lookup may be slow, and is useless on loopback.
     Set<String> machine = AllowedHosts.isLoopbackBinding(bindHost) ? Set.of() : AllowedHosts.machineNames();
     return AllowedHosts.forServer(bindHost, configured, machine);
+  }
+
+  /** The browser client, and the web console's files when it is on. */
+  private static Map<String, HttpOptions.Resource> staticFiles(RpcServerBuilder builder) {
+    if (!builder.console) {
+      return browserClient();
+    }
+    Map<String, HttpOptions.Resource> files = new HashMap<>(browserClient());
+    files.putAll(ConsoleFiles.load(builder.webSocketPath));
+    return files;
   }
 
   /** The browser client, served at {@code /courier.js} when its file is on the class path. */
