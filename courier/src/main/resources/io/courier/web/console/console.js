@@ -230,6 +230,11 @@
   }
 
   const pretty = value => JSON.stringify(value, null, 2);
+  /** A schema on one line when it is short, as most params' are. */
+  const schemaText = schema => {
+    const line = JSON.stringify(schema);
+    return line.length <= 60 ? line : pretty(schema);
+  };
 
   function showMethod(method) {
     const section = $("method");
@@ -245,18 +250,23 @@
     } else if (params.length === 0) {
       section.appendChild(el("p", { className: "hint", text: "Takes no params." }));
     } else {
-      const table = el("table", {}, el("thead", {}, row("th", ["Param", "Required", "Description", "Schema"])));
+      const described = params.some(p => p.description);
+      const headings = described ? ["Param", "Required", "Description", "Schema"] : ["Param", "Required", "Schema"];
+      const table = el("table", {}, el("thead", {}, row("th", headings)));
       const body = el("tbody");
       for (const param of params) {
-        const schema = el("pre", { text: pretty(resolve(param.schema || {}, new Set())) });
-        body.appendChild(row("td", [param.name, param.required ? "yes" : "no", param.description || "", schema]));
+        const schema = el("pre", { text: schemaText(resolve(param.schema || {}, new Set())) });
+        const cells = [param.name, param.required ? "yes" : "no"];
+        if (described) cells.push(param.description || "");
+        cells.push(schema);
+        body.appendChild(row("td", cells));
       }
       table.appendChild(body);
       section.appendChild(table);
     }
     if (method.result) {
       section.appendChild(el("h3", { text: "Result" }));
-      section.appendChild(el("pre", { text: pretty(resolve(method.result.schema || {}, new Set())) }));
+      section.appendChild(el("pre", { text: schemaText(resolve(method.result.schema || {}, new Set())) }));
     }
     if (method.errors && method.errors.length) {
       section.appendChild(el("h3", { text: "Declared errors" }));
