@@ -478,7 +478,7 @@ public final class RpcServerBuilder {
    *
    * @throws IllegalArgumentException when {@code path} does not start with {@code /}, is taken already, or is one
    *     the server answers itself ({@code /}, {@code /rpc}, {@code /health}, {@code /courier.js}, the WebSocket
-   *     path)
+   *     path); the {@link #console(boolean) console}'s paths under {@code /console} are checked in {@link #build()}
    */
   @Experimental
   public RpcServerBuilder httpGet(String path, HttpGetHandler handler) {
