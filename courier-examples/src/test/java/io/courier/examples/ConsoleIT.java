@@ -215,6 +215,21 @@ class ConsoleIT {
   }
 
   @Test
+  void aServerThatDoesNotDescribeItsMethodsStillHasItsLiveStatsShown() {
+    start(DemoServer.builder().openRpc(false));
+    open();
+    awaitState("connected");
+    waiting().until(ExpectedConditions.textToBePresentInElementLocated(By.id("methods"),
+        "does not describe its methods"));
+    try (RpcClient client = RpcClient.builder().target("tcp://127.0.0.1:" + server.port()).build()) {
+      client.call("add", Long.class, 2, 3).join();
+    }
+    waiting().until(ExpectedConditions.presenceOfElementLocated(
+        By.cssSelector("#legend li[data-method='add'][data-calls='1']")));
+    assertNoUncaughtErrors();
+  }
+
+  @Test
   void aPageLeftOpenWhileTheServerStopsSaysDisconnectedRetriesAndThrowsNothing() {
     start(DemoServer.builder());
     open();

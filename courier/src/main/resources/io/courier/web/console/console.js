@@ -91,6 +91,14 @@
     const client = Courier.connect(webSocketUrl, options);
     state.client = client;
     client.call("rpc.discover")
+      .catch(error => {
+        // A server may keep its methods to itself (openRpc(false), or a role rpc.discover needs): the live stats
+        // can still be shown, unless the refusal was for want of a token.
+        if (error instanceof Courier.RpcError && error.code !== UNAUTHENTICATED) {
+          return { info: {}, methods: [], undescribed: "rpc.discover answered " + error.code + " " + error.message };
+        }
+        throw error;
+      })
       .then(document => {
         if (generation !== state.generation) return;
         setState("connected");
@@ -189,6 +197,10 @@
       if (summary) item.appendChild(el("span", { className: "summary", text: summary }));
       item.addEventListener("click", () => select(method.name));
       list.appendChild(item);
+    }
+    if (document.undescribed) {
+      list.appendChild(el("li", { className: "hint", text: "This server does not describe its methods ("
+        + document.undescribed + ")." }));
     }
     $("main").hidden = false;
     $("auth").hidden = true;
@@ -531,6 +543,7 @@
     const ratio = window.devicePixelRatio || 1;
     const width = canvas.clientWidth;
     const height = canvas.clientHeight;
+    if (width === 0 || height === 0) return; // not laid out (hidden): nothing to draw on
     if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
       canvas.width = Math.round(width * ratio);
       canvas.height = Math.round(height * ratio);
