@@ -23,6 +23,11 @@ final class ConsoleMethod implements LocalMethod {
 
   /** The snapshot method's name, under the prefix reserved for the protocol's own methods. */
   static final String METHOD = "rpc.courier.console";
+  /**
+   * Where the same snapshot answers a plain {@code GET}, past the interceptors like any {@code httpGet} path: for
+   * scripts, and so that a refusal is an HTTP 401 rather than a JSON-RPC error in a 200.
+   */
+  static final String HTTP_PATH = "/console/snapshot";
 
   private final ConsoleStats stats;
   private final String title;
@@ -38,6 +43,16 @@ final class ConsoleMethod implements LocalMethod {
     this.descriptor = new MethodDescriptor(METHOD, "Returns what the web console shows: recent calls, errors and "
         + "latencies per method, and the open connections.", "", "", List.of(), false, true, JsonNode.class,
         false, false, List.of());
+  }
+
+  /** The stats it reads, which the server adds to its event listeners. */
+  ConsoleStats stats() {
+    return stats;
+  }
+
+  /** Answers {@link #HTTP_PATH} with the snapshot as JSON. */
+  HttpGetHandler httpGet() {
+    return context -> new HttpGetHandler.Response("application/json", writer.writeValueAsBytes(invoke(null)));
   }
 
   @Override

@@ -112,9 +112,10 @@ public final class RpcServer implements AutoCloseable {
   private final List<ServerListener> listeners;
 
   /**
-   * @param console the web console's stats when it is on, told of calls after the builder's listeners; or null
+   * @param console the web console's snapshot method when it is on, whose stats are told of calls after the
+   *     builder's listeners; or null
    */
-  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable methods, RpcEventListener console) {
+  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable methods, ConsoleMethod console) {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
@@ -129,14 +130,14 @@ public final class RpcServer implements AutoCloseable {
         new Serving.Limits(limits.maxInFlightPerConnection(), limits.maxRunningPerConnection(),
             limits.maxBatchItems(), limits.maxBatchResponseBytes(), limits.maxOutboundMessageBytes()),
         InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode,
-        EventListeners.of(withConsole(builder.eventListeners, console)));
+        EventListeners.of(withConsole(builder.eventListeners, console == null ? null : console.stats())));
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.webSocketPath = builder.webSocketPath;
     this.listeners = List.copyOf(builder.listeners);
     this.calling = new Calling(mapper, builder.peerCallTimeout, Calling.DEFAULT_MAX_PENDING_CALLS,
         ForkJoinPool.commonPool(), true, "courier-server-timer");
-    this.pipeline = new ServerPipeline(builder, limits, serving, calling, connections, live,
+    this.pipeline = new ServerPipeline(builder, console, limits, serving, calling, connections, live,
         new PartialMessageBudget(limits.partialMessageBudget(), live), () -> stopping);
   }
 

@@ -160,8 +160,10 @@ public final class RpcServerBuilder {
    * {@code rpc.discover} and the built-in {@code rpc.courier.console}, so the interceptors guard every datum as
    * they guard calls, and a page without the token a server requires shows a prompt for it and nothing else.
    *
-   * <p>When on, the server also keeps the console's stats as an event listener: a few atomic increments per call,
-   * and a bounded amount of memory per method called. Default: off; then {@code /console} is not found (404) and
+   * <p>The same snapshot answers {@code GET /console/snapshot} as JSON, through the interceptors as
+   * {@link #httpGet} paths are: 401 without a token the server requires. When on, the server also keeps the
+   * console's stats as an event listener: a few atomic increments per call, and a bounded amount of memory per
+   * method called. Default: off; then {@code /console} is not found (404) and
    * {@code rpc.courier.console} is an unknown method (-32601).
    *
    * @see #httpGet(String, HttpGetHandler)
@@ -533,7 +535,9 @@ public final class RpcServerBuilder {
       throw new IllegalStateException("allowPlaintext(false) needs tls(...): the port would refuse every client");
     }
     if (console) {
-      for (String path : ConsoleFiles.PATHS) {
+      List<String> consolePaths = new ArrayList<>(ConsoleFiles.PATHS);
+      consolePaths.add(ConsoleMethod.HTTP_PATH);
+      for (String path : consolePaths) {
         if (httpGets.containsKey(path) || path.equals(webSocketPath)) {
           throw new IllegalStateException("console(true) serves " + path + ", which httpGet or webSocketPath "
               + "took already");
@@ -545,16 +549,16 @@ public final class RpcServerBuilder {
     if (openRpc) {
       builtIns.add(OpenRpc.discover(openRpcTitle, openRpcVersion, finalMapper));
     }
-    ConsoleStats stats = null;
+    ConsoleMethod consoleMethod = null;
     if (console) {
-      ConsoleStats consoleStats = new ConsoleStats();
-      builtIns.add(described -> new ConsoleMethod(consoleStats, openRpcTitle, openRpcVersion, finalMapper));
-      stats = consoleStats;
+      ConsoleMethod snapshot = new ConsoleMethod(new ConsoleStats(), openRpcTitle, openRpcVersion, finalMapper);
+      builtIns.add(described -> snapshot);
+      consoleMethod = snapshot;
     }
     MethodTable table = registrations.build(finalMapper, builtIns);
-    if (stats != null) {
-      stats.track(table.names());
+    if (consoleMethod != null) {
+      consoleMethod.stats().track(table.names());
     }
-    return new RpcServer(this, finalMapper, table, stats);
+    return new RpcServer(this, finalMapper, table, consoleMethod);
   }
 }

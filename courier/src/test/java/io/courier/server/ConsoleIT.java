@@ -115,6 +115,7 @@ class ConsoleIT {
     start(RpcServer.builder());
     assertThat(get("/console").statusCode()).isEqualTo(404);
     assertThat(get("/console/console.js").statusCode()).isEqualTo(404);
+    assertThat(get("/console/snapshot").statusCode()).isEqualTo(404);
     assertThatThrownBy(() -> client(null).call("rpc.courier.console", JsonNode.class).join())
         .hasCauseInstanceOf(RpcException.class)
         .satisfies(e -> assertThat(((RpcException) e.getCause()).error().code())
@@ -190,6 +191,19 @@ class ConsoleIT {
   }
 
   @Test
+  void theSnapshotIsAlsoAnsweredToAPlainGet() throws Exception {
+    start(RpcServer.builder().console(true));
+    client(null).call("add", Integer.class, 1, 2).join();
+    HttpResponse<String> response = get("/console/snapshot");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(response.headers().firstValue("cache-control")).hasValue("no-store");
+    JsonNode snapshot = JSON.readTree(response.body());
+    assertThat(snapshot.path("methods").get(0).path("name").asText()).isEqualTo("add");
+    assertThat(snapshot.path("methods").get(0).path("totalCalls").asLong()).isEqualTo(1);
+  }
+
+  @Test
   void theSnapshotMethodIsABuiltInNeitherListedNorDescribedNorRegistrable() {
     start(RpcServer.builder().console(true));
     assertThat(server.methods()).containsExactlyInAnyOrder("add", "greet");
@@ -230,6 +244,18 @@ class ConsoleIT {
     assertThat(JSON.readTree(wrong.body()).path("error").path("code").asInt())
         .isEqualTo(RpcError.UNAUTHENTICATED_CODE);
 
+    // The same snapshot at GET /console/snapshot goes through the interceptors like any httpGet path: a 401.
+    HttpResponse<String> unauthorized = get("/console/snapshot");
+    assertThat(unauthorized.statusCode()).isEqualTo(401);
+    assertThat(unauthorized.body()).doesNotContain("\"add\"").doesNotContain("greet").doesNotContain("connections");
+    HttpResponse<String> authorized = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + server.port() + "/console/snapshot"))
+        .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(5)).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(authorized.statusCode()).isEqualTo(200);
+    assertThat(authorized.headers().firstValue("content-type")).hasValue("application/json");
+    assertThat(JSON.readTree(authorized.body()).path("totals").path("connections").isInt()).isTrue();
+
     // The page is static code, served to anyone: it names no method of this server.
     HttpResponse<String> page = get("/console");
     assertThat(page.statusCode()).isEqualTo(200);
@@ -244,12 +270,14 @@ class ConsoleIT {
 
   @Test
   void aConsolePathTakenByHttpGetIsRefusedOnlyWhenTheConsoleIsOn() {
-    RpcServerBuilder builder = RpcServer.builder()
-        .httpGet("/console", context -> new HttpGetHandler.Response("text/plain", new byte[0]));
-    // Without the console the path is the user's, as before.
-    builder.build().stop(Duration.ZERO);
-    assertThatThrownBy(() -> builder.console(true).build())
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("/console");
+    for (String path : List.of("/console", "/console/snapshot")) {
+      RpcServerBuilder builder = RpcServer.builder()
+          .httpGet(path, context -> new HttpGetHandler.Response("text/plain", new byte[0]));
+      // Without the console the path is the user's, as before.
+      builder.build().stop(Duration.ZERO);
+      assertThatThrownBy(() -> builder.console(true).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(path);
+    }
   }
 }
