@@ -134,7 +134,7 @@ class ConsoleIT {
 
   private List<String> methodNames() {
     return browser.findElements(By.cssSelector("#methods li")).stream()
-        .map(item -> item.getAttribute("data-method"))
+        .map(item -> item.getDomAttribute("data-method"))
         .toList();
   }
 
