@@ -1,5 +1,6 @@
 package io.courier.cli;
 
+import io.courier.Endpoint;
 import io.courier.Identity;
 import io.courier.examples.demo.DemoServer;
 import io.courier.server.BearerTokenAuth;
@@ -7,6 +8,7 @@ import io.courier.server.RpcServer;
 import io.courier.server.RpcServerBuilder;
 import io.courier.server.ServerTls;
 import io.courier.zookeeper.ZooKeeperRegistry;
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +24,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code courier serve-demo --port P [--host H] [--zk HOST:PORT[,HOST:PORT...] [--service NAME]] [--tls CERT KEY]
- * [--token TOKEN] [--cors ORIGIN]...}: serves the demo methods until the process is stopped. It prints the
- * address it listens on as its first line of output; SIGTERM (or Ctrl-C) stops it gracefully. With {@code --zk} it
- * registers in that ZooKeeper as {@code NAME} (default {@code demo}), and a graceful stop withdraws it before it
- * refuses calls.
+ * [--token TOKEN] [--cors ORIGIN]... [--console]}: serves the demo methods until the process is stopped. It prints
+ * the address it listens on as its first line of output (with the web console's URL when {@code --console} is
+ * given); SIGTERM (or Ctrl-C) stops it gracefully. With {@code --zk} it registers in that ZooKeeper as {@code NAME}
+ * (default {@code demo}), and a graceful stop withdraws it before it refuses calls.
  */
 @Command(name = "serve-demo", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     header = "Serve the demo methods until stopped (SIGTERM stops gracefully).",
@@ -64,6 +66,10 @@ final class ServeDemoCommand implements Callable<Integer> {
       description = "Let browser pages from this origin call over HTTP and WebSocket; repeatable.")
   private List<String> cors = new ArrayList<>();
 
+  @Option(names = "--console",
+      description = "Serve the web console at /console: methods, a try-it form, live charts, connections.")
+  private boolean console;
+
   @Spec
   private CommandSpec spec;
 
@@ -96,6 +102,7 @@ final class ServeDemoCommand implements Callable<Integer> {
     if (!cors.isEmpty()) {
       builder.corsOrigins(cors.toArray(String[]::new));
     }
+    builder.console(console);
     RpcServer server = builder.build().start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -104,7 +111,8 @@ final class ServeDemoCommand implements Callable<Integer> {
     }, "courier-shutdown"));
     main.out.println("Courier demo server listening on " + server.localAddress().getHostString() + ":"
         + server.port() + (zk == null ? "" : ", registered in ZooKeeper at " + zk + " as " + name)
-        + (tls.isEmpty() ? "" : ", TLS with " + tls.get(0)));
+        + (tls.isEmpty() ? "" : ", TLS with " + tls.get(0))
+        + (console ? ", web console at " + consoleUrl(server) : ""));
     main.out.flush();
     try {
       stopped.await();
@@ -112,6 +120,13 @@ final class ServeDemoCommand implements Callable<Integer> {
       Thread.currentThread().interrupt();
     }
     return Main.OK;
+  }
+
+  /** Where a browser finds the console: on a wildcard address, through loopback. */
+  private String consoleUrl(RpcServer server) {
+    InetAddress bound = server.localAddress().getAddress();
+    String name = bound != null && bound.isAnyLocalAddress() ? "127.0.0.1" : server.localAddress().getHostString();
+    return (tls.isEmpty() ? "http://" : "https://") + Endpoint.of(name, server.port()) + "/console";
   }
 
   private int parsePort(String text) {

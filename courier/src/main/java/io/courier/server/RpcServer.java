@@ -8,6 +8,7 @@ import io.courier.Experimental;
 import io.courier.MethodDescriptor;
 import io.courier.Peer;
 import io.courier.RpcError;
+import io.courier.RpcEventListener;
 import io.courier.peer.Calling;
 import io.courier.peer.EventListeners;
 import io.courier.peer.MethodTable;
@@ -110,7 +111,11 @@ public final class RpcServer implements AutoCloseable {
   private final ServerPipeline pipeline;
   private final List<ServerListener> listeners;
 
-  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable methods) {
+  /**
+   * @param console the web console's snapshot method when it is on, whose stats are told of calls after the
+   *     builder's listeners; or null
+   */
+  RpcServer(RpcServerBuilder builder, ObjectMapper mapper, MethodTable methods, ConsoleMethod console) {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
@@ -125,15 +130,24 @@ public final class RpcServer implements AutoCloseable {
         new Serving.Limits(limits.maxInFlightPerConnection(), limits.maxRunningPerConnection(),
             limits.maxBatchItems(), limits.maxBatchResponseBytes(), limits.maxOutboundMessageBytes()),
         InterceptorChain.around(List.copyOf(builder.interceptors)), null, builder.developmentMode,
-        EventListeners.of(builder.eventListeners));
+        EventListeners.of(withConsole(builder.eventListeners, console == null ? null : console.stats())));
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.webSocketPath = builder.webSocketPath;
     this.listeners = List.copyOf(builder.listeners);
     this.calling = new Calling(mapper, builder.peerCallTimeout, Calling.DEFAULT_MAX_PENDING_CALLS,
         ForkJoinPool.commonPool(), true, "courier-server-timer");
-    this.pipeline = new ServerPipeline(builder, limits, serving, calling, connections, live,
+    this.pipeline = new ServerPipeline(builder, console, limits, serving, calling, connections, live,
         new PartialMessageBudget(limits.partialMessageBudget(), live), () -> stopping);
+  }
+
+  private static List<RpcEventListener> withConsole(List<RpcEventListener> listeners, RpcEventListener console) {
+    if (console == null) {
+      return listeners;
+    }
+    List<RpcEventListener> all = new ArrayList<>(listeners);
+    all.add(console);
+    return all;
   }
 
   /** Returns a builder for a server. */

@@ -6,8 +6,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.Experimental;
+import io.courier.MethodDescriptor;
 import io.courier.RpcEventListener;
 import io.courier.RpcHandler;
+import io.courier.peer.LocalMethod;
+import io.courier.peer.MethodTable;
 import io.courier.peer.OpenRpc;
 import io.courier.peer.Registrations;
 import io.courier.peer.Serving;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 
 /**
  * Configures and builds an {@link RpcServer}. Each setter states its default. Registration methods check
@@ -81,6 +85,7 @@ public final class RpcServerBuilder {
   boolean openRpc = true;
   String openRpcTitle = OpenRpc.DEFAULT_TITLE;
   String openRpcVersion = OpenRpc.DEFAULT_VERSION;
+  boolean console;
   private final Registrations registrations = new Registrations(this::mapper);
 
   RpcServerBuilder() {}
@@ -144,6 +149,28 @@ public final class RpcServerBuilder {
   public RpcServerBuilder openRpcInfo(String title, String version) {
     this.openRpcTitle = requireNonNull(title, "title");
     this.openRpcVersion = requireNonNull(version, "version");
+    return this;
+  }
+
+  /**
+   * Whether the server serves a web console at {@code /console} on its HTTP port: its methods with their
+   * descriptions and schemas, a form to try each one, live charts of calls per second and p50/p99 latency per
+   * method, and the open connections. The page, its script and its style sheet are static files served to anyone
+   * who asks (they hold no data); everything the page shows it gets by calling the server over its WebSocket path,
+   * {@code rpc.discover} and the built-in {@code rpc.courier.console}, so the interceptors guard every datum as
+   * they guard calls, and a page without the token a server requires shows a prompt for it and nothing else.
+   *
+   * <p>The same snapshot answers {@code GET /console/snapshot} as JSON, through the interceptors as
+   * {@link #httpGet} paths are: 401 without a token the server requires. When on, the server also keeps the
+   * console's stats as an event listener: a few atomic increments per call, and a bounded amount of memory per
+   * method called. Default: off; then {@code /console} is not found (404) and
+   * {@code rpc.courier.console} is an unknown method (-32601).
+   *
+   * @see #httpGet(String, HttpGetHandler)
+   */
+  @Experimental
+  public RpcServerBuilder console(boolean enabled) {
+    this.console = enabled;
     return this;
   }
 
@@ -453,7 +480,7 @@ public final class RpcServerBuilder {
    *
    * @throws IllegalArgumentException when {@code path} does not start with {@code /}, is taken already, or is one
    *     the server answers itself ({@code /}, {@code /rpc}, {@code /health}, {@code /courier.js}, the WebSocket
-   *     path)
+   *     path); the {@link #console(boolean) console}'s paths under {@code /console} are checked in {@link #build()}
    */
   @Experimental
   public RpcServerBuilder httpGet(String path, HttpGetHandler handler) {
@@ -500,15 +527,38 @@ public final class RpcServerBuilder {
   /**
    * Builds the server, not yet listening; call {@link RpcServer#start()}.
    *
-   * @throws IllegalStateException when {@code allowPlaintext(false)} is set without TLS
+   * @throws IllegalStateException when {@code allowPlaintext(false)} is set without TLS, or when
+   *     {@code console(true)} is set and {@link #httpGet} took one of the console's paths
    */
   public RpcServer build() {
     if (!plaintext && tls == null) {
       throw new IllegalStateException("allowPlaintext(false) needs tls(...): the port would refuse every client");
     }
+    if (console) {
+      List<String> consolePaths = new ArrayList<>(ConsoleFiles.PATHS);
+      consolePaths.add(ConsoleMethod.HTTP_PATH);
+      for (String path : consolePaths) {
+        if (httpGets.containsKey(path) || path.equals(webSocketPath)) {
+          throw new IllegalStateException("console(true) serves " + path + ", which httpGet or webSocketPath "
+              + "took already");
+        }
+      }
+    }
     ObjectMapper finalMapper = mapper();
-    return new RpcServer(this, finalMapper, registrations.build(finalMapper, openRpc
-        ? List.of(OpenRpc.discover(openRpcTitle, openRpcVersion, finalMapper))
-        : List.of()));
+    List<Function<List<MethodDescriptor>, LocalMethod>> builtIns = new ArrayList<>();
+    if (openRpc) {
+      builtIns.add(OpenRpc.discover(openRpcTitle, openRpcVersion, finalMapper));
+    }
+    ConsoleMethod consoleMethod = null;
+    if (console) {
+      ConsoleMethod snapshot = new ConsoleMethod(new ConsoleStats(), openRpcTitle, openRpcVersion, finalMapper);
+      builtIns.add(described -> snapshot);
+      consoleMethod = snapshot;
+    }
+    MethodTable table = registrations.build(finalMapper, builtIns);
+    if (consoleMethod != null) {
+      consoleMethod.stats().track(table.names());
+    }
+    return new RpcServer(this, finalMapper, table, consoleMethod);
   }
 }

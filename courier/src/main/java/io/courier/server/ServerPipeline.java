@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseEncoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -51,8 +52,10 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
   /** Refused connections, logged at most once a second: a flood of them must not become a flood of lines. */
   private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
 
-  ServerPipeline(RpcServerBuilder builder, Limits limits, Serving serving, Calling calling, ChannelGroup channels,
-      Set<ServerConnection> connections, PartialMessageBudget partialBudget, BooleanSupplier draining) {
+  /** {@code console} is the web console's snapshot method when it is on, else null. */
+  ServerPipeline(RpcServerBuilder builder, ConsoleMethod console, Limits limits, Serving serving, Calling calling,
+      ChannelGroup channels, Set<ServerConnection> connections, PartialMessageBudget partialBudget,
+      BooleanSupplier draining) {
     this.limits = limits;
     this.serving = serving;
     this.calling = calling;
@@ -62,10 +65,10 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     this.perAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress());
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
+    this.httpGets = gets(builder, console);
     this.http = new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
-        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), browserClient(),
-        builder.httpGets.keySet(), draining);
-    this.httpGets = Map.copyOf(builder.httpGets);
+        allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), staticFiles(builder),
+        httpGets.keySet(), draining);
   }
 
   @Override
@@ -120,6 +123,26 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     // Looked up here, on the thread building the server: the lookup may be slow, and is useless on loopback.
     Set<String> machine = AllowedHosts.isLoopbackBinding(bindHost) ? Set.of() : AllowedHosts.machineNames();
     return AllowedHosts.forServer(bindHost, configured, machine);
+  }
+
+  /** The {@code GET} paths answered past the interceptors: the builder's, and the console's snapshot. */
+  private static Map<String, HttpGetHandler> gets(RpcServerBuilder builder, ConsoleMethod console) {
+    if (console == null) {
+      return Map.copyOf(builder.httpGets);
+    }
+    Map<String, HttpGetHandler> gets = new HashMap<>(builder.httpGets);
+    gets.put(ConsoleMethod.HTTP_PATH, console.httpGet());
+    return Map.copyOf(gets);
+  }
+
+  /** The browser client, and the web console's files when it is on. */
+  private static Map<String, HttpOptions.Resource> staticFiles(RpcServerBuilder builder) {
+    if (!builder.console) {
+      return browserClient();
+    }
+    Map<String, HttpOptions.Resource> files = new HashMap<>(browserClient());
+    files.putAll(ConsoleFiles.load(builder.webSocketPath));
+    return files;
   }
 
   /** The browser client, served at {@code /courier.js} when its file is on the class path. */
