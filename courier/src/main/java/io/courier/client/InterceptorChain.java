@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -33,6 +34,8 @@ final class InterceptorChain implements ClientInterceptor.Chain {
     Map<String, String> metadata;
     /** The call as sent, once the last link sent it; cancelled when the caller cancels. */
     volatile CompletableFuture<?> sent;
+    /** Whether the caller cancelled before the call was sent: then it never is. */
+    volatile boolean cancelled;
 
     Call(List<ClientInterceptor> interceptors, String method, Object params, Duration timeout, String target,
         Function<Map<String, String>, CompletableFuture<?>> send) {
@@ -42,6 +45,33 @@ final class InterceptorChain implements ClientInterceptor.Chain {
       this.timeout = timeout;
       this.target = target;
       this.send = send;
+    }
+  }
+
+  /** The caller's future: cancelling it cancels the call as sent, without a stage of its own per call. */
+  private static final class Outcome<R> extends CompletableFuture<R> {
+    private final Call call;
+
+    Outcome(Call call) {
+      this.call = call;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      boolean cancelled = super.cancel(mayInterruptIfRunning);
+      if (cancelled) {
+        call.cancelled = true;
+        CompletableFuture<?> sent = call.sent;
+        if (sent != null) {
+          sent.cancel(mayInterruptIfRunning);
+        }
+      }
+      return cancelled;
+    }
+
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+      return new CompletableFuture<>();
     }
   }
 
@@ -63,19 +93,13 @@ final class InterceptorChain implements ClientInterceptor.Chain {
   static <R> CompletableFuture<R> run(List<ClientInterceptor> interceptors, String method, Object params,
       Duration timeout, String target, Function<Map<String, String>, CompletableFuture<R>> send) {
     Call call = new Call(interceptors, method, params, timeout, target, send::apply);
-    CompletableFuture<R> result = new CompletableFuture<>();
+    Outcome<R> result = new Outcome<>(call);
     new InterceptorChain(call, 0).proceed().whenComplete((value, failure) -> {
       if (failure != null) {
         result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
             ? failure.getCause() : failure);
       } else {
         result.complete((R) value);
-      }
-    });
-    result.whenComplete((value, failure) -> {
-      CompletableFuture<?> sent = call.sent;
-      if (result.isCancelled() && sent != null) {
-        sent.cancel(true);
       }
     });
     return result;
@@ -184,8 +208,14 @@ final class InterceptorChain implements ClientInterceptor.Chain {
     proceeded = true;
     try {
       if (index == call.interceptors.size()) {
+        if (call.cancelled) {
+          return CompletableFuture.failedFuture(new CancellationException("Cancelled before it was sent"));
+        }
         CompletableFuture<?> sent = call.send.apply(call.metadata == null ? null : Map.copyOf(call.metadata));
         call.sent = sent;
+        if (call.cancelled) {
+          sent.cancel(true); // cancelled while it was being sent: the cancel above may have missed it
+        }
         return (CompletionStage<Object>) sent;
       }
       ClientInterceptor interceptor = call.interceptors.get(index);

@@ -5,7 +5,6 @@ import io.courier.Peer;
 import io.courier.RpcError;
 import io.courier.RpcEventListener;
 import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,46 +17,73 @@ public final class EventListeners {
 
   private static final Logger log = LoggerFactory.getLogger(EventListeners.class);
 
-  private final List<RpcEventListener> listeners;
+  /** An array, iterated without an iterator object on the call path. */
+  private final RpcEventListener[] listeners;
   private final RateLimitedLog failures = new RateLimitedLog(java.time.Duration.ofSeconds(1));
 
   private EventListeners(List<RpcEventListener> listeners) {
-    this.listeners = listeners;
+    this.listeners = listeners.toArray(RpcEventListener[]::new);
   }
 
   /** Returns the events of {@code listeners}, or null when there are none. */
   public static EventListeners of(List<RpcEventListener> listeners) {
-    return listeners.isEmpty() ? null : new EventListeners(List.copyOf(listeners));
+    return listeners.isEmpty() ? null : new EventListeners(listeners);
   }
 
   public void connectionOpened(Peer connection) {
-    tell(listener -> listener.connectionOpened(connection));
+    for (RpcEventListener listener : listeners) {
+      try {
+        listener.connectionOpened(connection);
+      } catch (RuntimeException e) {
+        failed(listener, e);
+      }
+    }
   }
 
   public void connectionClosed(Peer connection) {
-    tell(listener -> listener.connectionClosed(connection));
+    for (RpcEventListener listener : listeners) {
+      try {
+        listener.connectionClosed(connection);
+      } catch (RuntimeException e) {
+        failed(listener, e);
+      }
+    }
   }
 
+  // The call events come twice per call, so each is a plain loop: a lambda capturing the call would be an
+  // allocation per event on the call path.
+
   public void callStarted(CallEvent call) {
-    tell(listener -> listener.callStarted(call));
+    for (RpcEventListener listener : listeners) {
+      try {
+        listener.callStarted(call);
+      } catch (RuntimeException e) {
+        failed(listener, e);
+      }
+    }
   }
 
   public void callEnded(CallEvent call) {
-    tell(listener -> listener.callEnded(call));
+    for (RpcEventListener listener : listeners) {
+      try {
+        listener.callEnded(call);
+      } catch (RuntimeException e) {
+        failed(listener, e);
+      }
+    }
   }
 
   public void callRejected(Peer connection, String method, RpcError error) {
-    tell(listener -> listener.callRejected(connection, method, error));
-  }
-
-  private void tell(Consumer<RpcEventListener> event) {
-    for (int i = 0; i < listeners.size(); i++) {
-      RpcEventListener listener = listeners.get(i);
+    for (RpcEventListener listener : listeners) {
       try {
-        event.accept(listener);
+        listener.callRejected(connection, method, error);
       } catch (RuntimeException e) {
-        failures.warn(log, "Event listener {} failed: {}", listener.getClass().getName(), e.toString());
+        failed(listener, e);
       }
     }
+  }
+
+  private void failed(RpcEventListener listener, RuntimeException e) {
+    failures.warn(log, "Event listener {} failed: {}", listener.getClass().getName(), e.toString());
   }
 }

@@ -12,6 +12,7 @@ import io.courier.testing.Transports;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -252,6 +253,34 @@ class ClientInterceptorsIT {
     assertThat(slowStarted.await(5, TimeUnit.SECONDS)).isTrue();
     call.cancel(true);
     assertThat(slowCancelled.get(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void aCallCancelledWhileAnInterceptorHoldsItIsNeverSent() throws Exception {
+    CountDownLatch held = new CountDownLatch(1);
+    CountDownLatch go = new CountDownLatch(1);
+    CompletableFuture<CompletionStage<Object>> proceeded = new CompletableFuture<>();
+    AtomicInteger calls = new AtomicInteger();
+    // The first call's interceptor proceeds on another thread once the test has cancelled it; later calls go on.
+    RpcClient client = client(Transports.TCP, chain -> calls.incrementAndGet() > 1 ? chain.proceed()
+        : CompletableFuture.runAsync(() -> {
+          held.countDown();
+          try {
+            go.await(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          proceeded.complete(chain.proceed());
+        }).thenCompose(ignored -> proceeded.join()));
+    CompletableFuture<Integer> call = client.call("add", Integer.class, 1, 2);
+    assertThat(held.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(call.cancel(true)).isTrue();
+    go.countDown();
+    CompletionStage<Object> outcome = proceeded.get(5, TimeUnit.SECONDS);
+    assertThatThrownBy(() -> outcome.toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .isInstanceOf(CancellationException.class).hasMessageContaining("before it was sent");
+    assertThat(client.call("add", Integer.class, 2, 2).get(5, TimeUnit.SECONDS)).isEqualTo(4);
+    assertThat(runs).as("only the second call ran").hasValue(1);
   }
 
   @Test
