@@ -10,15 +10,17 @@ import io.courier.RpcEventListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An {@link RpcEventListener} that records what a server or a client does as Micrometer meters, named after
@@ -67,7 +69,11 @@ public final class CourierMetrics implements RpcEventListener {
 
   /** Codes tagged per method: a server answers with a handful; a client's come from its server, whatever it is. */
   private static final int MAX_STATUS_CODES = 32;
-  private static final double[] DEFAULT_PERCENTILES = {0.5, 0.9, 0.99};
+  /**
+   * In-flight counts by registry, then by gauge name and tags; weak, so that a registry dropped is not kept. Read
+   * only when a method's meters are made, never per call.
+   */
+  private static final Map<MeterRegistry, Map<String, AtomicLong>> IN_FLIGHT = new WeakHashMap<>();
 
   private final MeterRegistry registry;
   private final String side;
@@ -78,7 +84,6 @@ public final class CourierMetrics implements RpcEventListener {
 
   private final Role serving = new Role("server");
   private final Role making = new Role("client");
-  private final Map<CallEvent, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Counter>> rejected = new ConcurrentHashMap<>();
   private final Map<String, Counter[]> connections = new ConcurrentHashMap<>();
 
@@ -120,22 +125,14 @@ public final class CourierMetrics implements RpcEventListener {
 
   @Override
   public void callStarted(CallEvent call) {
-    Role role = call.served() ? serving : making;
-    MethodMeters meters = role.method(call.method(), true);
-    inFlight.put(call, new InFlight(meters, meters.active.start()));
+    (call.served() ? serving : making).method(call.method(), true).active.incrementAndGet();
   }
 
   @Override
   public void callEnded(CallEvent call) {
-    InFlight started = inFlight.remove(call);
-    MethodMeters meters;
-    if (started != null) {
-      started.sample.stop();
-      meters = started.meters;
-    } else {
-      // Started before this listener could see it: record it all the same, under the name it would have had.
-      meters = (call.served() ? serving : making).method(call.method(), false);
-    }
+    // The same lookup as at the start finds the same meters: names are only ever added, up to the bound.
+    MethodMeters meters = (call.served() ? serving : making).method(call.method(), true);
+    meters.active.decrementAndGet();
     RpcError error = call.error();
     Outcome outcome = meters.outcome(error == null ? OK : String.valueOf(error.code()));
     outcome.duration.record(call.durationNanos(), TimeUnit.NANOSECONDS);
@@ -239,9 +236,6 @@ public final class CourierMetrics implements RpcEventListener {
     });
   }
 
-  /** A call counted in flight, with the meters it started under. */
-  private record InFlight(MethodMeters meters, LongTaskTimer.Sample sample) {}
-
   /** The meters of one role ({@code rpc.server} or {@code rpc.client}), per method. */
   private final class Role {
     final String prefix;
@@ -270,7 +264,8 @@ public final class CourierMetrics implements RpcEventListener {
     final Role role;
     final String name;
     final Tags tags;
-    final LongTaskTimer active;
+    /** Calls in flight, shared with every instance that records this method into the same registry. */
+    final AtomicLong active;
     final Timer queued;
     final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
 
@@ -278,9 +273,9 @@ public final class CourierMetrics implements RpcEventListener {
       this.role = role;
       this.name = name;
       this.tags = commonTags.and("rpc.method", name);
-      this.active = LongTaskTimer.builder(role.prefix + ".active_calls")
-          .description("Calls in flight, and how long the oldest has run")
-          .tags(tags)
+      String activeName = role.prefix + ".active_calls";
+      this.active = shared(registry, activeName, tags);
+      Gauge.builder(activeName, active, AtomicLong::get).description("Calls in flight").tags(tags)
           .register(registry);
       this.queued = role == serving ? timer("courier.server.call.queue.duration",
           "Time a served call waited for a thread before its method ran", tags) : null;
@@ -320,13 +315,28 @@ public final class CourierMetrics implements RpcEventListener {
         .register(registry);
   }
 
+  /**
+   * Sizes keep a count, a total and a maximum, no histogram: a histogram of sizes would be a few hundred series per
+   * method and outcome, recorded on every call, for a figure rarely asked about.
+   */
   private DistributionSummary summary(String name, String description, Tags tags) {
     return DistributionSummary.builder(name)
         .description(description)
         .baseUnit("bytes")
         .tags(tags)
-        .publishPercentileHistogram(percentileHistogram)
         .register(registry);
+  }
+
+  /**
+   * Returns the in-flight count of the gauge {@code name} with {@code tags} in {@code registry}: one per registry,
+   * whichever instance asks first, since the registry keeps the first gauge registered under a name and tags and
+   * would not read another instance's count.
+   */
+  private static AtomicLong shared(MeterRegistry registry, String name, Tags tags) {
+    synchronized (IN_FLIGHT) {
+      return IN_FLIGHT.computeIfAbsent(registry, r -> new HashMap<>())
+          .computeIfAbsent(name + tags, key -> new AtomicLong());
+    }
   }
 
   /**
@@ -337,7 +347,7 @@ public final class CourierMetrics implements RpcEventListener {
     private final MeterRegistry registry;
     private Tags tags = Tags.empty();
     private boolean percentileHistogram = true;
-    private double[] percentiles = DEFAULT_PERCENTILES.clone();
+    private double[] percentiles = {};
     private int maxMethods = 1000;
 
     private Builder(MeterRegistry registry) {
@@ -361,7 +371,8 @@ public final class CourierMetrics implements RpcEventListener {
 
     /**
      * The percentiles that durations publish as computed on this end (not aggregatable across instances), each
-     * in [0, 1]. Default 0.5, 0.9 and 0.99; none to publish none.
+     * in [0, 1]. Default none: the percentile histogram gives them, across instances too, at a fraction of the
+     * cost per call (a window of percentiles is several histograms recorded into on every call).
      */
     public Builder percentiles(double... percentiles) {
       for (double p : requireNonNull(percentiles, "percentiles")) {

@@ -199,8 +199,7 @@ class CourierMetricsIT {
         .getTag("error.type")).isEqualTo("none");
     assertThat(serverMeters.get("courier.server.call.queue.duration").tags("rpc.method", "add").timer().count())
         .isEqualTo(5);
-    assertThat(serverMeters.get("rpc.server.active_calls").tags("rpc.method", "add").longTaskTimer()
-        .activeTasks()).isZero();
+    assertThat(serverMeters.get("rpc.server.active_calls").tags("rpc.method", "add").gauge().value()).isZero();
     assertThat(clientMeters.find("rpc.server.call.duration").meters()).as("the client served nothing").isEmpty();
     assertThat(serverMeters.find("courier.server.calls.rejected").meters()).isEmpty();
   }
@@ -315,14 +314,13 @@ class CourierMetricsIT {
     Line line = new Line();
     line.send("{\"jsonrpc\":\"2.0\",\"method\":\"hold\",\"id\":1}");
     Signals.await(serverEvents.started, 1);
-    assertThat(serverMeters.get("rpc.server.active_calls").tags("rpc.method", "hold").longTaskTimer()
-        .activeTasks()).isEqualTo(1);
+    assertThat(serverMeters.get("rpc.server.active_calls").tags("rpc.method", "hold").gauge().value())
+        .isEqualTo(1);
 
     release.countDown();
     assertThat(line.in.readLine()).contains("held");
     Signals.await(serverEvents.ended, 1);
-    assertThat(serverMeters.get("rpc.server.active_calls").tags("rpc.method", "hold").longTaskTimer()
-        .activeTasks()).isZero();
+    assertThat(serverMeters.get("rpc.server.active_calls").tags("rpc.method", "hold").gauge().value()).isZero();
   }
 
   @Test
@@ -372,7 +370,7 @@ class CourierMetricsIT {
         .contains("rpc_server_call_duration_seconds_count{error_type=\"-32603\",rpc_method=\"fail\","
             + "rpc_status_code=\"-32603\",rpc_system_name=\"jsonrpc\"} 1")
         .contains("rpc_server_request_size_bytes_count{")
-        .contains("rpc_server_active_calls_seconds_count{")
+        .contains("rpc_server_active_calls{")
         .contains("courier_server_call_queue_duration_seconds_count{")
         .contains("courier_server_calls_rejected_total{courier_reason=\"method_not_found\",rpc_method=\"_OTHER\"")
         .contains("courier_server_connections{courier_protocol=\"tcp\",rpc_system_name=\"jsonrpc\"} 1");

@@ -17,7 +17,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -169,18 +168,18 @@ class CourierMetricsTest {
   }
 
   @Test
-  void durationsPublishTheDefaultPercentilesAndAHistogram() {
+  void durationsPublishAHistogramAndNoComputedPercentilesByDefaultAndSizesNoHistogram() {
     CourierMetrics metrics = CourierMetrics.server(registry);
     run(metrics, new FakeCall(true, "add"), null);
     HistogramSnapshot snapshot = registry.get("rpc.server.call.duration").timer().takeSnapshot();
-    assertThat(Arrays.stream(snapshot.percentileValues()).map(ValueAtPercentile::percentile))
-        .containsExactly(0.5, 0.9, 0.99);
+    assertThat(snapshot.percentileValues()).isEmpty();
     assertThat(registry.get("rpc.server.call.duration").timer().totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3);
 
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     run(CourierMetrics.server(prometheus), new FakeCall(true, "add"), null);
     assertThat(prometheus.scrape()).contains("rpc_server_call_duration_seconds_bucket{")
-        .contains("rpc_server_request_size_bytes_bucket{");
+        .contains("rpc_server_request_size_bytes_count{")
+        .doesNotContain("rpc_server_request_size_bytes_bucket{");
   }
 
   @Test
@@ -194,9 +193,10 @@ class CourierMetricsTest {
   }
 
   @Test
-  void prometheusShowsThePercentilesWhenTheHistogramIsOff() {
+  void prometheusShowsThePercentilesChosenWhenTheHistogramIsOff() {
     PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    CourierMetrics metrics = CourierMetrics.builder(prometheus).percentileHistogram(false).buildForServer();
+    CourierMetrics metrics = CourierMetrics.builder(prometheus).percentileHistogram(false).percentiles(0.5, 0.99)
+        .buildForServer();
     run(metrics, new FakeCall(true, "add"), null);
     assertThat(prometheus.scrape()).contains("rpc_server_call_duration_seconds{").contains("quantile=\"0.99\"")
         .doesNotContain("_bucket{");
@@ -283,9 +283,24 @@ class CourierMetricsTest {
     CourierMetrics metrics = CourierMetrics.server(registry);
     FakeCall call = new FakeCall(true, "add");
     metrics.callStarted(call);
-    assertThat(registry.get("rpc.server.active_calls").longTaskTimer().activeTasks()).isEqualTo(1);
+    assertThat(registry.get("rpc.server.active_calls").gauge().value()).isEqualTo(1);
     metrics.callEnded(call);
-    assertThat(registry.get("rpc.server.active_calls").longTaskTimer().activeTasks()).isZero();
+    assertThat(registry.get("rpc.server.active_calls").gauge().value()).isZero();
+  }
+
+  @Test
+  void instancesSharingARegistryShareTheInFlightCount() {
+    CourierMetrics first = CourierMetrics.server(registry);
+    CourierMetrics second = CourierMetrics.server(registry);
+    FakeCall one = new FakeCall(true, "add");
+    FakeCall two = new FakeCall(true, "add");
+    first.callStarted(one);
+    second.callStarted(two);
+    assertThat(registry.get("rpc.server.active_calls").gauge().value()).isEqualTo(2);
+    second.callEnded(two);
+    assertThat(registry.get("rpc.server.active_calls").gauge().value()).isEqualTo(1);
+    first.callEnded(one);
+    assertThat(registry.get("rpc.server.active_calls").gauge().value()).isZero();
   }
 
   @Test
