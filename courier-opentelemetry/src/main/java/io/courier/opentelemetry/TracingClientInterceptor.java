@@ -12,8 +12,9 @@ import static io.courier.opentelemetry.RpcAttributes.SERVER_PORT;
 import static io.courier.opentelemetry.RpcAttributes.VERSION_2_0;
 
 import io.courier.client.ClientInterceptor;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
@@ -48,6 +49,13 @@ final class TracingClientInterceptor implements ClientInterceptor {
 
   private final Tracer tracer;
   private final TextMapPropagator propagator;
+  /**
+   * The attributes every call to the last target seen has, so that a client's target is parsed once rather than
+   * per call; a client has one target, so one entry is enough (another target just replaces it).
+   */
+  private volatile TargetAttributes last;
+
+  private record TargetAttributes(String target, Attributes attributes) {}
 
   TracingClientInterceptor(Tracer tracer, TextMapPropagator propagator) {
     this.tracer = tracer;
@@ -58,24 +66,13 @@ final class TracingClientInterceptor implements ClientInterceptor {
   @SuppressWarnings("try") // the scope is only closed, never read
   public CompletionStage<Object> intercept(Chain chain) {
     Context parent = Context.current();
-    SpanBuilder builder = tracer.spanBuilder(chain.method())
+    // No jsonrpc.request.id here: the id is given per attempt, below the interceptors, which see the call once.
+    Span span = tracer.spanBuilder(chain.method())
         .setParent(parent)
         .setSpanKind(SpanKind.CLIENT)
-        .setAttribute(RPC_SYSTEM_NAME, JSONRPC)
-        .setAttribute(RPC_SYSTEM, JSONRPC)
+        .setAllAttributes(attributesOf(chain.target()))
         .setAttribute(RPC_METHOD, chain.method())
-        .setAttribute(JSONRPC_PROTOCOL_VERSION, VERSION_2_0);
-    // No jsonrpc.request.id here: the id is given per attempt, below the interceptors, which see the call once.
-    ServerAddress server = ServerAddress.parse(chain.target());
-    if (server != null) {
-      builder.setAttribute(SERVER_ADDRESS, server.host())
-          .setAttribute(SERVER_PORT, (long) server.port())
-          .setAttribute(NETWORK_TRANSPORT, "tcp");
-      if (server.protocolName() != null) {
-        builder.setAttribute(NETWORK_PROTOCOL_NAME, server.protocolName());
-      }
-    }
-    Span span = builder.startSpan();
+        .startSpan();
     Context context = parent.with(span);
     CompletionStage<Object> outcome;
     // Current while the rest of the chain runs, so that inner interceptors (and their logs) see this span.
@@ -87,5 +84,29 @@ final class TracingClientInterceptor implements ClientInterceptor {
       throw e;
     }
     return outcome.whenComplete((result, failure) -> Outcomes.end(span, failure));
+  }
+
+  /** Returns the attributes of every call to {@code target}: the system, and the server when it names one. */
+  private Attributes attributesOf(String target) {
+    TargetAttributes cached = last;
+    if (cached != null && cached.target().equals(target)) {
+      return cached.attributes();
+    }
+    AttributesBuilder attributes = Attributes.builder()
+        .put(RPC_SYSTEM_NAME, JSONRPC)
+        .put(RPC_SYSTEM, JSONRPC)
+        .put(JSONRPC_PROTOCOL_VERSION, VERSION_2_0);
+    ServerAddress server = ServerAddress.parse(target);
+    if (server != null) {
+      attributes.put(SERVER_ADDRESS, server.host())
+          .put(SERVER_PORT, (long) server.port())
+          .put(NETWORK_TRANSPORT, "tcp");
+      if (server.protocolName() != null) {
+        attributes.put(NETWORK_PROTOCOL_NAME, server.protocolName());
+      }
+    }
+    Attributes built = attributes.build();
+    last = new TargetAttributes(target, built);
+    return built;
   }
 }
