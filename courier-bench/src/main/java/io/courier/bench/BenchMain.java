@@ -64,7 +64,8 @@ public final class BenchMain {
                            calls and retries, for add as declared and for add marked @Idempotent on the
                            client; about 3 minutes; writes only the Several servers section of the page
         --observability    add at 16 and 128 in flight with metrics (courier-micrometer) and tracing
-                           (courier-opentelemetry, every call sampled, spans dropped) on, beside both off,
+                           (courier-opentelemetry; every call, or 1 in 10, traced; spans dropped) on, beside
+                           both off,
                            alternating window by window as --cluster does (about 2 minutes; with
                            --baseline-jar, also the baseline build's server); writes only the Metrics and
                            tracing section of the page
@@ -366,7 +367,8 @@ public final class BenchMain {
           case "peers" -> Target.PEERS;
           case "cluster" -> Target.CLUSTER;
           case "observability" -> o.baselineJar == null ? Target.OBSERVABILITY
-              : List.of(Target.COURIER, Target.COURIER_OBSERVED, Target.COURIER_BASELINE);
+              : List.of(Target.COURIER, Target.COURIER_OBSERVED, Target.COURIER_OBSERVED_SAMPLED,
+                  Target.COURIER_BASELINE);
           case "full" -> Target.FULL;
           default -> Target.DEFAULTS;
         };

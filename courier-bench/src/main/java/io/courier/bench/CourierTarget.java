@@ -281,11 +281,14 @@ public final class CourierTarget {
      *     picks a server per call as for any list, and always the same one
      */
     Client(String target, Path caPem, boolean direct, String routingKey) {
-      this(target, caPem, direct, routingKey, false);
+      this(target, caPem, direct, routingKey, 0);
     }
 
-    /** @param observe with metrics and tracing on ({@link Observed}) */
-    Client(String target, Path caPem, boolean direct, String routingKey, boolean observe) {
+    /**
+     * @param traced with metrics and tracing on ({@link Observed}) when positive: the share of calls traced, 1
+     *     for all
+     */
+    Client(String target, Path caPem, boolean direct, String routingKey, double traced) {
       RpcClientBuilder builder = RpcClient.builder()
           .target(target)
           .callTimeout(CALL_TIMEOUT);
@@ -298,8 +301,8 @@ public final class CourierTarget {
       if (routingKey != null) {
         builder.loadBalancing(LoadBalancing.consistentHash());
       }
-      if (observe) {
-        Observed.client(builder);
+      if (traced > 0) {
+        Observed.client(builder, traced);
       }
       this.client = builder.build();
       this.bench = (routingKey == null ? client : client.withRoutingKey(routingKey)).create(AsyncBench.class);

@@ -659,7 +659,9 @@ final class Report {
         .append("both on at both ends (`courier-micrometer`'s listener on a Prometheus registry with its default ")
         .append("percentiles; `courier-opentelemetry`'s interceptors on an OpenTelemetry SDK that samples every ")
         .append("call, propagates the W3C trace context in each request and batches its spans to an exporter ")
-        .append("that drops them) beside both off, the targets taking turns window by window. A run given ")
+        .append("that drops them) beside both off, and the same with one call in ").append(Target.SAMPLED_ONE_IN)
+        .append(" traced (the client samples by trace id; the server follows), the targets taking turns window by ")
+        .append("window. A run given ")
         .append("`--baseline-jar` also measures the server of that build, the code before a change, with both ")
         .append("off and called by this build's client. This section is written by `")
         .append(BenchMain.JAR_COMMAND).append(" --observability` alone; the other runs keep it as it is.\n\n")
@@ -678,7 +680,8 @@ final class Report {
           .append("repetition, and their median): ").append(String.join("; ", ratios)).append('\n');
     }
     b.append("\nThe issue expects both on at 0.9× or more of both off, and both off unchanged from the code ")
-        .append("before the hooks (the baseline row, about 1.0×).\n\n")
+        .append("before the hooks (the baseline row, about 1.0×). Client, server and load share this machine's ")
+        .append(machine.cores()).append(" cores, so every microsecond either end spends per call shows.\n\n")
         .append(alternatingTable());
     if (!notes.isEmpty()) {
       b.append("\nNotes:\n\n");

@@ -66,6 +66,12 @@ enum Target {
    */
   COURIER_OBSERVED("courier-observed", "Courier, metrics and tracing on", CourierTarget.class, "--observe"),
   /**
+   * {@link #COURIER_OBSERVED} with one call in {@value #SAMPLED_ONE_IN} traced, as services busy enough for this
+   * to matter are run: the client samples by trace id, and the server follows the caller's decision.
+   */
+  COURIER_OBSERVED_SAMPLED("courier-observed-sampled", "Courier, metrics on, 1 in 10 calls traced",
+      CourierTarget.class, "--observe"),
+  /**
    * {@link #COURIER}'s server from another build of the bench ({@code --baseline-jar}), called by this build's
    * client: the code before a change, measured in the same run as the code after it.
    */
@@ -115,7 +121,9 @@ enum Target {
   static final List<Target> CLUSTER = List.of(COURIER, COURIER_LIST_KEYED, COURIER_LIST_ONE, COURIER_LIST,
       COURIER_ZK);
   /** {@code --observability}: Courier with metrics and tracing off and on. */
-  static final List<Target> OBSERVABILITY = List.of(COURIER, COURIER_OBSERVED);
+  static final List<Target> OBSERVABILITY = List.of(COURIER, COURIER_OBSERVED, COURIER_OBSERVED_SAMPLED);
+  /** The share of calls {@link #COURIER_OBSERVED_SAMPLED} traces: one in this many. */
+  static final int SAMPLED_ONE_IN = 10;
 
   private final String id;
   private final String label;
@@ -182,7 +190,7 @@ enum Target {
    */
   boolean hasScaleRows() {
     return this != COURIER_PEER && this != COURIER_LIST_ONE && this != COURIER_LIST_KEYED && this != COURIER_OBSERVED
-        && !cluster()
+        && this != COURIER_OBSERVED_SAMPLED && !cluster()
         && (courierScheme() == null || courierScheme().equals("tcp"));
   }
 
@@ -202,7 +210,7 @@ enum Target {
   String courierScheme() {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_PEER, COURIER_LIST, COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED,
-          COURIER_OBSERVED, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
+          COURIER_OBSERVED, COURIER_OBSERVED_SAMPLED, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
       case COURIER_TLS -> "tls";
       case COURIER_HTTP -> "http";
       case COURIER_HTTPS -> "https";
@@ -256,8 +264,9 @@ enum Target {
       case COURIER_ZK -> new CourierTarget.Client(CourierTarget.zkUri(registry), null, false);
       case COURIER_LIST_ONE -> new CourierTarget.Client(CourierTarget.uriOfNames(port), null, false);
       case COURIER_LIST_KEYED -> new CourierTarget.Client(CourierTarget.uriOfNames(port), null, false, "bench");
-      case COURIER_OBSERVED -> new CourierTarget.Client(CourierTarget.uri("tcp", host, port), null, false, null,
-          true);
+      case COURIER_OBSERVED -> new CourierTarget.Client(CourierTarget.uri("tcp", host, port), null, false, null, 1);
+      case COURIER_OBSERVED_SAMPLED -> new CourierTarget.Client(CourierTarget.uri("tcp", host, port), null, false,
+          null, 1.0 / SAMPLED_ONE_IN);
       case GRPC_JSON -> GrpcTarget.client(host, port, Codec.JSON, true, cell);
       case GRPC_BINARY -> GrpcTarget.client(host, port, Codec.BINARY, true, cell);
       case GRPC_JSON_POOL -> GrpcTarget.client(host, port, Codec.JSON, false, cell);
@@ -274,7 +283,7 @@ enum Target {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> CourierTarget.holdIdle(host, port, count);
       case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER, COURIER_LIST,
-          COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED, COURIER_OBSERVED ->
+          COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED, COURIER_OBSERVED, COURIER_OBSERVED_SAMPLED ->
           throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);

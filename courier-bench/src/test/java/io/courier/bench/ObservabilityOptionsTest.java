@@ -17,7 +17,7 @@ class ObservabilityOptionsTest {
     assertThat(o.plan.alternates()).isTrue();
     assertThat(o.plan.cells()).containsExactly(Cell.of(Workload.ADD, 16), Cell.of(Workload.ADD, 128));
     assertThat(o.plan.repetitions()).isEqualTo(Plan.cluster().repetitions());
-    assertThat(o.targets).containsExactly(Target.COURIER, Target.COURIER_OBSERVED);
+    assertThat(o.targets).containsExactly(Target.COURIER, Target.COURIER_OBSERVED, Target.COURIER_OBSERVED_SAMPLED);
     assertThat(o.csv.getFileName()).isEqualTo(Path.of("bench-observability.csv"));
     assertThat(Target.COURIER_OBSERVED.serverArgs()).containsExactly("--observe");
     assertThat(Target.COURIER_OBSERVED.hasScaleRows()).isFalse();
@@ -29,7 +29,8 @@ class ObservabilityOptionsTest {
     Path jar = Files.writeString(dir.resolve("old.jar"), "not read here");
     BenchMain.Options o = BenchMain.Options.parse(new String[] {"--observability", "--no-markdown",
         "--baseline-jar", jar.toString()});
-    assertThat(o.targets).containsExactly(Target.COURIER, Target.COURIER_OBSERVED, Target.COURIER_BASELINE);
+    assertThat(o.targets).containsExactly(Target.COURIER, Target.COURIER_OBSERVED, Target.COURIER_OBSERVED_SAMPLED,
+        Target.COURIER_BASELINE);
   }
 
   @Test
