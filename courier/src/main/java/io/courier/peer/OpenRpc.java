@@ -1,15 +1,11 @@
 package io.courier.peer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.MethodDescriptor;
 import io.courier.RpcError;
-import io.courier.RpcException;
-import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * type that cannot be described gets {@link JsonSchemas}' fallback schema; the call never fails for it.
  * Thread-safe.
  */
-public final class OpenRpc implements LocalMethod {
+public final class OpenRpc extends BuiltInMethod {
 
   /** The discovery method's name, as the OpenRPC specification reserves it. */
   public static final String METHOD = "rpc.discover";
@@ -45,18 +41,14 @@ public final class OpenRpc implements LocalMethod {
   private final String version;
   private final ObjectMapper mapper;
   private final List<MethodDescriptor> methods;
-  private final ObjectWriter writer;
-  private final MethodDescriptor descriptor;
   private volatile ObjectNode document;
 
   private OpenRpc(String title, String version, ObjectMapper mapper, List<MethodDescriptor> methods) {
+    super(METHOD, "Returns this server's OpenRPC document.", mapper);
     this.title = title;
     this.version = version;
     this.mapper = mapper;
     this.methods = methods;
-    this.writer = mapper.writerFor(JsonNode.class);
-    this.descriptor = new MethodDescriptor(METHOD, "Returns this server's OpenRPC document.", "", "", List.of(),
-        false, true, JsonNode.class, false, false, List.of());
   }
 
   /**
@@ -175,52 +167,9 @@ public final class OpenRpc implements LocalMethod {
   }
 
   @Override
-  public String name() {
-    return METHOD;
-  }
-
-  @Override
-  public MethodDescriptor descriptor() {
-    return descriptor;
-  }
-
-  @Override
-  public int arity() {
-    return 0;
-  }
-
-  @Override
-  public Object[] bind(ArrayNode args, ObjectNode kwargs) {
-    if ((args != null && !args.isEmpty()) || (kwargs != null && !kwargs.isEmpty())) {
-      throw new RpcException(RpcError.INVALID_PARAMS.withData(NODES.textNode(METHOD + " takes no params")));
-    }
-    return new Object[0];
-  }
-
-  @Override
   public Object invoke(Object[] bound) {
     // A copy, so that an interceptor that changes the result cannot change what later calls get.
     return document().deepCopy();
-  }
-
-  @Override
-  public ObjectWriter resultWriter() {
-    return writer;
-  }
-
-  @Override
-  public boolean nonBlocking() {
-    return false;
-  }
-
-  @Override
-  public boolean declares(Throwable thrown) {
-    return false;
-  }
-
-  @Override
-  public <A extends Annotation> A annotation(Class<A> type) {
-    return null;
   }
 
   @Override
