@@ -1,6 +1,7 @@
 package io.courier.bench;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +14,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IHelpSectionRenderer;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.UsageMessageSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The launcher: runs every target's server and load client, each in a JVM of its own, one target at a time,
@@ -41,52 +52,6 @@ public final class BenchMain {
   private static final double BUSY_WARNING = 0.15;
   /** File descriptors the idle row needs beyond the connections themselves. */
   private static final int SPARE_FILE_DESCRIPTORS = 1024;
-  private static final String USAGE = """
-      usage: %s [--quick | --full | --smoke | --transports | --peers | --cluster | --observability]
-                [options]
-
-        --quick            add at 1, 16 and 128 in flight, echo 64 KiB at 16; 2 s windows (under 3 minutes)
-        --full             every workload at 1, 16 and 128 in flight, and the scale rows (the default);
-                           also gRPC + JSON with its default thread pool (grpc-json-pool)
-        --smoke            200 ms windows, one repetition, a reduced matrix and small scale rows (CI);
-                           also add at 16 on courier-http, courier-wss and courier-peer, and the stream
-        --transports       add at 16 in flight on Courier over TCP, HTTP/1.1 and WebSocket, each in the clear
-                           and inside TLS, and on gRPC + JSON; --quick's windows after an 8 s warm-up
-                           (about 2 minutes); writes only the Transports section of the page
-        --peers            add at 16 and 128 in flight from the server to the client (courier-peer) beside
-                           the client to the server, and one subscription's items/s on Courier (defaults and
-                           I/O thread) beside gRPC server streaming; --quick's windows (about 3 minutes);
-                           writes only the Peers and streams section of the page
-        --cluster          add at 16 and 128 in flight through a static list of 3 servers beside 1 server
-                           called directly, alternating window by window (--quick's windows, 5 repetitions,
-                           after a 3 s JIT warm-up per cell and server); then, 16 calls in flight through the
-                           list, one server killed (SIGKILL) and the time until calls avoid it, the failed
-                           calls and retries, for add as declared and for add marked @Idempotent on the
-                           client; about 3 minutes; writes only the Several servers section of the page
-        --observability    add at 16 and 128 in flight with metrics (courier-micrometer) and tracing
-                           (courier-opentelemetry; every call, or 1 in 10, traced; spans dropped) on, beside
-                           both off,
-                           alternating window by window as --cluster does (about 2 minutes; with
-                           --baseline-jar, also the baseline build's server); writes only the Metrics and
-                           tracing section of the page
-        --kills N          --cluster's kills per way of declaring add (default %d)
-        --scale            add the scale rows (1,000 connections; 10,000 idle connections) to --quick
-        --no-scale         leave the scale rows out
-        --targets LIST     comma-separated, of: courier, courier-io, courier-tls, courier-http, courier-https,
-                           courier-ws, courier-wss, courier-peer, grpc-json, grpc-json-pool, grpc-binary,
-                           jsonrpc4j, netty-echo, courier-baseline, courier-io-baseline, courier-list
-                           (default: the mode's; the courier-tls … courier-wss ones have no scale or idle rows;
-                           courier-list, the list of 3 servers, only with --cluster)
-        --baseline-jar JAR the courier-bench.jar of another build, whose Courier server the *-baseline
-                           targets run (called by this build's client): before and after a change in one run
-        --jit-ms N         unmeasured run of each cell before any is measured (JIT warm-up)
-        --warmup-ms N      warm-up window per cell
-        --window-ms N      measured window
-        --reps N           measured windows per cell
-        --markdown FILE    the page to write (default docs/benchmarks.md; none in --smoke)
-        --no-markdown      write no page
-        --csv FILE         the CSV to write (default courier-bench/target/bench-results.csv)
-      """.formatted(JAR_COMMAND, ClusterRun.KILLS);
 
   private final Options options;
   private final String classPath = System.getProperty("java.class.path");
@@ -106,13 +71,17 @@ public final class BenchMain {
     try {
       options = Options.parse(args);
     } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.err.print(USAGE);
+      System.err.println("courier-bench: " + e.getMessage());
+      System.err.print(Options.usage());
       System.exit(2);
       return;
     }
     if (options.help) {
-      System.out.print(USAGE);
+      System.out.print(Options.usage());
+      return;
+    }
+    if (options.version) {
+      Options.commandLine(new Options()).printVersionHelp(System.out);
       return;
     }
     System.exit(new BenchMain(options).run(String.join(" ", args)));
@@ -310,102 +279,204 @@ public final class BenchMain {
     }
   }
 
-  /** The command line, parsed. */
+  /**
+   * The command line, parsed by picocli, and what follows from it: the plan, the targets and the files to write.
+   * Not thread-safe; made once per run.
+   */
+  @Command(name = JAR_COMMAND, mixinStandardHelpOptions = true, versionProvider = Version.class,
+      sortOptions = false, usageHelpWidth = 112,
+      synopsisHeading = "usage: ",
+      customSynopsis = {JAR_COMMAND,
+          "    [--quick | --full | --smoke | --transports | --peers | --cluster | --observability] [options]"},
+      description = {"", "Runs every target's server and load client, each in a JVM of its own, one target at a "
+          + "time, then prints the results table and writes it to a page (docs/benchmarks.md) and a CSV."},
+      optionListHeading = "%nOptions:%n",
+      footer = {"", "Exit status: 0 every row measured (with errors or not), 1 some row not measured, 2 bad usage."})
   static final class Options {
     Plan plan = Plan.full();
     Boolean scale;
     List<Target> targets;
-    Path markdown;
-    boolean noMarkdown;
-    Path csv;
-    Path baselineJar;
-    int kills = ClusterRun.KILLS;
     boolean help;
+    boolean version;
 
+    // Not an exclusive group: picocli would refuse a mode given twice, which the hand-written parser took. resolve()
+    // refuses two different modes instead.
+    @ArgGroup(exclusive = false, multiplicity = "0..*", heading = "%nModes (one at most):%n")
+    List<Mode> modes = new ArrayList<>();
+
+    @Option(names = "--kills", order = 1, paramLabel = "N",
+        description = "--cluster's kills per way of declaring add (default ${DEFAULT-VALUE})")
+    int kills = ClusterRun.KILLS;
+
+    @Option(names = "--targets", order = 4, paramLabel = "LIST",
+        description = {"Comma-separated, of: courier, courier-io, courier-tls, courier-http, courier-https, "
+            + "courier-ws, courier-wss, courier-peer, grpc-json, grpc-json-pool, grpc-binary, jsonrpc4j, netty-echo, "
+            + "courier-baseline, courier-io-baseline, courier-list (default: the mode's; the courier-tls ... "
+            + "courier-wss ones have no scale or idle rows; courier-list, the list of 3 servers, only with --cluster)"})
+    String targetIds;
+
+    @Option(names = "--baseline-jar", order = 5, paramLabel = "JAR",
+        description = "The courier-bench.jar of another build, whose Courier server the *-baseline targets run "
+            + "(called by this build's client): before and after a change in one run")
+    Path baselineJar;
+
+    @Option(names = "--jit-ms", order = 6, paramLabel = "N",
+        description = "Unmeasured run of each cell before any is measured (JIT warm-up), in ms "
+            + "(default: the mode's)")
+    Long jitMs;
+
+    @Option(names = "--warmup-ms", order = 7, paramLabel = "N",
+        description = "Warm-up window per cell, in ms (default: the mode's)")
+    Long warmupMs;
+
+    @Option(names = "--window-ms", order = 8, paramLabel = "N",
+        description = "Measured window, in ms (default: the mode's)")
+    Long windowMs;
+
+    @Option(names = "--reps", order = 9, paramLabel = "N",
+        description = "Measured windows per cell (default: the mode's)")
+    Integer reps;
+
+    @Option(names = "--markdown", order = 10, paramLabel = "FILE",
+        description = "The page to write (default docs/benchmarks.md; none in --smoke)")
+    Path markdown;
+
+    @Option(names = "--no-markdown", order = 11, description = "Write no page")
+    boolean noMarkdown;
+
+    @Option(names = "--csv", order = 12, paramLabel = "FILE",
+        description = "The CSV to write (default courier-bench/target/bench-results.csv; bench-smoke.csv, "
+            + "bench-transports.csv ... for the other modes)")
+    Path csv;
+
+    /** {@code --scale}; the parameter guards against picocli calling a setter with its option's default. */
+    @Option(names = "--scale", order = 2,
+        description = "Add the scale rows (1,000 connections; 10,000 idle connections) to --quick")
+    void scale(boolean on) {
+      if (on) {
+        scale = true;
+      }
+    }
+
+    @Option(names = "--no-scale", order = 3, description = "Leave the scale rows out")
+    void noScale(boolean on) {
+      if (on) {
+        scale = false;
+      }
+    }
+
+    /**
+     * Parses {@code args} and applies the mode's defaults.
+     *
+     * @throws IllegalArgumentException for a command line that cannot be run as given, with what is wrong
+     */
     static Options parse(String[] args) {
       Options o = new Options();
-      Long jitMs = null;
-      Long warmupMs = null;
-      Long windowMs = null;
-      Integer reps = null;
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        switch (a) {
-          case "--quick", "--full", "--smoke", "--transports", "--peers", "--cluster", "--observability" ->
-              o.plan = Plan.forMode(a.substring(2));
-          case "--scale" -> o.scale = true;
-          case "--no-scale" -> o.scale = false;
-          case "--targets" -> o.targets = Arrays.stream(value(args, ++i, a).split(",")).map(Target::byId).toList();
-          case "--jit-ms" -> jitMs = Long.parseLong(value(args, ++i, a));
-          case "--warmup-ms" -> warmupMs = Long.parseLong(value(args, ++i, a));
-          case "--window-ms" -> windowMs = Long.parseLong(value(args, ++i, a));
-          case "--reps" -> reps = Integer.parseInt(value(args, ++i, a));
-          case "--kills" -> o.kills = Integer.parseInt(value(args, ++i, a));
-          case "--markdown" -> o.markdown = Path.of(value(args, ++i, a));
-          case "--no-markdown" -> o.noMarkdown = true;
-          case "--csv" -> o.csv = Path.of(value(args, ++i, a));
-          case "--baseline-jar" -> o.baselineJar = Path.of(value(args, ++i, a)).toAbsolutePath();
-          case "--help", "-h" -> o.help = true;
-          default -> throw new IllegalArgumentException("unknown option: " + a);
-        }
+      CommandLine commandLine = commandLine(o);
+      try {
+        commandLine.parseArgs(args);
+      } catch (ParameterException e) {
+        throw new IllegalArgumentException(message(e), e);
       }
-      Plan p = o.plan;
+      o.help = commandLine.isUsageHelpRequested();
+      o.version = commandLine.isVersionHelpRequested();
+      if (!o.help && !o.version) {
+        o.resolve();
+      }
+      return o;
+    }
+
+    /** The help, as {@code --help} prints it. */
+    static String usage() {
+      return commandLine(new Options()).getUsageMessage();
+    }
+
+    /** Picocli's command line over {@code options}, set up as both parsing and the help need it. */
+    static CommandLine commandLine(Options options) {
+      CommandLine commandLine = new CommandLine(options)
+          // As the hand-written parser had it: an option given twice takes its last value.
+          .setOverwrittenOptionsAllowed(true);
+      // The modes first, as the hand-written usage had them; picocli lists a group's options after the others.
+      Map<String, IHelpSectionRenderer> sections = commandLine.getHelpSectionMap();
+      sections.put(UsageMessageSpec.SECTION_KEY_OPTION_LIST_HEADING,
+          help -> help.optionListGroupSections() + help.optionListHeading());
+      sections.put(UsageMessageSpec.SECTION_KEY_OPTION_LIST,
+          help -> help.optionListExcludingGroups(help.commandSpec().options().stream()
+              .filter(option -> option.group() == null).toList()));
+      return commandLine;
+    }
+
+    /** Picocli's message, with its guess at what was meant when an option is misspelt. */
+    private static String message(ParameterException e) {
+      // main prefixes the program's name; picocli's "Error: " on a few messages would only repeat that.
+      String message = e.getMessage().startsWith("Error: ") ? e.getMessage().substring(7) : e.getMessage();
+      if (e instanceof UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+        return message + " (did you mean " + String.join(" or ", unmatched.getSuggestions()) + "?)";
+      }
+      return message;
+    }
+
+    /** The checks and defaults that depend on several options, once picocli has set them. */
+    private void resolve() {
+      List<String> given = modes.stream().flatMap(m -> m.names().stream()).distinct().toList();
+      if (given.size() > 1) {
+        throw new IllegalArgumentException("--" + String.join(" and --", given)
+            + " exclude each other (one mode at most)");
+      }
+      Plan p = Plan.forMode(given.isEmpty() ? "full" : given.get(0));
       p = p.withWindows(jitMs == null ? p.jitWarmup() : Duration.ofMillis(jitMs),
           warmupMs == null ? p.warmup() : Duration.ofMillis(warmupMs),
           windowMs == null ? p.window() : Duration.ofMillis(windowMs), reps == null ? p.repetitions() : reps);
-      if (Boolean.TRUE.equals(o.scale) && p.manyConnections() == 0) {
+      if (Boolean.TRUE.equals(scale) && p.manyConnections() == 0) {
         Plan full = Plan.full();
         p = p.withScale(full.manyConnections(), full.idleConnections());
-      } else if (Boolean.FALSE.equals(o.scale)) {
+      } else if (Boolean.FALSE.equals(scale)) {
         p = p.withScale(0, 0);
       }
-      o.plan = p;
-      if (o.targets == null) {
-        o.targets = switch (p.mode()) {
+      plan = p;
+      if (baselineJar != null) {
+        baselineJar = baselineJar.toAbsolutePath();
+      }
+      if (targetIds != null) {
+        targets = Arrays.stream(targetIds.split(",")).map(Target::byId).toList();
+      } else {
+        targets = switch (p.mode()) {
           case "smoke" -> Target.SMOKE;
           case "transports" -> Target.TRANSPORTS;
           case "peers" -> Target.PEERS;
           case "cluster" -> Target.CLUSTER;
-          case "observability" -> o.baselineJar == null ? Target.OBSERVABILITY
+          case "observability" -> baselineJar == null ? Target.OBSERVABILITY
               : List.of(Target.COURIER, Target.COURIER_OBSERVED, Target.COURIER_OBSERVED_SAMPLED,
                   Target.COURIER_BASELINE);
           case "full" -> Target.FULL;
           default -> Target.DEFAULTS;
         };
       }
-      if (o.kills < 0) {
-        throw new IllegalArgumentException("--kills: " + o.kills + " (expected: >= 0)");
+      if (kills < 0) {
+        throw new IllegalArgumentException("--kills: " + kills + " (expected: >= 0)");
       }
-      if (!p.isCluster() && o.targets.stream().anyMatch(Target::cluster)) {
+      if (!p.isCluster() && targets.stream().anyMatch(Target::cluster)) {
         throw new IllegalArgumentException("the " + Target.COURIER_LIST.id() + " target needs --cluster");
       }
-      if (o.targets.stream().anyMatch(Target::baseline) && o.baselineJar == null) {
+      if (targets.stream().anyMatch(Target::baseline) && baselineJar == null) {
         throw new IllegalArgumentException("the *-baseline targets need --baseline-jar");
       }
-      if (o.baselineJar != null && !Files.isRegularFile(o.baselineJar)) {
-        throw new IllegalArgumentException("--baseline-jar: no such file: " + o.baselineJar);
+      if (baselineJar != null && !Files.isRegularFile(baselineJar)) {
+        throw new IllegalArgumentException("--baseline-jar: no such file: " + baselineJar);
       }
       Path root = repositoryRoot();
       boolean smoke = p.mode().equals("smoke");
-      if (o.noMarkdown) {
-        o.markdown = null;
-      } else if (o.markdown == null && !smoke) {
-        o.markdown = root.resolve("docs").resolve("benchmarks.md");
+      if (noMarkdown) {
+        markdown = null;
+      } else if (markdown == null && !smoke) {
+        markdown = root.resolve("docs").resolve("benchmarks.md");
       }
-      if (o.csv == null) {
-        o.csv = root.resolve("courier-bench").resolve("target")
+      if (csv == null) {
+        csv = root.resolve("courier-bench").resolve("target")
             .resolve(smoke ? "bench-smoke.csv" : p.isTransports() ? "bench-transports.csv"
                 : p.isPeers() ? "bench-peers.csv" : p.isCluster() ? "bench-cluster.csv"
                 : p.isObservability() ? "bench-observability.csv" : "bench-results.csv");
       }
-      return o;
-    }
-
-    private static String value(String[] args, int i, String option) {
-      if (i >= args.length) {
-        throw new IllegalArgumentException(option + " needs a value");
-      }
-      return args[i];
     }
 
     /** The repository root (the directory holding courier-bench/), searched upwards; else the working dir. */
@@ -417,6 +488,81 @@ public final class BenchMain {
         }
       }
       return Path.of("");
+    }
+  }
+
+  /** The modes: presets of cells, windows, targets and the page section written; one at most per run. */
+  static final class Mode {
+
+    @Option(names = "--quick", order = 1,
+        description = "add at 1, 16 and 128 in flight, echo 64 KiB at 16; 2 s windows (under 3 minutes)")
+    boolean quick;
+
+    @Option(names = "--full", order = 2,
+        description = "Every workload at 1, 16 and 128 in flight, and the scale rows (the default); also "
+            + "gRPC + JSON with its default thread pool (grpc-json-pool)")
+    boolean full;
+
+    @Option(names = "--smoke", order = 3,
+        description = "200 ms windows, one repetition, a reduced matrix and small scale rows (CI); also add at 16 "
+            + "on courier-http, courier-wss and courier-peer, and the stream")
+    boolean smoke;
+
+    @Option(names = "--transports", order = 4,
+        description = "add at 16 in flight on Courier over TCP, HTTP/1.1 and WebSocket, each in the clear and "
+            + "inside TLS, and on gRPC + JSON; --quick's windows after an 8 s warm-up (about 2 minutes); writes "
+            + "only the Transports section of the page")
+    boolean transports;
+
+    @Option(names = "--peers", order = 5,
+        description = "add at 16 and 128 in flight from the server to the client (courier-peer) beside the client "
+            + "to the server, and one subscription's items/s on Courier (defaults and I/O thread) beside gRPC "
+            + "server streaming; --quick's windows (about 3 minutes); writes only the Peers and streams section "
+            + "of the page")
+    boolean peers;
+
+    @Option(names = "--cluster", order = 6,
+        description = "add at 16 and 128 in flight through a static list of 3 servers beside 1 server called "
+            + "directly, alternating window by window (--quick's windows, 5 repetitions, after a 3 s JIT warm-up "
+            + "per cell and server); then, 16 calls in flight through the list, one server killed (SIGKILL) and "
+            + "the time until calls avoid it, the failed calls and retries, for add as declared and for add "
+            + "marked @Idempotent on the client; about 3 minutes; writes only the Several servers section of the "
+            + "page")
+    boolean cluster;
+
+    @Option(names = "--observability", order = 7,
+        description = "add at 16 and 128 in flight with metrics (courier-micrometer) and tracing "
+            + "(courier-opentelemetry; every call, or 1 in 10, traced; spans dropped) on, beside both off, "
+            + "alternating window by window as --cluster does (about 2 minutes; with --baseline-jar, also the "
+            + "baseline build's server); writes only the Metrics and tracing section of the page")
+    boolean observability;
+
+    /** The modes given, by their names for {@link Plan#forMode}, in the help's order. */
+    List<String> names() {
+      List<String> names = new ArrayList<>();
+      boolean[] given = {quick, full, smoke, transports, peers, cluster, observability};
+      String[] all = {"quick", "full", "smoke", "transports", "peers", "cluster", "observability"};
+      for (int i = 0; i < all.length; i++) {
+        if (given[i]) {
+          names.add(all[i]);
+        }
+      }
+      return names;
+    }
+  }
+
+  /** The build's version, written into {@code version.properties} by Maven's resource filtering. */
+  static final class Version implements IVersionProvider {
+
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties properties = new Properties();
+      try (InputStream in = BenchMain.class.getResourceAsStream("version.properties")) {
+        if (in != null) {
+          properties.load(in);
+        }
+      }
+      return new String[] {"courier-bench " + properties.getProperty("version", "(unknown version)")};
     }
   }
 }
