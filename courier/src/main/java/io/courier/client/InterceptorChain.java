@@ -92,7 +92,7 @@ final class InterceptorChain implements ClientInterceptor.Chain {
   @SuppressWarnings("unchecked")
   static <R> CompletableFuture<R> run(List<ClientInterceptor> interceptors, String method, Object params,
       Duration timeout, String target, Function<Map<String, String>, CompletableFuture<R>> send) {
-    Call call = new Call(interceptors, method, params, timeout, target, send::apply);
+    Call call = new Call(interceptors, method, params, timeout, target, widen(send));
     Outcome<R> result = new Outcome<>(call);
     new InterceptorChain(call, 0).proceed().whenComplete((value, failure) -> {
       if (failure != null) {
@@ -103,6 +103,13 @@ final class InterceptorChain implements ClientInterceptor.Chain {
       }
     });
     return result;
+  }
+
+  /** The same function, seen as returning a future of anything: a cast, not a wrapper allocated per call. */
+  @SuppressWarnings("unchecked")
+  private static <R> Function<Map<String, String>, CompletableFuture<?>> widen(
+      Function<Map<String, String>, CompletableFuture<R>> send) {
+    return (Function<Map<String, String>, CompletableFuture<?>>) (Function<?, ?>) send;
   }
 
   @Override
@@ -211,7 +218,9 @@ final class InterceptorChain implements ClientInterceptor.Chain {
         if (call.cancelled) {
           return CompletableFuture.failedFuture(new CancellationException("Cancelled before it was sent"));
         }
-        CompletableFuture<?> sent = call.send.apply(call.metadata == null ? null : Map.copyOf(call.metadata));
+        // The map itself, not a copy: once the call is sent, metadata() refuses to change it.
+        CompletableFuture<?> sent = call.send.apply(call.metadata == null ? null
+            : Collections.unmodifiableMap(call.metadata));
         call.sent = sent;
         if (call.cancelled) {
           sent.cancel(true); // cancelled while it was being sent: the cancel above may have missed it
