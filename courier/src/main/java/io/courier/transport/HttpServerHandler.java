@@ -71,6 +71,15 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
 
   private static final Logger log = LoggerFactory.getLogger(HttpServerHandler.class);
 
+  /** What a page served from the jar may load and do: its own scripts and styles, calls to this server only. */
+  private static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+      + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  private static final String CONTENT_TYPE_OPTIONS = "X-Content-Type-Options";
+  private static final String CONTENT_SECURITY_POLICY = "Content-Security-Policy";
+  private static final String FRAME_OPTIONS = "X-Frame-Options";
+  private static final String REFERRER_POLICY = "Referrer-Policy";
+
+
   /** Longest request line, and header block, accepted. */
   static final int MAX_INITIAL_LINE_BYTES = 4096;
   static final int MAX_HEADER_BYTES = 8192;
@@ -268,7 +277,13 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     } else if (method.equals(HttpMethod.GET) && options.resources().containsKey(path)) {
       HttpOptions.Resource resource = options.resources().get(path);
       FullHttpResponse response = response(HttpResponseStatus.OK, Unpooled.wrappedBuffer(resource.content()));
-      response.headers().set(CONTENT_TYPE, resource.contentType());
+      response.headers().set(CONTENT_TYPE, resource.contentType()).set(CONTENT_TYPE_OPTIONS, "nosniff");
+      if (resource.contentType().startsWith("text/html")) {
+        // A page (the web console) may ask for a token: it runs only its own files, talks only to this server,
+        // and no other site may frame it (clickjacking).
+        response.headers().set(CONTENT_SECURITY_POLICY, PAGE_POLICY).set(FRAME_OPTIONS, "DENY")
+            .set(REFERRER_POLICY, "no-referrer");
+      }
       respond(ctx, sequence, response, true);
     } else {
       respond(ctx, sequence, text(HttpResponseStatus.NOT_FOUND, "No such path: " + path), true);

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -130,6 +131,10 @@ class ConsoleIT {
       HttpResponse<String> page = get(path);
       assertThat(page.statusCode()).isEqualTo(200);
       assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
+      assertThat(page.headers().firstValue("content-security-policy")).get(InstanceOfAssertFactories.STRING)
+          .contains("script-src 'self'").contains("connect-src 'self'").contains("frame-ancestors 'none'");
+      assertThat(page.headers().firstValue("x-frame-options")).hasValue("DENY");
+      assertThat(page.headers().firstValue("x-content-type-options")).hasValue("nosniff");
       assertThat(page.body()).contains("<script src=\"/courier.js\"></script>")
           .contains("<meta name=\"courier-web-socket-path\" content=\"/ws\">")
           .doesNotContain("{{");
@@ -137,6 +142,7 @@ class ConsoleIT {
     HttpResponse<String> script = get("/console/console.js");
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+    assertThat(script.headers().firstValue("x-content-type-options")).hasValue("nosniff");
     assertThat(script.body()).isEqualTo(resource("console.js"));
     HttpResponse<String> style = get("/console/console.css");
     assertThat(style.statusCode()).isEqualTo(200);
