@@ -15,6 +15,7 @@ import io.courier.discovery.Instance;
 import io.courier.peer.CallRecord;
 import io.courier.peer.Calling;
 import io.courier.peer.EventListeners;
+import io.courier.peer.Failures;
 import io.courier.peer.OutboundCall;
 import io.courier.peer.OutboundStream;
 import io.courier.peer.Serving;
@@ -45,7 +46,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -299,8 +299,7 @@ final class ClientCore {
 
   /** The error a caller's failure stands for, as event listeners see it. */
   private static RpcError errorOf(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+    Throwable cause = Failures.unwrap(failure);
     if (cause instanceof RpcException rpc) {
       return rpc.error();
     }

@@ -2,6 +2,7 @@ package io.courier.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.courier.peer.Failures;
 import io.courier.protocol.JsonRpcCodec;
 import java.time.Duration;
 import java.util.Arrays;
@@ -11,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -96,8 +96,7 @@ final class InterceptorChain implements ClientInterceptor.Chain {
     Outcome<R> result = new Outcome<>(call);
     new InterceptorChain(call, 0).proceed().whenComplete((value, failure) -> {
       if (failure != null) {
-        result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause() : failure);
+        result.completeExceptionally(Failures.unwrap(failure));
       } else {
         result.complete((R) value);
       }

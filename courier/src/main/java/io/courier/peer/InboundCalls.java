@@ -28,10 +28,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -515,7 +513,7 @@ public final class InboundCalls {
 
   /** Maps what a method threw to the error sent back; only declared and {@link RpcException} errors speak. */
   private RpcError toError(LocalMethod method, RpcContext context, Throwable thrown) {
-    Throwable t = unwrap(thrown);
+    Throwable t = Failures.unwrap(thrown);
     if (t instanceof RpcException e) {
       return e.error();
     }
@@ -539,13 +537,6 @@ public final class InboundCalls {
     t.printStackTrace(new PrintWriter(trace));
     data.put("stackTrace", trace.toString());
     return RpcError.INTERNAL_ERROR.withData(data);
-  }
-
-  private static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 
   /** Completes a call's reply unless it was answered already, in which case the late one is dropped. */

@@ -8,7 +8,6 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import java.util.Queue;
 import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
@@ -156,8 +155,7 @@ public final class OutboundStream<T> implements Flow.Subscription {
       enqueue(COMPLETE);
       return;
     }
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+    Throwable cause = Failures.unwrap(failure);
     if (!(cause instanceof CancellationException)) {
       enqueue(new Failure(cause));
     }

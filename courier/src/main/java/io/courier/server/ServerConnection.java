@@ -5,6 +5,7 @@ import io.courier.RpcContext;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.peer.Calling;
+import io.courier.peer.Failures;
 import io.courier.peer.InboundCalls;
 import io.courier.peer.OutboundCalls;
 import io.courier.peer.Serving;
@@ -29,7 +30,6 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -250,8 +250,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   }
 
   private void answerGet(HttpGet get, Object value, Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+    Throwable cause = Failures.unwrap(failure);
     HttpReply reply;
     if (cause == null && value instanceof HttpGetHandler.Response response) {
       reply = new HttpReply(get.sequence(), Unpooled.wrappedBuffer(response.body()), 200, response.contentType());
