@@ -95,7 +95,7 @@ final class ConsoleStats implements RpcEventListener {
 
   @Override
   public void callStarted(CallEvent call) {
-    MethodStats stats = stats(call.method());
+    MethodStats stats = stats(call);
     if (stats != null) {
       stats.inFlight.increment();
     }
@@ -103,14 +103,22 @@ final class ConsoleStats implements RpcEventListener {
 
   @Override
   public void callEnded(CallEvent call) {
-    MethodStats stats = stats(call.method());
+    MethodStats stats = stats(call);
     if (stats != null) {
       stats.inFlight.decrement();
       stats.record(nanoClock.getAsLong() / NANOS_PER_SECOND, call.durationNanos(), call.error() != null);
     }
   }
 
-  private MethodStats stats(String method) {
+  /**
+   * The stats of a call's method, or null when it is not charted: a call the server makes to a peer is not one it
+   * serves, even when the peer's method has the name of one of its own.
+   */
+  private MethodStats stats(CallEvent call) {
+    if (!call.served()) {
+      return null;
+    }
+    String method = call.method();
     MethodStats stats = methods.get(method);
     if (stats != null || !tracked.contains(method) || methods.size() >= MAX_METHODS) {
       return stats;

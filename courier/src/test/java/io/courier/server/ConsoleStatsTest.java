@@ -35,11 +35,7 @@ class ConsoleStatsTest {
   private long millis = 1_700_000_000_000L;
   private final ConsoleStats stats = new ConsoleStats(() -> nanos, () -> millis);
 
-  private record Call(String method, long durationNanos, RpcError error) implements CallEvent {
-    @Override public boolean served() {
-      return true;
-    }
-
+  private record Call(String method, long durationNanos, RpcError error, boolean served) implements CallEvent {
     @Override public RequestId id() {
       return null;
     }
@@ -110,7 +106,7 @@ class ConsoleStatsTest {
 
   private void call(String method, long durationMillis, boolean failed) {
     RpcError error = failed ? RpcError.INTERNAL_ERROR : null;
-    Call call = new Call(method, TimeUnit.MILLISECONDS.toNanos(durationMillis), error);
+    Call call = new Call(method, TimeUnit.MILLISECONDS.toNanos(durationMillis), error, true);
     stats.callStarted(call);
     stats.callEnded(call);
   }
@@ -219,7 +215,7 @@ class ConsoleStatsTest {
   @Test
   void callsInFlightAreCountedUntilTheyEnd() {
     stats.track(Set.of("sleep"));
-    Call call = new Call("sleep", 0, null);
+    Call call = new Call("sleep", 0, null, true);
     stats.callStarted(call);
     assertThat(method(stats.snapshot(), "sleep").get("inFlight").asLong()).isEqualTo(1);
     stats.callEnded(call);
@@ -234,6 +230,17 @@ class ConsoleStatsTest {
     ObjectNode snapshot = stats.snapshot();
     assertThat(snapshot.get("methods")).hasSize(1);
     assertThat(snapshot.get("totals").get("calls").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void callsTheServerMakesToAPeerAreNotChartedEvenUnderTheNameOfOneOfItsMethods() {
+    stats.track(Set.of("add"));
+    Call made = new Call("add", TimeUnit.MILLISECONDS.toNanos(1), null, false);
+    stats.callStarted(made);
+    stats.callEnded(made);
+    assertThat(stats.snapshot().get("totals").get("calls").asLong()).isZero();
+    call("add", 1, false);
+    assertThat(stats.snapshot().get("totals").get("calls").asLong()).isEqualTo(1);
   }
 
   @Test
