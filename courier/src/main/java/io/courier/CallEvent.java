@@ -5,7 +5,8 @@ import java.net.SocketAddress;
 /**
  * One call as an {@link RpcEventListener} sees it: a call this end serves, or one it makes. The same object is
  * given to {@link RpcEventListener#callStarted} and {@link RpcEventListener#callEnded}, so a listener may use it as
- * a key between the two; what it tells about the outcome is set by the time the call ends. Thread-safe to read.
+ * a key between the two; what it tells about the outcome is set by the time the call ends. Read it in the
+ * listener's methods, or pass it to another thread the way any object is passed safely (a queue, an executor).
  */
 @Experimental
 public interface CallEvent {

@@ -292,8 +292,7 @@ final class ClientCore {
             server == null ? null : InetSocketAddress.createUnresolved(server.host(), server.port()),
             last.requestBytes());
       }
-      record.answered(last.responseBytes());
-      record.end(failure == null ? null : errorOf(failure));
+      record.end(failure == null ? null : errorOf(failure), last.responseBytes());
     });
   }
 

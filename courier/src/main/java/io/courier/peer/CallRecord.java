@@ -8,7 +8,8 @@ import java.net.SocketAddress;
 /**
  * What an end records of one call for its event listeners, made only when it has some: when the call came or was
  * made, when its method started, its sizes and its outcome. It tells the listeners that the call ended exactly
- * once, whichever path ends it first (a reply, a refusal, a stopping server's abort). Thread-safe.
+ * once, whichever path ends it first (a reply, a refusal, a stopping server's abort). Thread-safe as
+ * {@link CallEvent} says.
  */
 public final class CallRecord implements CallEvent {
 
@@ -18,14 +19,18 @@ public final class CallRecord implements CallEvent {
   private final RequestId id;
   private final long startNanos;
   private final long requestBytes;
-  private volatile String protocol;
-  private volatile SocketAddress remoteAddress;
-  private volatile long queuedNanos;
-  private volatile long durationNanos;
-  private volatile long sentBytes = -1;
-  private volatile long responseBytes = -1;
-  private volatile RpcError error;
-  private volatile boolean ran;
+  // Plain fields, not volatile: eight fenced writes per call would be paid by every call of an end with listeners.
+  // Each is written before the call's end, on threads its own hand-offs order (the executor, its future), and read
+  // by the listeners on the thread that ends the call, or later through whatever safe hand-off they use.
+  private String protocol;
+  private SocketAddress remoteAddress;
+  private long queuedNanos;
+  private long durationNanos;
+  private long sentBytes = -1;
+  private long responseBytes = -1;
+  private RpcError error;
+  private boolean ran;
+  /** Guarded by {@code this}: the end is told once, whichever path ends the call first. */
   private boolean ended;
 
   private CallRecord(EventListeners events, boolean served, String method, RequestId id, String protocol,
@@ -73,13 +78,11 @@ public final class CallRecord implements CallEvent {
     ran = true;
   }
 
-  /** The call's reply took {@code bytes} on the wire. */
-  public void answered(long bytes) {
-    responseBytes = bytes;
-  }
-
-  /** The call ended with {@code error}, or a result when null: tells the listeners, the first time only. */
-  public void end(RpcError error) {
+  /**
+   * The call ended with {@code error}, or a result when null, its reply taking {@code responseBytes} on the wire
+   * (-1 for none): tells the listeners, the first time only; a later end, which lost the race, changes nothing.
+   */
+  public void end(RpcError error, long responseBytes) {
     synchronized (this) {
       if (ended) {
         return;
@@ -88,6 +91,7 @@ public final class CallRecord implements CallEvent {
     }
     this.durationNanos = System.nanoTime() - startNanos;
     this.error = error;
+    this.responseBytes = responseBytes;
     events.callEnded(this);
   }
 

@@ -389,8 +389,7 @@ public final class InboundCalls {
    */
   private static void ended(RpcContext context, ByteBuf body, RpcError error) {
     if (RpcContext.Access.record(context) instanceof CallRecord record) {
-      record.answered(body == null ? -1 : body.readableBytes());
-      record.end(error);
+      record.end(error, body == null ? -1 : body.readableBytes());
     }
   }
 
