@@ -15,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -116,6 +119,47 @@ class HttpGetIT {
       assertThat(response.statusCode()).isEqualTo(500);
       assertThat(response.body()).doesNotContain("secret detail");
       assertThat(log.lines("GET /broken")).isPositive();
+    }
+  }
+
+  @Test
+  void aHandlerThatReturnsNothingGives500AndIsLogged() throws Exception {
+    try (LogCapture log = new LogCapture()) {
+      server = RpcServer.builder().host("127.0.0.1").port(0).httpGet("/empty", context -> null).build().start();
+      HttpResponse<String> response = get("/empty");
+      assertThat(response.statusCode()).isEqualTo(500);
+      assertThat(response.body()).isEqualTo("Internal error\n");
+      assertThat(log.lines("GET /empty")).isPositive();
+    }
+  }
+
+  @Test
+  void aGetThatFindsNoWorkerFreeIsRefusedWith503() throws Exception {
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    server = RpcServer.builder().host("127.0.0.1").port(0).workerThreads(1).queueCapacity(0)
+        .httpGet("/slow", context -> {
+          holding.countDown();
+          release.await(10, TimeUnit.SECONDS);
+          return new HttpGetHandler.Response("text/plain", new byte[] {'s'});
+        })
+        .build()
+        .start();
+    try {
+      CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + server.port() + "/slow")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+      // Another client, so another connection: the only worker is taken and there is no queue.
+      HttpClient other = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> refused = other.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + server.port() + "/slow")).timeout(Duration.ofSeconds(5)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(refused.statusCode()).isEqualTo(503);
+      release.countDown();
+      assertThat(slow.get(5, TimeUnit.SECONDS).body()).isEqualTo("s");
+    } finally {
+      release.countDown();
     }
   }
 
