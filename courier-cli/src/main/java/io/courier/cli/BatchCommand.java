@@ -7,7 +7,6 @@ import io.courier.ConnectionException;
 import io.courier.RpcException;
 import io.courier.client.Batch;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -146,8 +145,7 @@ final class BatchCommand implements Callable<Integer> {
           throw Main.usage(spec, where + ": a notification in a batch takes params by position (an array)");
         }
         named = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = params.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : params.properties()) {
           named.put(field.getKey(), field.getValue());
         }
       } else if (!params.isMissingNode() && !params.isNull()) {

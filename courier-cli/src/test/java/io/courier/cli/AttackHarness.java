@@ -126,10 +126,17 @@ final class AttackHarness {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       // No graceful stop: a server the attack has wedged could take its whole shutdown grace.
       process.destroyForcibly();
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+      boolean ended;
+      try {
+        ended = process.waitFor(15, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted while waiting for the killed server process to end", e);
+      }
+      if (!ended) {
         throw new AssertionError("the server process did not end within 15 s of SIGKILL");
       }
     }
@@ -449,7 +456,7 @@ final class AttackHarness {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       List<Socket> toClose;
       synchronized (sockets) {
         closed = true;
@@ -467,9 +474,13 @@ final class AttackHarness {
         toJoin = new ArrayList<>(threads);
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      for (Thread t : toJoin) {
-        t.interrupt();
-        t.join(Math.max(1, remainingMillis(deadline)));
+      try {
+        for (Thread t : toJoin) {
+          t.interrupt();
+          t.join(Math.max(1, remainingMillis(deadline)));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the attack's threads were all told to stop; the test ends anyway
       }
     }
   }

@@ -13,6 +13,7 @@ import io.courier.client.RpcClient;
 import io.courier.server.RpcServer;
 import io.courier.testing.NettyLeakCheck;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -79,7 +80,7 @@ class PeerBadInputIT {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
       socket.close();
     }
   }

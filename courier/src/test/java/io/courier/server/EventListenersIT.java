@@ -13,6 +13,7 @@ import io.courier.client.RpcClient;
 import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -147,7 +148,7 @@ class EventListenersIT {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
       socket.close();
     }
   }

@@ -17,6 +17,7 @@ public final class Ports {
   }
 
   /** Returns whether a new listening socket can bind {@code port} on 127.0.0.1 right now. */
+  @SuppressWarnings("try") // opening the socket is the test; nothing is done with it
   public static boolean canBind(int port) {
     try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
       return true;

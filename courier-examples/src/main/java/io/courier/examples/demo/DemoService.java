@@ -188,7 +188,7 @@ public interface DemoService {
       }
       if (params instanceof ObjectNode named) {
         Map<String, JsonNode> byName = new LinkedHashMap<>();
-        named.fields().forEachRemaining(field -> byName.put(field.getKey(), field.getValue()));
+        named.properties().forEach(field -> byName.put(field.getKey(), field.getValue()));
         return peer.callNamed(method, JsonNode.class, byName);
       }
       Object[] byPosition = new Object[params instanceof ArrayNode array ? array.size() : 0];
