@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,12 +59,18 @@ class ConsoleIT {
   /** How long the page may take to get somewhere; a wait, never a measured duration. */
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Path SCREENSHOT = Path.of("target", "console.png");
+  /**
+   * Selenium warns, for every browser it opens, that it has no DevTools bindings for this Chromium's version; the
+   * tests use none. Held here because java.util.logging keeps its loggers only weakly.
+   */
+  private static final Logger CDP_VERSION_FINDER = Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder");
 
   private RpcServer server;
   private WebDriver browser;
 
   @BeforeAll
   static void requireChromium() {
+    CDP_VERSION_FINDER.setLevel(Level.SEVERE);
     for (Path program : List.of(CHROMIUM, CHROMEDRIVER)) {
       if (!Files.isExecutable(program)) {
         if (System.getenv("COURIER_CI") != null) {
