@@ -19,6 +19,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import io.courier.RequestId;
 import io.courier.RpcContext;
 import io.courier.server.ServerInterceptor;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
@@ -30,11 +32,13 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Makes a SERVER span for each call served, child of the trace context the caller sent in the call's metadata,
- * and makes it current while the rest of the chain and the method run. Stateless, so thread-safe.
+ * and makes it current while the rest of the chain and the method run. Thread-safe: its one cache is an immutable
+ * entry swapped whole.
  */
 final class TracingServerInterceptor implements ServerInterceptor {
 
@@ -55,6 +59,14 @@ final class TracingServerInterceptor implements ServerInterceptor {
 
   private final Tracer tracer;
   private final TextMapPropagator propagator;
+  /**
+   * The peer attributes of the connection the last call came on: a connection's calls come one after another,
+   * so this saves formatting the IP and boxing the port per call. One entry: calls from many connections
+   * interleaved just make it miss, costing what no cache would.
+   */
+  private volatile PeerAttributes last;
+
+  private record PeerAttributes(SocketAddress remote, String protocol, Attributes attributes) {}
 
   TracingServerInterceptor(Tracer tracer, TextMapPropagator propagator) {
     this.tracer = tracer;
@@ -79,7 +91,7 @@ final class TracingServerInterceptor implements ServerInterceptor {
     if (id != null) {
       builder.setAttribute(JSONRPC_REQUEST_ID, id);
     }
-    peer(builder, call);
+    builder.setAllAttributes(peer(call));
     Span span = builder.startSpan();
     CompletionStage<Object> outcome;
     try (Scope ignored = parent.with(span).makeCurrent()) {
@@ -114,24 +126,32 @@ final class TracingServerInterceptor implements ServerInterceptor {
     }
   }
 
-  /** Adds where the call came from and how, all known without a lookup. */
-  private static void peer(SpanBuilder builder, RpcContext call) {
+  /** Returns where the call came from and how, all known without a lookup. */
+  private Attributes peer(RpcContext call) {
     SocketAddress remote = call.remoteAddress();
+    String protocol = call.peer().protocol();
+    PeerAttributes cached = last;
+    if (cached != null && Objects.equals(cached.remote(), remote) && Objects.equals(cached.protocol(), protocol)) {
+      return cached.attributes();
+    }
+    AttributesBuilder attributes = Attributes.builder();
     if (remote instanceof InetSocketAddress inet) {
       // The IP as connected, never a reverse lookup of it (the conventions forbid one on a call's path).
       String address = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-      builder.setAttribute(CLIENT_ADDRESS, address)
-          .setAttribute(CLIENT_PORT, (long) inet.getPort())
-          .setAttribute(NETWORK_PEER_ADDRESS, address)
-          .setAttribute(NETWORK_PEER_PORT, (long) inet.getPort());
+      attributes.put(CLIENT_ADDRESS, address)
+          .put(CLIENT_PORT, (long) inet.getPort())
+          .put(NETWORK_PEER_ADDRESS, address)
+          .put(NETWORK_PEER_PORT, (long) inet.getPort());
     }
-    String protocol = call.peer().protocol();
     switch (protocol == null ? "" : protocol) {
-      case "tcp" -> builder.setAttribute(NETWORK_TRANSPORT, "tcp");
-      case "http" -> builder.setAttribute(NETWORK_TRANSPORT, "tcp").setAttribute(NETWORK_PROTOCOL_NAME, "http");
-      case "ws" -> builder.setAttribute(NETWORK_TRANSPORT, "tcp").setAttribute(NETWORK_PROTOCOL_NAME, "websocket");
-      case "stdio" -> builder.setAttribute(NETWORK_TRANSPORT, "pipe");
+      case "tcp" -> attributes.put(NETWORK_TRANSPORT, "tcp");
+      case "http" -> attributes.put(NETWORK_TRANSPORT, "tcp").put(NETWORK_PROTOCOL_NAME, "http");
+      case "ws" -> attributes.put(NETWORK_TRANSPORT, "tcp").put(NETWORK_PROTOCOL_NAME, "websocket");
+      case "stdio" -> attributes.put(NETWORK_TRANSPORT, "pipe");
       default -> { } // a transport added later: better no attribute than a wrong one
     }
+    Attributes built = attributes.build();
+    last = new PeerAttributes(remote, protocol, built);
+    return built;
   }
 }

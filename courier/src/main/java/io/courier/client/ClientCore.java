@@ -38,7 +38,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.local.LocalChannel;
 import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -286,11 +285,7 @@ final class ClientCore {
     call.future().whenComplete((result, failure) -> {
       OutboundCall<?> last = call.latest();
       if (last.requestBytes() >= 0 && last.route() instanceof EndpointPool pool) {
-        Target target = pool.target();
-        Endpoint server = target.endpoint();
-        record.sent(target.transport().name().toLowerCase(Locale.ROOT),
-            server == null ? null : InetSocketAddress.createUnresolved(server.host(), server.port()),
-            last.requestBytes());
+        record.sent(pool.target().transport().protocol(), pool.address(), last.requestBytes());
       }
       record.end(failure == null ? null : errorOf(failure), last.responseBytes());
     });
@@ -317,7 +312,7 @@ final class ClientCore {
           + call.attempt()));
       return;
     }
-    if (!calling.armDeadline(call, remaining, clientClosed())) {
+    if (!calling.armDeadline(call, remaining, ClientCore::clientClosed)) {
       return;
     }
     EndpointPool pool;
@@ -479,7 +474,7 @@ final class ClientCore {
       return;
     }
     for (OutboundCall<?> call : calls) {
-      if (!calling.armDeadline(call, budget.toNanos(), clientClosed())) {
+      if (!calling.armDeadline(call, budget.toNanos(), ClientCore::clientClosed)) {
         calls.forEach(other -> other.fail(clientClosed()));
         return;
       }

@@ -413,7 +413,7 @@ final class Connection implements Session.Link {
   // ---------------------------------------------------------------------------------------- Session.Link
   @Override
   public String protocol() {
-    return settings.target().transport().name().toLowerCase(java.util.Locale.ROOT);
+    return settings.target().transport().protocol();
   }
 
   @Override

@@ -1,10 +1,12 @@
 package io.courier.client;
 
 import io.courier.ConnectionException;
+import io.courier.Endpoint;
 import io.courier.RpcError;
 import io.courier.discovery.Instance;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +45,8 @@ final class EndpointPool implements Connection.Events {
   private final boolean probes;
   /** The client's count of connection attempts, across its pools. */
   private final AtomicLong connectAttempts;
+  /** The server's address as event listeners are given it (unresolved: no lookup), or null for a program. */
+  private final InetSocketAddress address;
   /** The instance this pool serves; its weight and zone may change while its address does not. */
   private volatile Instance instance;
 
@@ -73,6 +77,8 @@ final class EndpointPool implements Connection.Events {
       AtomicLong connectAttempts) {
     this.instance = instance;
     this.target = target;
+    Endpoint server = target.endpoint();
+    this.address = server == null ? null : InetSocketAddress.createUnresolved(server.host(), server.port());
     this.settings = settings;
     this.bootstrap = bootstrap;
     this.group = group;
@@ -85,6 +91,11 @@ final class EndpointPool implements Connection.Events {
 
   Target target() {
     return target;
+  }
+
+  /** The server's address, unresolved, or null when the target is a program. */
+  InetSocketAddress address() {
+    return address;
   }
 
   Instance instance() {

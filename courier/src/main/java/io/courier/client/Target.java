@@ -16,7 +16,16 @@ import java.util.Locale;
 record Target(Transport transport, boolean secure, Endpoint endpoint, String path, List<String> command) {
 
   /** The protocol spoken on the connection. */
-  enum Transport { TCP, HTTP, WS, STDIO }
+  enum Transport {
+    TCP, HTTP, WS, STDIO;
+
+    /** Its name as {@link io.courier.Peer#protocol()} and event listeners give it, made once, not per call. */
+    private final String protocol = name().toLowerCase(Locale.ROOT);
+
+    String protocol() {
+      return protocol;
+    }
+  }
 
   Target(Transport transport, boolean secure, Endpoint endpoint, String path) {
     this(transport, secure, endpoint, path, null);

@@ -3,7 +3,6 @@ package io.courier.peer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.courier.CallTimeoutException;
-import io.courier.ConnectionException;
 import io.courier.Deadline;
 import io.courier.RpcError;
 import io.courier.RpcException;
@@ -18,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * What one end makes calls with, shared by all its connections: ids, the deadline timer, the bound on pending
@@ -153,9 +153,10 @@ public final class Calling {
 
   /**
    * Fails {@code call} when {@code nanos} have passed, telling the peer if it was sent. Returns false, the call
-   * failed with {@code closed}, when this end has stopped (its timer too).
+   * failed with what {@code closed} makes, when this end has stopped (its timer too). A supplier, not the
+   * exception: this runs for every call, and an exception made in advance costs a stack walk each time.
    */
-  public boolean armDeadline(OutboundCall<?> call, long nanos, ConnectionException closed) {
+  public boolean armDeadline(OutboundCall<?> call, long nanos, Supplier<? extends RpcException> closed) {
     try {
       call.timeout(timer().newTimeout(t -> {
         abandon(call);
@@ -163,7 +164,7 @@ public final class Calling {
       }, nanos, TimeUnit.NANOSECONDS));
       return true;
     } catch (IllegalStateException timerStopped) {
-      call.fail(closed);
+      call.fail(closed.get());
       return false;
     }
   }

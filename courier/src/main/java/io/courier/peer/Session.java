@@ -273,7 +273,7 @@ public final class Session implements Peer, Caller {
     }
     OutboundCall<R> call = calling.newCall(method, params, reader, calling.callTimeout(), sync, idempotent, errors,
         null, null);
-    if (!calling.admit(call) || !calling.armDeadline(call, call.deadline() - System.nanoTime(), closed())) {
+    if (!calling.admit(call) || !calling.armDeadline(call, call.deadline() - System.nanoTime(), this::closed)) {
       return call.future();
     }
     sendCall(call, calling.timeoutMs(call));
