@@ -203,11 +203,9 @@ public final class RpcContext {
     synchronized (this) {
       runner = null;
     }
-    if (previous == null) {
-      CURRENT.remove();
-    } else {
-      CURRENT.set(previous);
-    }
+    // set(null), not remove(): the thread keeps its map entry for the next call rather than making a new weak
+    // reference per call and sweeping the map for stale ones; the context itself is released either way.
+    CURRENT.set(previous);
     // A cancel that raced with the method's return must not leak its interrupt into the next task.
     Thread.interrupted();
   }

@@ -78,11 +78,7 @@ public final class Waiters {
 
   /** Ends what {@link #enter} began. */
   static void leave(Waiters previous) {
-    if (previous == null) {
-      SERVING.remove();
-    } else {
-      SERVING.set(previous);
-    }
+    SERVING.set(previous); // null included: see RpcContext.exit
   }
 
   /** Hands {@code task} to a thread of this end waiting for an answer; false when none waits. */
