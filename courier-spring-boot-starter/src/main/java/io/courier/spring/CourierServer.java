@@ -49,7 +49,11 @@ public final class CourierServer implements SmartLifecycle {
 
   /** Where the server is in its life, for the health indicator. */
   enum State {
-    STOPPED, SERVING, DRAINING
+    /** Not started, or nothing to serve: no {@code @CourierService} bean. */
+    IDLE,
+    SERVING,
+    DRAINING,
+    STOPPED
   }
 
   private final CourierProperties.Server properties;
@@ -57,7 +61,7 @@ public final class CourierServer implements SmartLifecycle {
   private final ObjectProvider<CourierServerCustomizer> customizers;
   private final ObjectProvider<ServerListener> listeners;
   private volatile @Nullable RpcServer server;
-  private volatile State state = State.STOPPED;
+  private volatile State state = State.IDLE;
 
   CourierServer(CourierProperties.Server properties, ListableBeanFactory beans,
       ObjectProvider<CourierServerCustomizer> customizers, ObjectProvider<ServerListener> listeners) {

@@ -129,13 +129,14 @@ class CourierClientIT {
   void closingTheContextGivesEveryPendingCallExactlyOneOutcome() {
     List<CompletableFuture<Integer>> calls = new ArrayList<>();
     List<AtomicInteger> outcomes = new ArrayList<>();
+    List<CompletableFuture<Integer>> counted = new ArrayList<>();
     runner.withUserConfiguration(ByConstructor.class).run(context -> {
       Calculator calculator = context.getBean(ByConstructor.class).calculator;
       for (int i = 0; i < 40; i++) {
         // Half answered at once, half far too late: the close must find those still pending.
         CompletableFuture<Integer> call = calculator.slow(i, i % 2 == 0 ? 0 : 60_000);
         AtomicInteger count = new AtomicInteger();
-        call.whenComplete((value, error) -> count.incrementAndGet());
+        counted.add(call.whenComplete((value, error) -> count.incrementAndGet()));
         calls.add(call);
         outcomes.add(count);
       }
@@ -146,6 +147,7 @@ class CourierClientIT {
     for (int i = 0; i < calls.size(); i++) {
       CompletableFuture<Integer> call = calls.get(i);
       assertThat(call).as("call %d", i).isDone();
+      counted.get(i).handle((value, error) -> null).join();
       assertThat(outcomes.get(i).get()).as("outcomes of call %d", i).isEqualTo(1);
       if (i % 2 == 0) {
         assertThat(call.join()).isEqualTo(i);
