@@ -16,6 +16,7 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.SmartLifecycle;
@@ -33,7 +34,7 @@ import org.springframework.util.ClassUtils;
  * again serves again. Thread-safe: Spring starts and stops it on one thread, and its state may be read from any.
  */
 @Experimental
-public final class CourierServer implements SmartLifecycle {
+public final class CourierServer implements SmartLifecycle, DisposableBean {
 
   /**
    * Spring Boot's phase for a web server's graceful shutdown: stopped before the beans of lower phases (and the
@@ -62,6 +63,7 @@ public final class CourierServer implements SmartLifecycle {
   private final ObjectProvider<ServerListener> listeners;
   private volatile @Nullable RpcServer server;
   private volatile State state = State.IDLE;
+  private @Nullable Thread keepAlive;
 
   CourierServer(CourierProperties.Server properties, ListableBeanFactory beans,
       ObjectProvider<CourierServerCustomizer> customizers, ObjectProvider<ServerListener> listeners) {
@@ -78,7 +80,7 @@ public final class CourierServer implements SmartLifecycle {
     }
     Map<String, Object> exported = exportedBeans();
     if (exported.isEmpty()) {
-      log.info("No bean is annotated @CourierService: the Courier server is not started");
+      log.debug("No bean is annotated @CourierService: the Courier server is not started");
       return;
     }
     RpcServerBuilder builder = RpcServer.builder();
@@ -93,6 +95,7 @@ public final class CourierServer implements SmartLifecycle {
     RpcServer built = builder.build().start();
     server = built;
     state = State.SERVING;
+    keepAlive = keepAlive(built);
     log.info("Courier server serving {} on port {}", exported.keySet(), built.port());
   }
 
@@ -108,7 +111,40 @@ public final class CourierServer implements SmartLifecycle {
     } finally {
       server = null;
       state = State.STOPPED;
+      Thread waiting = keepAlive;
+      keepAlive = null;
+      if (waiting != null) {
+        waiting.interrupt();
+      }
     }
+  }
+
+  /**
+   * A thread that is not a daemon, alive while the server runs: Courier's threads are daemons, so an application
+   * whose only server is this one would otherwise exit as soon as its {@code main} returns. Spring Boot's web
+   * servers keep the JVM up the same way.
+   */
+  private static Thread keepAlive(RpcServer running) {
+    Thread thread = new Thread(() -> {
+      try {
+        Thread.sleep(Long.MAX_VALUE);
+      } catch (InterruptedException e) {
+        // Interrupted by stop(): the JVM may exit now.
+      }
+    }, "courier-server-keep-alive-" + running.port());
+    thread.setDaemon(false);
+    thread.start();
+    return thread;
+  }
+
+  /**
+   * Stops the server if it still runs when its bean is destroyed without a lifecycle stop (a bean factory destroyed
+   * directly): its keep-alive thread would otherwise keep the JVM up. A context that closes, or fails to start,
+   * has stopped it already.
+   */
+  @Override
+  public void destroy() {
+    stop();
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.client.RpcClient;
 import io.courier.server.RpcServer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,9 +48,10 @@ class CourierClientIT {
 
   @AfterEach
   void stopServers() {
-    calc.close();
-    greeterA.close();
-    greeterB.close();
+    // No grace: a test leaves slow calls running on purpose.
+    calc.stop(Duration.ZERO);
+    greeterA.stop(Duration.ZERO);
+    greeterB.stop(Duration.ZERO);
   }
 
   @Test

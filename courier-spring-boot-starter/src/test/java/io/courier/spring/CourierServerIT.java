@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -123,6 +124,23 @@ class CourierServerIT {
     });
   }
 
+  /**
+   * A later lifecycle bean fails the start: the server that had started, and its keep-alive thread, must not
+   * outlive the context (or the JVM would not exit).
+   */
+  @Test
+  void aContextThatFailsToStartAfterTheServerStopsIt() {
+    int[] port = new int[1];
+    runner.withUserConfiguration(CalculatorImpl.class, FailsAfterTheServer.class).run(context -> {
+      assertThat(context).hasFailed();
+      port[0] = FailsAfterTheServer.port;
+    });
+    assertThat(port[0]).isPositive();
+    assertThatThrownBy(() -> add("tcp://127.0.0.1:" + port[0], 1, 1)).isInstanceOf(RpcException.class);
+    assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+        .noneMatch(name -> name.equals("courier-server-keep-alive-" + port[0]));
+  }
+
   @Test
   void serverTlsNeedsBothFiles() {
     runner.withUserConfiguration(CalculatorImpl.class)
@@ -134,6 +152,36 @@ class CourierServerIT {
   static int add(String target, int a, int b) {
     try (RpcClient client = RpcClient.builder().target(target).callTimeout(Duration.ofSeconds(5)).build()) {
       return client.create(Calculator.class).add(a, b);
+    }
+  }
+
+  /** Starts after the server (a higher phase) and fails, having noted the server's port. */
+  @Configuration(proxyBeanMethods = false)
+  static class FailsAfterTheServer {
+    static volatile int port;
+
+    @Bean
+    SmartLifecycle failing(CourierServer server) {
+      return new SmartLifecycle() {
+        @Override
+        public void start() {
+          port = server.port();
+          throw new IllegalStateException("failing on purpose");
+        }
+
+        @Override
+        public void stop() {}
+
+        @Override
+        public boolean isRunning() {
+          return false;
+        }
+
+        @Override
+        public int getPhase() {
+          return CourierServer.PHASE + 1;
+        }
+      };
     }
   }
 
