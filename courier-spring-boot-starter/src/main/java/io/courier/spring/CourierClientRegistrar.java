@@ -1,0 +1,202 @@
+package io.courier.spring;
+
+import io.courier.client.RpcClient;
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanClassLoaderAware;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
+import org.springframework.beans.factory.support.AutowireCandidateQualifier;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
+import org.springframework.util.ClassUtils;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Registers one bean per client name and interface that the application injects with {@link CourierClient}, or
+ * lists under {@code courier.clients.NAME.interfaces}, qualified by the name, so that Spring's own injection
+ * resolves {@code @CourierClient("calc") Calculator} wherever it appears. It looks, before any bean is created, at
+ * the fields, constructors and setters of every bean class and at the parameters of every {@code @Bean} method.
+ * Each bean is made, when first needed, by {@link CourierClients}. Used on Spring's one start-up thread.
+ */
+final class CourierClientRegistrar
+    implements BeanDefinitionRegistryPostProcessor, BeanFactoryAware, BeanClassLoaderAware, EnvironmentAware {
+
+  /** Prefix of the beans this registers: {@code courierClient.NAME.INTERFACE}. */
+  static final String BEAN_NAME_PREFIX = "courierClient.";
+
+  private @Nullable BeanFactory beanFactory;
+  private @Nullable ClassLoader classLoader;
+  private @Nullable Environment environment;
+
+  @Override
+  public void setBeanFactory(BeanFactory beanFactory) {
+    this.beanFactory = beanFactory;
+  }
+
+  @Override
+  public void setBeanClassLoader(ClassLoader classLoader) {
+    this.classLoader = classLoader;
+  }
+
+  @Override
+  public void setEnvironment(Environment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) throws BeansException {
+    Map<String, Class<?>> wanted = new LinkedHashMap<>();
+    for (String beanName : registry.getBeanDefinitionNames()) {
+      if (beanName.startsWith(BEAN_NAME_PREFIX)) {
+        continue;
+      }
+      BeanDefinition definition = registry.getBeanDefinition(beanName);
+      Class<?> beanClass = beanClass(definition);
+      if (definition.getFactoryMethodName() != null) {
+        Class<?> factoryClass = definition.getFactoryBeanName() == null ? beanClass
+            : registry.containsBeanDefinition(definition.getFactoryBeanName())
+                ? beanClass(registry.getBeanDefinition(definition.getFactoryBeanName())) : null;
+        if (factoryClass != null) {
+          for (Method method : ReflectionUtils.getUniqueDeclaredMethods(factoryClass)) {
+            if (method.getName().equals(definition.getFactoryMethodName())) {
+              parameters(method, wanted);
+            }
+          }
+        }
+      } else if (beanClass != null) {
+        injectionPoints(beanClass, wanted);
+      }
+    }
+    propertyInterfaces(wanted);
+    wanted.forEach((key, type) -> {
+      String name = key.substring(0, key.indexOf('\n'));
+      String beanName = BEAN_NAME_PREFIX + name + "." + type.getName();
+      if (!registry.containsBeanDefinition(beanName)) {
+        registry.registerBeanDefinition(beanName, definition(name, type));
+      }
+    });
+  }
+
+  @Override
+  public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {}
+
+  private <T> RootBeanDefinition definition(String name, Class<T> type) {
+    BeanFactory factory = beanFactory;
+    RootBeanDefinition definition = new RootBeanDefinition(type,
+        () -> factory.getBean(CourierClients.class).proxy(name, type));
+    definition.addQualifier(new AutowireCandidateQualifier(CourierClient.class, name));
+    return definition;
+  }
+
+  private void injectionPoints(Class<?> beanClass, Map<String, Class<?>> wanted) {
+    ReflectionUtils.doWithFields(beanClass, field -> add(field, field.getType(), describe(field), wanted),
+        field -> field.isAnnotationPresent(CourierClient.class));
+    for (Executable constructor : beanClass.getDeclaredConstructors()) {
+      parameters(constructor, wanted);
+    }
+    for (Method method : ReflectionUtils.getUniqueDeclaredMethods(beanClass)) {
+      if (method.isAnnotationPresent(CourierClient.class) && method.getParameterCount() == 1) {
+        add(method, method.getParameterTypes()[0], describe(method), wanted);
+      } else {
+        parameters(method, wanted);
+      }
+    }
+  }
+
+  private void parameters(Executable executable, Map<String, Class<?>> wanted) {
+    for (Parameter parameter : executable.getParameters()) {
+      add(parameter, parameter.getType(), parameter.getName() + " of " + describe(executable), wanted);
+    }
+  }
+
+  private static void add(AnnotatedElement element, Class<?> type, String where, Map<String, Class<?>> wanted) {
+    CourierClient annotation = element.getAnnotation(CourierClient.class);
+    if (annotation == null) {
+      return;
+    }
+    if (!type.isInterface() && type != RpcClient.class) {
+      throw new IllegalStateException("@CourierClient(\"" + annotation.value() + "\") on " + where
+          + " injects " + type.getName() + " (expected: a service interface, or RpcClient)");
+    }
+    wanted.put(annotation.value() + "\n" + type.getName(), type);
+  }
+
+  /** Adds the interfaces listed under {@code courier.clients.NAME.interfaces}. */
+  private void propertyInterfaces(Map<String, Class<?>> wanted) {
+    if (environment == null) {
+      return;
+    }
+    Map<String, List<String>> listed = Binder.get(environment)
+        .bind("courier.clients", Bindable.mapOf(String.class, ClientInterfaces.class))
+        .map(clients -> {
+          Map<String, List<String>> names = new LinkedHashMap<>();
+          clients.forEach((name, client) -> names.put(name, client.getInterfaces()));
+          return names;
+        })
+        .orElse(Map.of());
+    listed.forEach((name, types) -> {
+      for (String typeName : types) {
+        Class<?> type = ClassUtils.resolveClassName(typeName, classLoader);
+        if (!type.isInterface()) {
+          throw new IllegalStateException("courier.clients." + name + ".interfaces: " + typeName
+              + " (expected: an interface)");
+        }
+        wanted.put(name + "\n" + type.getName(), type);
+      }
+    });
+  }
+
+  private @Nullable Class<?> beanClass(BeanDefinition definition) {
+    if (definition instanceof AbstractBeanDefinition abstractDefinition && abstractDefinition.hasBeanClass()) {
+      return abstractDefinition.getBeanClass();
+    }
+    String className = definition.getBeanClassName();
+    if (className == null) {
+      return null;
+    }
+    try {
+      return ClassUtils.forName(className, classLoader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      // A class Spring itself will fail to load, with its own message; nothing here to inject.
+      return null;
+    }
+  }
+
+  private static String describe(Field field) {
+    return field.getDeclaringClass().getName() + "." + field.getName();
+  }
+
+  private static String describe(Executable executable) {
+    return executable.getDeclaringClass().getName() + "." + executable.getName() + "()";
+  }
+
+  /** Only the {@code interfaces} of each client: the rest is bound, and checked, by {@link CourierProperties}. */
+  static final class ClientInterfaces {
+    private List<String> interfaces = List.of();
+
+    public List<String> getInterfaces() {
+      return interfaces;
+    }
+
+    public void setInterfaces(List<String> interfaces) {
+      this.interfaces = interfaces;
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package io.courier.spring;
+
+import static io.courier.spring.CourierPropertiesTest.messages;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.RpcError;
+import io.courier.RpcException;
+import io.courier.client.RpcClient;
+import io.courier.server.RpcServer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.stereotype.Component;
+
+/** Clients declared by {@code courier.clients.NAME.*} and injected with {@code @CourierClient}, against real servers. */
+class CourierClientIT {
+
+  private RpcServer calc;
+  private RpcServer greeterA;
+  private RpcServer greeterB;
+  private ApplicationContextRunner runner;
+
+  @BeforeEach
+  void startServers() {
+    calc = RpcServer.builder().host("127.0.0.1").service(Calculator.class, new CalculatorImpl()).build().start();
+    greeterA = RpcServer.builder().host("127.0.0.1").service(Greeter.class, name -> "A greets " + name)
+        .build().start();
+    greeterB = RpcServer.builder().host("127.0.0.1").service(Greeter.class, name -> "B greets " + name)
+        .build().start();
+    runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CourierAutoConfiguration.class))
+        .withPropertyValues("courier.clients.calc.target=tcp://127.0.0.1:" + calc.port(),
+            "courier.clients.a.target=tcp://127.0.0.1:" + greeterA.port(),
+            "courier.clients.b.target=http://127.0.0.1:" + greeterB.port() + "/rpc");
+  }
+
+  @AfterEach
+  void stopServers() {
+    // No grace: a test leaves slow calls running on purpose.
+    calc.stop(Duration.ZERO);
+    greeterA.stop(Duration.ZERO);
+    greeterB.stop(Duration.ZERO);
+  }
+
+  @Test
+  void aConstructorParameterGetsAProxy() {
+    runner.withUserConfiguration(ByConstructor.class).run(context ->
+        assertThat(context.getBean(ByConstructor.class).calculator.add(2, 3)).isEqualTo(5));
+  }
+
+  @Test
+  void anAutowiredFieldGetsAProxy() {
+    runner.withUserConfiguration(ByField.class).run(context ->
+        assertThat(context.getBean(ByField.class).calculator.add(20, 3)).isEqualTo(23));
+  }
+
+  @Test
+  void aBeanMethodParameterGetsAProxy() {
+    runner.withUserConfiguration(ByBeanMethod.class).run(context ->
+        assertThat(context.getBean("sum", Integer.class)).isEqualTo(7));
+  }
+
+  @Test
+  void oneInterfaceUnderTwoNamesCallsEachNamesServers() {
+    runner.withUserConfiguration(TwoGreeters.class).run(context -> {
+      TwoGreeters both = context.getBean(TwoGreeters.class);
+      assertThat(both.a.greet("Ada")).isEqualTo("A greets Ada");
+      assertThat(both.b.greet("Ada")).isEqualTo("B greets Ada");
+    });
+  }
+
+  @Test
+  void interfacesListedInPropertiesAreBeansWithoutAnyInjectionPoint() {
+    runner.withPropertyValues("courier.clients.calc.interfaces=io.courier.spring.Calculator").run(context -> {
+      assertThat(context.getBean(Calculator.class).add(1, 2)).isEqualTo(3);
+      assertThat(context.getBeanNamesForType(Calculator.class))
+          .containsExactly("courierClient.calc.io.courier.spring.Calculator");
+    });
+  }
+
+  @Test
+  void proxiesOfOneNameShareOneClientWhichCanBeInjectedToo() {
+    runner.withUserConfiguration(ByConstructor.class, WithRpcClient.class).run(context -> {
+      RpcClient injected = context.getBean(WithRpcClient.class).client;
+      assertThat(injected.call("calc.add", Integer.class, 1, 1).join()).isEqualTo(2);
+      assertThat(context.getBean(CourierClients.class).client("calc", "test")).isSameAs(injected);
+      assertThat(injected.connectAttempts()).isEqualTo(1);
+      context.getBean(ByConstructor.class).calculator.add(1, 2);
+      assertThat(injected.connectAttempts()).as("the proxy called on the same connection").isEqualTo(1);
+    });
+  }
+
+  @Test
+  void aNameWithoutTargetFailsTheStartNamingTheProperty() {
+    runner.withUserConfiguration(Untargeted.class).run(context ->
+        assertThat(messages(context.getStartupFailure()))
+            .contains("courier.clients.nowhere.target is not set")
+            .contains("io.courier.spring.Calculator injected with @CourierClient(\"nowhere\")"));
+  }
+
+  @Test
+  void aBadTargetFailsTheStartNamingTheClient() {
+    runner.withUserConfiguration(ByConstructor.class).withPropertyValues("courier.clients.calc.target=nope://x")
+        .run(context -> assertThat(messages(context.getStartupFailure())).contains("Invalid courier.clients.calc.*"));
+  }
+
+  @Test
+  void aClassInjectedWithCourierClientFailsTheStart() {
+    runner.withUserConfiguration(InjectsAClass.class).run(context ->
+        assertThat(messages(context.getStartupFailure()))
+            .contains("injects io.courier.spring.CalculatorImpl (expected: a service interface, or RpcClient)"));
+  }
+
+  /**
+   * Closing the context fails the calls still pending, each exactly once, with the "client closed" error; calls
+   * answered before keep their results. None is left without an outcome.
+   */
+  @Test
+  void closingTheContextGivesEveryPendingCallExactlyOneOutcome() {
+    List<CompletableFuture<Integer>> calls = new ArrayList<>();
+    List<AtomicInteger> outcomes = new ArrayList<>();
+    List<CompletableFuture<Integer>> counted = new ArrayList<>();
+    runner.withUserConfiguration(ByConstructor.class).run(context -> {
+      Calculator calculator = context.getBean(ByConstructor.class).calculator;
+      for (int i = 0; i < 40; i++) {
+        // Half answered at once, half far too late: the close must find those still pending.
+        CompletableFuture<Integer> call = calculator.slow(i, i % 2 == 0 ? 0 : 60_000);
+        AtomicInteger count = new AtomicInteger();
+        counted.add(call.whenComplete((value, error) -> count.incrementAndGet()));
+        calls.add(call);
+        outcomes.add(count);
+      }
+      CompletableFuture.allOf(calls.stream().filter(c -> calls.indexOf(c) % 2 == 0)
+          .toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+      ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+    });
+    for (int i = 0; i < calls.size(); i++) {
+      CompletableFuture<Integer> call = calls.get(i);
+      assertThat(call).as("call %d", i).isDone();
+      counted.get(i).handle((value, error) -> null).join();
+      assertThat(outcomes.get(i).get()).as("outcomes of call %d", i).isEqualTo(1);
+      if (i % 2 == 0) {
+        assertThat(call.join()).isEqualTo(i);
+      } else {
+        assertThat(call).failsWithin(0, TimeUnit.SECONDS).withThrowableThat().havingRootCause()
+            .isInstanceOfSatisfying(RpcException.class,
+                e -> assertThat(e.code()).isEqualTo(RpcError.CLIENT_CLOSED_CODE));
+      }
+    }
+  }
+
+  @Component
+  static class ByConstructor {
+    final Calculator calculator;
+
+    ByConstructor(@CourierClient("calc") Calculator calculator) {
+      this.calculator = calculator;
+    }
+  }
+
+  @Component
+  static class ByField {
+    @Autowired
+    @CourierClient("calc")
+    Calculator calculator;
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class ByBeanMethod {
+    @Bean
+    Integer sum(@CourierClient("calc") Calculator calculator) {
+      return calculator.add(3, 4);
+    }
+  }
+
+  @Component
+  static class TwoGreeters {
+    final Greeter a;
+    final Greeter b;
+
+    TwoGreeters(@CourierClient("a") Greeter a, @CourierClient("b") Greeter b) {
+      this.a = a;
+      this.b = b;
+    }
+  }
+
+  @Component
+  static class WithRpcClient {
+    final RpcClient client;
+
+    WithRpcClient(@CourierClient("calc") RpcClient client) {
+      this.client = client;
+    }
+  }
+
+  @Component
+  static class Untargeted {
+    Untargeted(@CourierClient("nowhere") Calculator calculator) {}
+  }
+
+  @Component
+  static class InjectsAClass {
+    InjectsAClass(@CourierClient("calc") CalculatorImpl calculator) {}
+  }
+}
