@@ -142,7 +142,8 @@ public final class BenchMain {
       System.out.println("Page: " + options.markdown + (plan.isTransports() ? " (its Transports section)"
           : plan.isPeers() ? " (its Peers and streams section)"
           : plan.isCluster() ? " (its Several servers section)"
-          : plan.isObservability() ? " (its Metrics and tracing section)" : ""));
+          : plan.isObservability() ? " (its Metrics and tracing section)"
+          : plan.isSpring() ? " (its Spring Boot section)" : ""));
     }
     System.out.printf("%s run took %d s%n", plan.mode(), Duration.ofNanos(System.nanoTime() - start).toSeconds());
     boolean complete = report.rows().stream().allMatch(Row::measured)
@@ -287,7 +288,8 @@ public final class BenchMain {
       sortOptions = false, usageHelpWidth = 112,
       synopsisHeading = "usage: ",
       customSynopsis = {JAR_COMMAND,
-          "    [--quick | --full | --smoke | --transports | --peers | --cluster | --observability] [options]"},
+          "    [--quick | --full | --smoke | --transports | --peers | --cluster | --observability | --spring]",
+          "    [options]"},
       description = {"", "Runs every target's server and load client, each in a JVM of its own, one target at a "
           + "time, then prints the results table and writes it to a page (docs/benchmarks.md) and a CSV."},
       optionListHeading = "%nOptions:%n",
@@ -448,6 +450,7 @@ public final class BenchMain {
           case "observability" -> baselineJar == null ? Target.OBSERVABILITY
               : List.of(Target.COURIER, Target.COURIER_OBSERVED, Target.COURIER_OBSERVED_SAMPLED,
                   Target.COURIER_BASELINE);
+          case "spring" -> Target.SPRING;
           case "full" -> Target.FULL;
           default -> Target.DEFAULTS;
         };
@@ -475,7 +478,8 @@ public final class BenchMain {
         csv = root.resolve("courier-bench").resolve("target")
             .resolve(smoke ? "bench-smoke.csv" : p.isTransports() ? "bench-transports.csv"
                 : p.isPeers() ? "bench-peers.csv" : p.isCluster() ? "bench-cluster.csv"
-                : p.isObservability() ? "bench-observability.csv" : "bench-results.csv");
+                : p.isObservability() ? "bench-observability.csv" : p.isSpring() ? "bench-spring.csv"
+                : "bench-results.csv");
       }
     }
 
@@ -537,11 +541,17 @@ public final class BenchMain {
             + "baseline build's server); writes only the Metrics and tracing section of the page")
     boolean observability;
 
+    @Option(names = "--spring", order = 8,
+        description = "add at 16 and 128 in flight on a Spring Boot application serving it through "
+            + "courier-spring-boot-starter, beside the same service on a bare RpcServer, alternating window by "
+            + "window as --cluster does (about 2 minutes); writes only the Spring Boot section of the page")
+    boolean spring;
+
     /** The modes given, by their names for {@link Plan#forMode}, in the help's order. */
     List<String> names() {
       List<String> names = new ArrayList<>();
-      boolean[] given = {quick, full, smoke, transports, peers, cluster, observability};
-      String[] all = {"quick", "full", "smoke", "transports", "peers", "cluster", "observability"};
+      boolean[] given = {quick, full, smoke, transports, peers, cluster, observability, spring};
+      String[] all = {"quick", "full", "smoke", "transports", "peers", "cluster", "observability", "spring"};
       for (int i = 0; i < all.length; i++) {
         if (given[i]) {
           names.add(all[i]);

@@ -8,8 +8,8 @@ import java.util.List;
  * What one run measures and for how long: the cells, the windows and the scale rows. The modes are presets; the
  * launcher's options may override the windows. Immutable.
  *
- * @param mode {@code smoke}, {@code quick}, {@code full}, {@code transports}, {@code peers}, {@code cluster} or
- *     {@code observability}
+ * @param mode {@code smoke}, {@code quick}, {@code full}, {@code transports}, {@code peers}, {@code cluster},
+ *     {@code observability} or {@code spring}
  * @param cells the combinations measured for every target, in order
  * @param jitWarmup how long each cell runs once, unmeasured, before any cell is measured (JIT warm-up)
  * @param warmup the unmeasured window at the start of each measured cell
@@ -124,6 +124,16 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
         cluster.repetitions(), 0, 0);
   }
 
+  /**
+   * {@code add} at 16 and 128 in flight ({@link #CLUSTER_CELLS}) on a bare server and through the Spring Boot
+   * starter, alternating window by window as {@link #cluster()} does.
+   */
+  static Plan spring() {
+    Plan cluster = cluster();
+    return new Plan("spring", CLUSTER_CELLS, cluster.jitWarmup(), cluster.warmup(), cluster.window(),
+        cluster.repetitions(), 0, 0);
+  }
+
   static Plan forMode(String mode) {
     return switch (mode) {
       case "smoke" -> smoke();
@@ -133,8 +143,9 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
       case "peers" -> peers();
       case "cluster" -> cluster();
       case "observability" -> observability();
+      case "spring" -> spring();
       default -> throw new IllegalArgumentException("mode: " + mode
-          + " (expected: smoke, quick, full, transports, peers, cluster or observability)");
+          + " (expected: smoke, quick, full, transports, peers, cluster, observability or spring)");
     };
   }
 
@@ -154,9 +165,13 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
     return mode.equals("observability");
   }
 
+  boolean isSpring() {
+    return mode.equals("spring");
+  }
+
   /** Whether the targets take turns window by window ({@link ClusterRun}) rather than one after another. */
   boolean alternates() {
-    return isCluster() || isObservability();
+    return isCluster() || isObservability() || isSpring();
   }
 
   /**

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * line per row, and one per measured window). A {@code --transports} run writes only the page's Transports
  * section, between {@link #TRANSPORTS_BEGIN} and {@link #TRANSPORTS_END}, a {@code --peers} run only its Peers
  * and streams section, a {@code --cluster} run only its Several servers section, an {@code --observability} run
- * only its Metrics and tracing section, and the other runs keep those
+ * only its Metrics and tracing section, a {@code --spring} run only its Spring Boot section, and the other runs
+ * keep those
  * sections as they find them. Such a run also refreshes the
  * page's "How to run" and "How it measures", which describe the bench as built, not a run. Not thread-safe.
  */
@@ -42,6 +43,8 @@ final class Report {
   static final String OBSERVABILITY_BEGIN =
       "<!-- observability: begin; written by courier-bench --observability -->";
   static final String OBSERVABILITY_END = "<!-- observability: end -->";
+  static final String SPRING_BEGIN = "<!-- spring: begin; written by courier-bench --spring -->";
+  static final String SPRING_END = "<!-- spring: end -->";
   private static final String HOW_TO_RUN = "## How to run";
   private static final String THIS_RUN = "## This run";
   private static final String HOW_IT_MEASURES = "## How it measures";
@@ -259,7 +262,7 @@ final class Report {
   String tables() {
     StringBuilder b = new StringBuilder(plan.isTransports() ? transportsTable()
         : plan.isPeers() ? peersTable() : plan.isCluster() ? clusterTables()
-        : plan.isObservability() ? alternatingTable() : resultsTable());
+        : plan.isObservability() || plan.isSpring() ? alternatingTable() : resultsTable());
     if (!idleRows.isEmpty()) {
       b.append('\n').append(idleTable());
     }
@@ -326,7 +329,9 @@ final class Report {
         .append("), and writes only the [Several servers](#several-servers) section, which the other runs keep ")
         .append("too. `--observability` (about 2 minutes) measures Courier with metrics and tracing on beside ")
         .append("both off (with `--baseline-jar JAR`, also the server of that build) and writes only the ")
-        .append("[Metrics and tracing](#metrics-and-tracing) section.\n\n");
+        .append("[Metrics and tracing](#metrics-and-tracing) section. `--spring` (about 2 minutes) measures ")
+        .append("`add` served by a Spring Boot application through `courier-spring-boot-starter` beside the same ")
+        .append("service on a bare `RpcServer`, and writes only the [Spring Boot](#spring-boot) section.\n\n");
     return b.toString();
   }
 
@@ -467,13 +472,17 @@ final class Report {
     if (plan.isObservability()) {
       return withMethod(withSection(base, observabilitySection(), OBSERVABILITY_BEGIN, OBSERVABILITY_END));
     }
+    if (plan.isSpring()) {
+      return withMethod(withSection(base, springSection(), SPRING_BEGIN, SPRING_END));
+    }
     if (hasBaseline()) {
       return withMethod(withSection(base, baselineSection(), BASELINE_BEGIN, BASELINE_END));
     }
     String page = markdown();
     for (String[] markers : List.of(new String[] {TRANSPORTS_BEGIN, TRANSPORTS_END},
         new String[] {PEERS_BEGIN, PEERS_END}, new String[] {BASELINE_BEGIN, BASELINE_END},
-        new String[] {CLUSTER_BEGIN, CLUSTER_END}, new String[] {OBSERVABILITY_BEGIN, OBSERVABILITY_END})) {
+        new String[] {CLUSTER_BEGIN, CLUSTER_END}, new String[] {OBSERVABILITY_BEGIN, OBSERVABILITY_END},
+        new String[] {SPRING_BEGIN, SPRING_END})) {
       String kept = existing == null ? null : sectionOf(existing, markers[0], markers[1]);
       if (kept != null) {
         page = withSection(page, kept, markers[0], markers[1]);
@@ -559,10 +568,7 @@ final class Report {
       b.append("- ratios: ").append(String.join("; ", ratios)).append('\n');
     }
     b.append('\n').append(peersTable());
-    if (!notes.isEmpty()) {
-      b.append("\nNotes:\n\n");
-      notes.forEach(n -> b.append("- ").append(n).append('\n'));
-    }
+    appendNotes(b);
     b.append(PEERS_END);
     return b.toString();
   }
@@ -668,6 +674,29 @@ final class Report {
         .append(runFacts())
         .append("- windows: ").append(windows()).append(", the targets taking turns window by window, each ")
         .append("window after a warm-up window of its own; it took ").append(minutes(took)).append('\n');
+    appendRatiosToCourier(b);
+    b.append("\nThe issue expects both on at 0.9× or more of both off, and both off unchanged from the code ")
+        .append("before the hooks (the baseline row, about 1.0×). Client, server and load share this machine's ")
+        .append(machine.cores()).append(" cores, so every microsecond either end spends per call shows.\n\n")
+        .append(alternatingTable());
+    appendNotes(b);
+    b.append(OBSERVABILITY_END);
+    return b.toString();
+  }
+
+  /** Appends the run's notes under a heading of their own, when it has any. */
+  private void appendNotes(StringBuilder b) {
+    if (!notes.isEmpty()) {
+      b.append("\nNotes:\n\n");
+      notes.forEach(n -> b.append("- ").append(n).append('\n'));
+    }
+  }
+
+  /**
+   * Appends, for an alternating run, each target's calls/s over {@link Target#COURIER}'s at each level, of the
+   * medians and window by window.
+   */
+  private void appendRatiosToCourier(StringBuilder b) {
     List<String> ratios = new ArrayList<>();
     for (Row r : rows()) {
       if (r.target() != Target.COURIER) {
@@ -679,15 +708,32 @@ final class Report {
       b.append("- ratios (of the medians; in brackets, of the windows measured one after the other in each ")
           .append("repetition, and their median): ").append(String.join("; ", ratios)).append('\n');
     }
-    b.append("\nThe issue expects both on at 0.9× or more of both off, and both off unchanged from the code ")
-        .append("before the hooks (the baseline row, about 1.0×). Client, server and load share this machine's ")
-        .append(machine.cores()).append(" cores, so every microsecond either end spends per call shows.\n\n")
+  }
+
+  /**
+   * The Spring Boot section, markers included, without a final line break: {@code add} served through the
+   * starter beside a bare server, as a ratio to the bare server.
+   */
+  String springSection() {
+    StringBuilder b = new StringBuilder();
+    b.append(SPRING_BEGIN).append("\n")
+        .append("## Spring Boot\n\n")
+        .append("What serving through `courier-spring-boot-starter` costs: `add` at ")
+        .append(Plan.CLUSTER_CELLS.get(0).inFlight()).append(" and ").append(Plan.CLUSTER_CELLS.get(1).inFlight())
+        .append(" calls in flight on a Spring Boot application (`@SpringBootApplication`, the service a ")
+        .append("`@CourierService` bean, the port from `courier.server.*`, the starter's defaults otherwise) ")
+        .append("beside the same service on a bare `RpcServer` with Courier's defaults, both called by the same ")
+        .append("client, the targets taking turns window by window. This section is written by `")
+        .append(BenchMain.JAR_COMMAND).append(" --spring` alone; the other runs keep it as it is.\n\n")
+        .append(runFacts())
+        .append("- windows: ").append(windows()).append(", the targets taking turns window by window, each ")
+        .append("window after a warm-up window of its own; it took ").append(minutes(took)).append('\n');
+    appendRatiosToCourier(b);
+    b.append("\nThe issue expects the starter at 0.95× or more of the bare server: once started, a call meets ")
+        .append("the same server, so what differs is the application around it (its threads, its heap).\n\n")
         .append(alternatingTable());
-    if (!notes.isEmpty()) {
-      b.append("\nNotes:\n\n");
-      notes.forEach(n -> b.append("- ").append(n).append('\n'));
-    }
-    b.append(OBSERVABILITY_END);
+    appendNotes(b);
+    b.append(SPRING_END);
     return b.toString();
   }
 
@@ -787,10 +833,7 @@ final class Report {
         .append("idempotent again); errors are by code, -32005 being connection lost; *retries* counts the ")
         .append("calls the client sent again (`RpcClient.retries()`) after the kill.\n\n")
         .append(clusterTables());
-    if (!notes.isEmpty()) {
-      b.append("\nNotes:\n\n");
-      notes.forEach(n -> b.append("- ").append(n).append('\n'));
-    }
+    appendNotes(b);
     b.append(CLUSTER_END);
     return b.toString();
   }
@@ -834,10 +877,7 @@ final class Report {
           .append(" | ").append(Format.latency(now.p99()))
           .append(" | ").append(Format.latency(was.p99())).append(" |\n");
     }
-    if (!notes.isEmpty()) {
-      b.append("\nNotes:\n\n");
-      notes.forEach(n -> b.append("- ").append(n).append('\n'));
-    }
+    appendNotes(b);
     b.append(BASELINE_END);
     return b.toString();
   }
@@ -871,10 +911,7 @@ final class Report {
         .append("- figures: as in the Results table: the median of the windows, their spread, and the median of ")
         .append("each latency percentile\n\n")
         .append(transportsTable());
-    if (!notes.isEmpty()) {
-      b.append("\nNotes:\n\n");
-      notes.forEach(n -> b.append("- ").append(n).append('\n'));
-    }
+    appendNotes(b);
     b.append("\nHow: every Courier row runs the same `RpcServer` with Courier's defaults (the bench service on ")
         .append("its worker pool), which serves raw TCP, HTTP/1.1 and WebSocket on one port; for the TLS rows it ")
         .append("is built with `tls(ServerTls.builder(cert, key).build())`, Courier's default TLS engine (the ")

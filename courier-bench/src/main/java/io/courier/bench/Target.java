@@ -72,6 +72,12 @@ enum Target {
   COURIER_OBSERVED_SAMPLED("courier-observed-sampled", "Courier, metrics on, 1 in 10 calls traced",
       CourierTarget.class, "--observe"),
   /**
+   * {@link #COURIER}'s service in a Spring Boot application, served through {@code courier-spring-boot-starter}
+   * with its defaults ({@link SpringTarget}), called by {@link #COURIER}'s client. Measured by {@code --spring}
+   * against {@link #COURIER}, the same service on a bare {@code RpcServer}.
+   */
+  COURIER_SPRING("courier-spring", "Courier, Spring Boot starter", SpringTarget.class),
+  /**
    * {@link #COURIER}'s server from another build of the bench ({@code --baseline-jar}), called by this build's
    * client: the code before a change, measured in the same run as the code after it.
    */
@@ -122,6 +128,8 @@ enum Target {
       COURIER_ZK);
   /** {@code --observability}: Courier with metrics and tracing off and on. */
   static final List<Target> OBSERVABILITY = List.of(COURIER, COURIER_OBSERVED, COURIER_OBSERVED_SAMPLED);
+  /** {@code --spring}: the same service on a bare server and through the Spring Boot starter. */
+  static final List<Target> SPRING = List.of(COURIER, COURIER_SPRING);
   /** The share of calls {@link #COURIER_OBSERVED_SAMPLED} traces: one in this many. */
   static final int SAMPLED_ONE_IN = 10;
 
@@ -190,7 +198,7 @@ enum Target {
    */
   boolean hasScaleRows() {
     return this != COURIER_PEER && this != COURIER_LIST_ONE && this != COURIER_LIST_KEYED && this != COURIER_OBSERVED
-        && this != COURIER_OBSERVED_SAMPLED && !cluster()
+        && this != COURIER_OBSERVED_SAMPLED && this != COURIER_SPRING && !cluster()
         && (courierScheme() == null || courierScheme().equals("tcp"));
   }
 
@@ -210,7 +218,7 @@ enum Target {
   String courierScheme() {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_PEER, COURIER_LIST, COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED,
-          COURIER_OBSERVED, COURIER_OBSERVED_SAMPLED, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
+          COURIER_OBSERVED, COURIER_OBSERVED_SAMPLED, COURIER_SPRING, COURIER_BASELINE, COURIER_IO_BASELINE -> "tcp";
       case COURIER_TLS -> "tls";
       case COURIER_HTTP -> "http";
       case COURIER_HTTPS -> "https";
@@ -256,7 +264,8 @@ enum Target {
     }
     int port = ports.get(0);
     return switch (this) {
-      case COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_BASELINE ->
+      case COURIER, COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_BASELINE,
+          COURIER_SPRING ->
           CourierTarget.client(courierScheme(), host, port, tlsDir, cell, false);
       case COURIER_IO, COURIER_IO_BASELINE -> CourierTarget.client("tcp", host, port, null, cell, true);
       case COURIER_PEER -> new CourierTarget.Served(CourierTarget.uri("tcp", host, port));
@@ -283,8 +292,8 @@ enum Target {
     return switch (this) {
       case COURIER, COURIER_IO, COURIER_BASELINE, COURIER_IO_BASELINE -> CourierTarget.holdIdle(host, port, count);
       case COURIER_TLS, COURIER_HTTP, COURIER_HTTPS, COURIER_WS, COURIER_WSS, COURIER_PEER, COURIER_LIST,
-          COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED, COURIER_OBSERVED, COURIER_OBSERVED_SAMPLED ->
-          throw new UnsupportedOperationException(id + " has no idle row");
+          COURIER_ZK, COURIER_LIST_ONE, COURIER_LIST_KEYED, COURIER_OBSERVED, COURIER_OBSERVED_SAMPLED,
+          COURIER_SPRING -> throw new UnsupportedOperationException(id + " has no idle row");
       case GRPC_JSON, GRPC_JSON_POOL -> GrpcTarget.holdIdle(host, port, Codec.JSON, count);
       case GRPC_BINARY -> GrpcTarget.holdIdle(host, port, Codec.BINARY, count);
       case JSONRPC4J -> Jsonrpc4jTarget.holdIdle(host, port, count);
