@@ -26,7 +26,8 @@ final class CourierClients implements DisposableBean {
   private final Map<String, RpcClient> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  CourierClients(Map<String, CourierProperties.Client> properties, ObjectProvider<CourierClientCustomizer> customizers) {
+  CourierClients(Map<String, CourierProperties.Client> properties,
+      ObjectProvider<CourierClientCustomizer> customizers) {
     this.properties = properties;
     this.customizers = customizers;
   }

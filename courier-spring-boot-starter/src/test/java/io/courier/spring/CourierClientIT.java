@@ -24,7 +24,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.stereotype.Component;
 
-/** Clients declared by {@code courier.clients.NAME.*} and injected with {@code @CourierClient}, against real servers. */
+/** Clients declared by {@code courier.clients.NAME.*}, injected with {@code @CourierClient}, against real servers. */
 class CourierClientIT {
 
   private RpcServer calc;
@@ -64,6 +64,12 @@ class CourierClientIT {
   void anAutowiredFieldGetsAProxy() {
     runner.withUserConfiguration(ByField.class).run(context ->
         assertThat(context.getBean(ByField.class).calculator.add(20, 3)).isEqualTo(23));
+  }
+
+  @Test
+  void anAutowiredSetterGetsAProxy() {
+    runner.withUserConfiguration(BySetter.class).run(context ->
+        assertThat(context.getBean(BySetter.class).calculator.add(30, 3)).isEqualTo(33));
   }
 
   @Test
@@ -154,9 +160,8 @@ class CourierClientIT {
       if (i % 2 == 0) {
         assertThat(call.join()).isEqualTo(i);
       } else {
-        assertThat(call).failsWithin(0, TimeUnit.SECONDS).withThrowableThat().havingRootCause()
-            .isInstanceOfSatisfying(RpcException.class,
-                e -> assertThat(e.code()).isEqualTo(RpcError.CLIENT_CLOSED_CODE));
+        assertThat(CourierShutdownIT.failure(call)).isInstanceOfSatisfying(RpcException.class,
+            e -> assertThat(e.code()).isEqualTo(RpcError.CLIENT_CLOSED_CODE));
       }
     }
   }
@@ -175,6 +180,17 @@ class CourierClientIT {
     @Autowired
     @CourierClient("calc")
     Calculator calculator;
+  }
+
+  @Component
+  static class BySetter {
+    Calculator calculator;
+
+    @Autowired
+    @CourierClient("calc")
+    void setCalculator(Calculator calculator) {
+      this.calculator = calculator;
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -51,7 +51,8 @@ class CourierConditionsTest {
         .withPropertyValues("courier.server.metrics-endpoint=true")
         .run(context -> assertThat(context).hasBean("courierPrometheusEndpoint"));
     runner.withBean(PrometheusMeterRegistry.class, () -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-        .run(context -> assertThat(context).hasBean("courierServerMetrics").doesNotHaveBean("courierPrometheusEndpoint"));
+        .run(context -> assertThat(context).hasBean("courierServerMetrics")
+            .doesNotHaveBean("courierPrometheusEndpoint"));
     runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withPropertyValues("courier.server.metrics-endpoint=true")
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("courierPrometheusEndpoint"));
