@@ -2,14 +2,18 @@ package io.courier.spring;
 
 import static io.courier.spring.CourierPropertiesTest.messages;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.courier.Identity;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.client.RpcClient;
+import io.courier.server.BearerTokenAuth;
 import io.courier.server.RpcServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -106,6 +110,30 @@ class CourierClientIT {
       context.getBean(ByConstructor.class).calculator.add(1, 2);
       assertThat(injected.connectAttempts()).as("the proxy called on the same connection").isEqualTo(1);
     });
+  }
+
+  @Test
+  void theTokenPropertyAuthenticatesTheClient() {
+    RpcServer guarded = RpcServer.builder().host("127.0.0.1").service(Calculator.class, new CalculatorImpl())
+        .intercept(BearerTokenAuth.of(Map.of("s3cret-token", Identity.of("checkout")))).build().start();
+    try {
+      ApplicationContextRunner guardedRunner = runner.withUserConfiguration(ByConstructor.class)
+          .withPropertyValues("courier.clients.calc.target=tcp://127.0.0.1:" + guarded.port());
+      guardedRunner.withPropertyValues("courier.clients.calc.token=s3cret-token",
+          "courier.clients.calc.allow-plaintext-token=true")
+          .run(context -> assertThat(context.getBean(ByConstructor.class).calculator.add(2, 2)).isEqualTo(4));
+      guardedRunner.run(context -> assertThatThrownBy(() -> context.getBean(ByConstructor.class).calculator.add(2, 2))
+          .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo(RpcError.UNAUTHENTICATED_CODE)));
+    } finally {
+      guarded.stop(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void aTokenWithoutTlsIsRefusedUnlessAllowed() {
+    runner.withUserConfiguration(ByConstructor.class).withPropertyValues("courier.clients.calc.token=s3cret-token")
+        .run(context -> assertThat(messages(context.getStartupFailure()))
+            .contains("Invalid courier.clients.calc.*: Refusing to send a bearer token over tcp://"));
   }
 
   @Test
