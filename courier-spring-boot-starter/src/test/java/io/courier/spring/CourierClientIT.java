@@ -123,7 +123,8 @@ class CourierClientIT {
           "courier.clients.calc.allow-plaintext-token=true")
           .run(context -> assertThat(context.getBean(ByConstructor.class).calculator.add(2, 2)).isEqualTo(4));
       guardedRunner.run(context -> assertThatThrownBy(() -> context.getBean(ByConstructor.class).calculator.add(2, 2))
-          .isInstanceOfSatisfying(RpcException.class, e -> assertThat(e.code()).isEqualTo(RpcError.UNAUTHENTICATED_CODE)));
+          .isInstanceOfSatisfying(RpcException.class,
+              e -> assertThat(e.code()).isEqualTo(RpcError.UNAUTHENTICATED_CODE)));
     } finally {
       guarded.stop(Duration.ZERO);
     }
