@@ -7,7 +7,6 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -28,9 +27,7 @@ public class CourierAutoConfiguration {
   /** Created by Spring Boot. */
   public CourierAutoConfiguration() {}
 
-  /** The server; a bean of the application's own of this type replaces it. */
   @Bean
-  @ConditionalOnMissingBean
   @ConditionalOnProperty(prefix = "courier.server", name = "enabled", havingValue = "true", matchIfMissing = true)
   CourierServer courierServer(CourierProperties properties, ListableBeanFactory beans,
       ObjectProvider<CourierServerCustomizer> customizers, ObjectProvider<ServerListener> listeners) {

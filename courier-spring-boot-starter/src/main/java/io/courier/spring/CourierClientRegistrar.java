@@ -10,6 +10,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.BeansException;
 import org.springframework.beans.factory.BeanClassLoaderAware;
 import org.springframework.beans.factory.BeanFactory;
@@ -37,6 +39,8 @@ import org.springframework.util.ReflectionUtils;
  */
 final class CourierClientRegistrar
     implements BeanDefinitionRegistryPostProcessor, BeanFactoryAware, BeanClassLoaderAware, EnvironmentAware {
+
+  private static final Logger log = LoggerFactory.getLogger(CourierClientRegistrar.class);
 
   /** Prefix of the beans this registers: {@code courierClient.NAME.INTERFACE}. */
   static final String BEAN_NAME_PREFIX = "courierClient.";
@@ -67,21 +71,12 @@ final class CourierClientRegistrar
       if (beanName.startsWith(BEAN_NAME_PREFIX)) {
         continue;
       }
-      BeanDefinition definition = registry.getBeanDefinition(beanName);
-      Class<?> beanClass = beanClass(definition);
-      if (definition.getFactoryMethodName() != null) {
-        Class<?> factoryClass = definition.getFactoryBeanName() == null ? beanClass
-            : registry.containsBeanDefinition(definition.getFactoryBeanName())
-                ? beanClass(registry.getBeanDefinition(definition.getFactoryBeanName())) : null;
-        if (factoryClass != null) {
-          for (Method method : ReflectionUtils.getUniqueDeclaredMethods(factoryClass)) {
-            if (method.getName().equals(definition.getFactoryMethodName())) {
-              parameters(method, wanted);
-            }
-          }
-        }
-      } else if (beanClass != null) {
-        injectionPoints(beanClass, wanted);
+      try {
+        injectionPoints(registry, registry.getBeanDefinition(beanName), wanted);
+      } catch (LinkageError e) {
+        // A class whose members name a class that is absent: Spring will fail on it with its own message, or never
+        // create it (a condition); either way it has no @CourierClient to find here.
+        log.debug("Not looking for @CourierClient in bean {}: {}", beanName, e.toString());
       }
     }
     propertyInterfaces(wanted);
@@ -92,6 +87,28 @@ final class CourierClientRegistrar
         registry.registerBeanDefinition(beanName, definition(name, type));
       }
     });
+  }
+
+  /** Adds the interfaces {@code definition}'s bean is injected with under {@code @CourierClient}. */
+  private void injectionPoints(BeanDefinitionRegistry registry, BeanDefinition definition,
+      Map<String, Class<?>> wanted) {
+    Class<?> beanClass = beanClass(definition);
+    if (definition.getFactoryMethodName() == null) {
+      if (beanClass != null) {
+        injectionPoints(beanClass, wanted);
+      }
+      return;
+    }
+    String factoryBean = definition.getFactoryBeanName();
+    Class<?> factoryClass = factoryBean == null ? beanClass
+        : registry.containsBeanDefinition(factoryBean) ? beanClass(registry.getBeanDefinition(factoryBean)) : null;
+    if (factoryClass != null) {
+      for (Method method : ReflectionUtils.getUniqueDeclaredMethods(factoryClass)) {
+        if (method.getName().equals(definition.getFactoryMethodName())) {
+          parameters(method, wanted);
+        }
+      }
+    }
   }
 
   @Override

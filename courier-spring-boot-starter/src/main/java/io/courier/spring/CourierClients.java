@@ -26,7 +26,8 @@ final class CourierClients implements DisposableBean {
   private final Map<String, RpcClient> clients = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  CourierClients(Map<String, CourierProperties.Client> properties, ObjectProvider<CourierClientCustomizer> customizers) {
+  CourierClients(Map<String, CourierProperties.Client> properties,
+      ObjectProvider<CourierClientCustomizer> customizers) {
     this.properties = properties;
     this.customizers = customizers;
   }
@@ -64,12 +65,22 @@ final class CourierClients implements DisposableBean {
       builder.allowPlaintextToken(p.isAllowPlaintextToken());
       builder.tls(tls(prefix, p.getTls()));
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("Invalid courier.clients." + name + ".*: " + e.getMessage(), e);
+      throw invalid(name, e);
     }
     customizers.orderedStream().forEach(customizer -> customizer.customize(name, builder));
-    RpcClient client = builder.build();
+    RpcClient client;
+    try {
+      client = builder.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      // What build() refuses (a token without TLS, a registry out of reach) comes from the properties too.
+      throw invalid(name, e);
+    }
     log.debug("Courier client {} built for {}", name, p.getTarget());
     return client;
+  }
+
+  private static IllegalStateException invalid(String name, RuntimeException e) {
+    return new IllegalStateException("Invalid courier.clients." + name + ".*: " + e.getMessage(), e);
   }
 
   private static ClientTls tls(String prefix, CourierProperties.ClientTlsProperties p) {

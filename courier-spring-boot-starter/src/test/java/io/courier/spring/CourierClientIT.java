@@ -2,14 +2,18 @@ package io.courier.spring;
 
 import static io.courier.spring.CourierPropertiesTest.messages;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.courier.Identity;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.client.RpcClient;
+import io.courier.server.BearerTokenAuth;
 import io.courier.server.RpcServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +28,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.stereotype.Component;
 
-/** Clients declared by {@code courier.clients.NAME.*} and injected with {@code @CourierClient}, against real servers. */
+/** Clients declared by {@code courier.clients.NAME.*}, injected with {@code @CourierClient}, against real servers. */
 class CourierClientIT {
 
   private RpcServer calc;
@@ -67,6 +71,12 @@ class CourierClientIT {
   }
 
   @Test
+  void anAutowiredSetterGetsAProxy() {
+    runner.withUserConfiguration(BySetter.class).run(context ->
+        assertThat(context.getBean(BySetter.class).calculator.add(30, 3)).isEqualTo(33));
+  }
+
+  @Test
   void aBeanMethodParameterGetsAProxy() {
     runner.withUserConfiguration(ByBeanMethod.class).run(context ->
         assertThat(context.getBean("sum", Integer.class)).isEqualTo(7));
@@ -100,6 +110,31 @@ class CourierClientIT {
       context.getBean(ByConstructor.class).calculator.add(1, 2);
       assertThat(injected.connectAttempts()).as("the proxy called on the same connection").isEqualTo(1);
     });
+  }
+
+  @Test
+  void theTokenPropertyAuthenticatesTheClient() {
+    RpcServer guarded = RpcServer.builder().host("127.0.0.1").service(Calculator.class, new CalculatorImpl())
+        .intercept(BearerTokenAuth.of(Map.of("s3cret-token", Identity.of("checkout")))).build().start();
+    try {
+      ApplicationContextRunner guardedRunner = runner.withUserConfiguration(ByConstructor.class)
+          .withPropertyValues("courier.clients.calc.target=tcp://127.0.0.1:" + guarded.port());
+      guardedRunner.withPropertyValues("courier.clients.calc.token=s3cret-token",
+          "courier.clients.calc.allow-plaintext-token=true")
+          .run(context -> assertThat(context.getBean(ByConstructor.class).calculator.add(2, 2)).isEqualTo(4));
+      guardedRunner.run(context -> assertThatThrownBy(() -> context.getBean(ByConstructor.class).calculator.add(2, 2))
+          .isInstanceOfSatisfying(RpcException.class,
+              e -> assertThat(e.code()).isEqualTo(RpcError.UNAUTHENTICATED_CODE)));
+    } finally {
+      guarded.stop(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void aTokenWithoutTlsIsRefusedUnlessAllowed() {
+    runner.withUserConfiguration(ByConstructor.class).withPropertyValues("courier.clients.calc.token=s3cret-token")
+        .run(context -> assertThat(messages(context.getStartupFailure()))
+            .contains("Invalid courier.clients.calc.*: Refusing to send a bearer token over tcp://"));
   }
 
   @Test
@@ -154,9 +189,8 @@ class CourierClientIT {
       if (i % 2 == 0) {
         assertThat(call.join()).isEqualTo(i);
       } else {
-        assertThat(call).failsWithin(0, TimeUnit.SECONDS).withThrowableThat().havingRootCause()
-            .isInstanceOfSatisfying(RpcException.class,
-                e -> assertThat(e.code()).isEqualTo(RpcError.CLIENT_CLOSED_CODE));
+        assertThat(CourierShutdownIT.failure(call)).isInstanceOfSatisfying(RpcException.class,
+            e -> assertThat(e.code()).isEqualTo(RpcError.CLIENT_CLOSED_CODE));
       }
     }
   }
@@ -175,6 +209,17 @@ class CourierClientIT {
     @Autowired
     @CourierClient("calc")
     Calculator calculator;
+  }
+
+  @Component
+  static class BySetter {
+    Calculator calculator;
+
+    @Autowired
+    @CourierClient("calc")
+    void setCalculator(Calculator calculator) {
+      this.calculator = calculator;
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -13,6 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
+import org.springframework.boot.opentelemetry.autoconfigure.OpenTelemetrySdkAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -30,6 +34,18 @@ class CourierConditionsTest {
   void withAMeterRegistryServerAndClientsRecordMetrics() {
     runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new).run(context ->
         assertThat(context).hasBean("courierServerMetrics").hasBean("courierClientMetrics"));
+  }
+
+  /** The registry comes from Spring Boot's auto-configuration, which the starter's must run after to see it. */
+  @Test
+  void springBootsOwnMeterRegistryAndOpenTelemetryAreUsed() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(CourierAutoConfiguration.class, CourierMetricsAutoConfiguration.class,
+            CourierTracingAutoConfiguration.class, MetricsAutoConfiguration.class,
+            CompositeMeterRegistryAutoConfiguration.class, SimpleMetricsExportAutoConfiguration.class,
+            OpenTelemetrySdkAutoConfiguration.class))
+        .run(context -> assertThat(context).hasSingleBean(MeterRegistry.class).hasBean("courierServerMetrics")
+            .hasSingleBean(OpenTelemetry.class).hasBean("courierServerTracing"));
   }
 
   @Test
@@ -51,7 +67,8 @@ class CourierConditionsTest {
         .withPropertyValues("courier.server.metrics-endpoint=true")
         .run(context -> assertThat(context).hasBean("courierPrometheusEndpoint"));
     runner.withBean(PrometheusMeterRegistry.class, () -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-        .run(context -> assertThat(context).hasBean("courierServerMetrics").doesNotHaveBean("courierPrometheusEndpoint"));
+        .run(context -> assertThat(context).hasBean("courierServerMetrics")
+            .doesNotHaveBean("courierPrometheusEndpoint"));
     runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
         .withPropertyValues("courier.server.metrics-endpoint=true")
         .run(context -> assertThat(context).hasNotFailed().doesNotHaveBean("courierPrometheusEndpoint"));

@@ -98,15 +98,14 @@ class CourierPropertiesTest {
   @Test
   void aValueOfTheWrongTypeFailsTheStartNamingTheProperty() {
     runner.withPropertyValues("courier.server.port=seventy").run(context ->
-        assertThat(context).getFailure().rootCause().hasMessageContaining("seventy")
-            .satisfies(root -> assertThat(messages(context.getStartupFailure()))
-                .contains("courier.server.port")));
+        assertThat(messages(context.getStartupFailure())).contains("courier.server.port").contains("seventy"));
   }
 
   @Test
   void aWrongTypeInAClientFailsTheStartNamingTheProperty() {
     runner.withPropertyValues("courier.clients.calc.target=tcp://127.0.0.1:1", "courier.clients.calc.call-timeout=soon")
-        .run(context -> assertThat(messages(context.getStartupFailure())).contains("courier.clients.calc.call-timeout"));
+        .run(context -> assertThat(messages(context.getStartupFailure()))
+            .contains("courier.clients.calc.call-timeout"));
   }
 
   @Test

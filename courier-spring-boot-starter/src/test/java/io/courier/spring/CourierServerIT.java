@@ -8,6 +8,10 @@ import io.courier.RpcException;
 import io.courier.client.RpcClient;
 import io.courier.server.RpcServer;
 import io.courier.server.ServerListener;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -142,11 +146,37 @@ class CourierServerIT {
   }
 
   @Test
+  void limitPropertiesReachTheServer() {
+    runner.withUserConfiguration(GreeterConfiguration.class).withPropertyValues("courier.server.max-message-bytes=256")
+        .run(context -> {
+          int port = context.getBean(CourierServer.class).port();
+          try (RpcClient client = RpcClient.builder().target("tcp://127.0.0.1:" + port).build()) {
+            Greeter greeter = client.create(Greeter.class);
+            assertThat(greeter.greet("Ada")).isEqualTo("Hello, Ada");
+            assertThatThrownBy(() -> greeter.greet("x".repeat(1000))).isInstanceOf(RpcException.class);
+          }
+        });
+  }
+
+  @Test
+  void theConsolePropertyServesTheConsole() throws Exception {
+    runner.withUserConfiguration(CalculatorImpl.class).withPropertyValues("courier.server.console=true")
+        .run(context -> assertThat(httpStatus(context.getBean(CourierServer.class).port(), "/console")).isEqualTo(200));
+    runner.withUserConfiguration(CalculatorImpl.class)
+        .run(context -> assertThat(httpStatus(context.getBean(CourierServer.class).port(), "/console")).isEqualTo(404));
+  }
+
+  @Test
   void serverTlsNeedsBothFiles() {
     runner.withUserConfiguration(CalculatorImpl.class)
         .withPropertyValues("courier.server.tls.certificate-chain=/nonexistent/server.crt")
         .run(context -> assertThat(messages(context.getStartupFailure()))
             .contains("courier.server.tls.certificate-chain and courier.server.tls.private-key go together"));
+  }
+
+  static int httpStatus(int port, String path) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
   static int add(String target, int a, int b) {
