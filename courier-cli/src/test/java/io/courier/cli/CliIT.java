@@ -163,13 +163,19 @@ class CliIT {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(15_000);
       OutputStream out = socket.getOutputStream();
-      out.write("{\"jsonrpc\": \"2.0\", \"method\": \"sleep\", \"params\": [1500], \"id\": \"slow\"}\n"
+      InputStream in = socket.getInputStream();
+      // A call answered first: the connection, a worker thread and the call path are up, so that the slow call
+      // below starts at once even on a loaded machine; a SIGTERM before it ran would rightly refuse it instead.
+      out.write("{\"jsonrpc\": \"2.0\", \"method\": \"add\", \"params\": [2, 40], \"id\": 1}\n".getBytes(UTF_8));
+      out.flush();
+      assertThat(JSON.readTree(readLine(in)).get("result").asInt()).isEqualTo(42);
+      out.write("{\"jsonrpc\": \"2.0\", \"method\": \"sleep\", \"params\": [3000], \"id\": \"slow\"}\n"
           .getBytes(UTF_8));
       out.flush();
-      Thread.sleep(300); // let the call start running
+      Thread.sleep(1000); // let the call start running
       p.destroy();
-      JsonNode reply = JSON.readTree(readLine(socket.getInputStream()));
-      assertThat(reply).isEqualTo(JSON.readTree("{\"jsonrpc\": \"2.0\", \"result\": 1500, \"id\": \"slow\"}"));
+      JsonNode reply = JSON.readTree(readLine(in));
+      assertThat(reply).isEqualTo(JSON.readTree("{\"jsonrpc\": \"2.0\", \"result\": 3000, \"id\": \"slow\"}"));
     }
     finish(p, Duration.ofSeconds(15));
     assertThat(err()).contains("stopped");
