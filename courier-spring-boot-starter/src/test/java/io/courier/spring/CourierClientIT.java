@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.stereotype.Component;
@@ -179,7 +178,7 @@ class CourierClientIT {
       }
       CompletableFuture.allOf(calls.stream().filter(c -> calls.indexOf(c) % 2 == 0)
           .toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-      ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+      context.getSourceApplicationContext().close();
     });
     for (int i = 0; i < calls.size(); i++) {
       CompletableFuture<Integer> call = calls.get(i);

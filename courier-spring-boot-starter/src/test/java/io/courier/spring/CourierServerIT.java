@@ -109,7 +109,7 @@ class CourierServerIT {
       }
       assertThat(extras.intercepted).containsExactly("first", "second");
       assertThat(extras.events).containsExactly("started");
-      ((ConfigurableApplicationContext) context.getSourceApplicationContext()).close();
+      context.getSourceApplicationContext().close();
       assertThat(extras.events).containsExactly("started", "stopping", "stopped");
     });
   }
@@ -119,7 +119,7 @@ class CourierServerIT {
     runner.withUserConfiguration(CalculatorImpl.class).run(context -> {
       CourierServer server = context.getBean(CourierServer.class);
       int firstPort = server.port();
-      ConfigurableApplicationContext app = (ConfigurableApplicationContext) context.getSourceApplicationContext();
+      ConfigurableApplicationContext app = context.getSourceApplicationContext();
       app.stop();
       assertThat(server.isRunning()).isFalse();
       assertThatThrownBy(() -> add("tcp://127.0.0.1:" + firstPort, 1, 1)).isInstanceOf(RpcException.class);

@@ -138,7 +138,7 @@ class CourierShutdownIT {
   }
 
   private static ConfigurableApplicationContext app(AssertableApplicationContext context) {
-    return (ConfigurableApplicationContext) context.getSourceApplicationContext();
+    return context.getSourceApplicationContext();
   }
 
   private static void awaitRunning(CalculatorImpl service, int calls) {

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.stereotype.Component;
@@ -54,7 +53,7 @@ class CourierZooKeeperIT {
         RpcClient rpcClient = clientContext.getBean(CourierClients.class).client("calc", "test");
         assertThat(rpcClient.servers()).hasSize(1);
         // The server's stop withdraws it from ZooKeeper first: the client sees it leave.
-        ((ConfigurableApplicationContext) serverContext.getSourceApplicationContext()).close();
+        serverContext.getSourceApplicationContext().close();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!rpcClient.servers().isEmpty()) {
           assertThat(System.nanoTime()).as("the server left the client's list in time").isLessThan(deadline);
