@@ -238,7 +238,7 @@ final class BoundMethod implements LocalMethod {
       given[fixed] = true;
     }
     if (kwargs != null) {
-      var fields = kwargs.fields();
+      var fields = kwargs.properties().iterator();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
         Integer index = indexByName.get(field.getKey());

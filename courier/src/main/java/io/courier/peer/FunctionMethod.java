@@ -62,7 +62,7 @@ final class FunctionMethod implements LocalMethod {
     }
     Map<String, JsonNode> named = new LinkedHashMap<>();
     if (kwargs != null) {
-      kwargs.fields().forEachRemaining(e -> named.put(e.getKey(), e.getValue()));
+      kwargs.properties().forEach(e -> named.put(e.getKey(), e.getValue()));
     }
     return new Object[] {new Arguments(positional, named, mapper)};
   }

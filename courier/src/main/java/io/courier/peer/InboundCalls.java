@@ -192,7 +192,7 @@ public final class InboundCalls {
       return;
     }
     @SuppressWarnings("unchecked")
-    CompletableFuture<ByteBuf>[] replies = new CompletableFuture[messages.size()];
+    CompletableFuture<ByteBuf>[] replies = (CompletableFuture<ByteBuf>[]) new CompletableFuture<?>[messages.size()];
     AtomicLong budget = new AtomicLong(limits.maxBatchResponseBytes());
     Arrival inBatch = new Arrival(headers, false, refuse, true, bytes / messages.size());
     for (int i = 0; i < replies.length; i++) {

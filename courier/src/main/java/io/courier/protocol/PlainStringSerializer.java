@@ -54,7 +54,7 @@ final class PlainStringSerializer extends StdScalarSerializer<String> {
   private static boolean takesPlainUtf8(JsonGenerator gen) {
     return gen instanceof UTF8JsonGenerator
         && gen.getCharacterEscapes() == null
-        && !gen.isEnabled(JsonGenerator.Feature.ESCAPE_NON_ASCII);
+        && gen.getHighestEscapedChar() == 0; // 0: no limit; ESCAPE_NON_ASCII (or a user's limit) sets one
   }
 
   /**

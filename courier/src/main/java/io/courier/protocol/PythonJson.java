@@ -96,7 +96,7 @@ final class PythonJson {
       out.append(']');
     } else if (node.isObject()) {
       out.append('{');
-      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
       boolean first = true;
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
