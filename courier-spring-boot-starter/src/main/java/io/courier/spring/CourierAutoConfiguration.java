@@ -44,4 +44,10 @@ public class CourierAutoConfiguration {
   static CourierClientRegistrar courierClientRegistrar() {
     return new CourierClientRegistrar();
   }
+
+  /** Static, as a post-processor of every bean must be: fields with {@code @CourierClient} alone. */
+  @Bean
+  static CourierClientFieldInjector courierClientFieldInjector() {
+    return new CourierClientFieldInjector();
+  }
 }

@@ -10,8 +10,9 @@ import org.springframework.beans.factory.annotation.Qualifier;
 
 /**
  * Injects a proxy of the client declared by {@code courier.clients.NAME.*}: on a constructor or {@code @Bean}
- * method parameter, or on a field or setter marked {@code @Autowired}. The type injected is a service interface,
- * or {@link io.courier.client.RpcClient} itself for dynamic calls.
+ * method parameter, on a field (with or without {@code @Autowired}; not a static or final one), or on a setter
+ * marked {@code @Autowired}. The type injected is a service interface, or {@link io.courier.client.RpcClient}
+ * itself for dynamic calls.
  *
  * <pre>{@code
  * @Component

@@ -82,7 +82,7 @@ final class CourierClientRegistrar
     propertyInterfaces(wanted);
     wanted.forEach((key, type) -> {
       String name = key.substring(0, key.indexOf('\n'));
-      String beanName = BEAN_NAME_PREFIX + name + "." + type.getName();
+      String beanName = beanName(name, type);
       if (!registry.containsBeanDefinition(beanName)) {
         registry.registerBeanDefinition(beanName, definition(name, type));
       }
@@ -113,6 +113,11 @@ final class CourierClientRegistrar
 
   @Override
   public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {}
+
+  /** The name of the proxy bean of client {@code name} as {@code type}. */
+  static String beanName(String name, Class<?> type) {
+    return BEAN_NAME_PREFIX + name + "." + type.getName();
+  }
 
   private <T> RootBeanDefinition definition(String name, Class<T> type) {
     BeanFactory factory = beanFactory;

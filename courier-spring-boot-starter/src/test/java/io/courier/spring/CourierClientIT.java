@@ -70,6 +70,24 @@ class CourierClientIT {
   }
 
   @Test
+  void aFieldWithTheAnnotationAloneGetsAProxyAndSoDoesASubclasses() {
+    runner.withUserConfiguration(ByFieldAlone.class, ByInheritedField.class).run(context -> {
+      assertThat(context.getBean("courierClientIT.ByFieldAlone", ByFieldAlone.class).calculator.add(7, 3))
+          .isEqualTo(10);
+      assertThat(context.getBean(ByInheritedField.class).calculator.add(8, 3)).isEqualTo(11);
+    });
+  }
+
+  @Test
+  void aFinalFieldCannotBeInjectedAndStopsTheStartNamingIt() {
+    runner.withUserConfiguration(FinalField.class).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("final field")
+          .hasMessageContaining(FinalField.class.getName() + ".calculator");
+    });
+  }
+
+  @Test
   void anAutowiredSetterGetsAProxy() {
     runner.withUserConfiguration(BySetter.class).run(context ->
         assertThat(context.getBean(BySetter.class).calculator.add(30, 3)).isEqualTo(33));
@@ -208,6 +226,21 @@ class CourierClientIT {
     @Autowired
     @CourierClient("calc")
     Calculator calculator;
+  }
+
+  @Component
+  static class ByFieldAlone {
+    @CourierClient("calc")
+    Calculator calculator;
+  }
+
+  @Component
+  static class ByInheritedField extends ByFieldAlone {}
+
+  @Component
+  static class FinalField {
+    @CourierClient("calc")
+    final Calculator calculator = null;
   }
 
   @Component
