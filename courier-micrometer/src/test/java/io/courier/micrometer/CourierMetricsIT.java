@@ -12,17 +12,12 @@ import io.courier.client.RpcClient;
 import io.courier.server.BearerTokenAuth;
 import io.courier.server.RpcServer;
 import io.courier.server.RpcServerBuilder;
+import io.courier.testing.LineSocket;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -127,6 +122,13 @@ class CourierMetricsIT {
     return client;
   }
 
+  /** A raw connection to the server, closed after the test. */
+  private LineSocket line() throws IOException {
+    LineSocket line = new LineSocket(server.port());
+    closing.add(line);
+    return line;
+  }
+
   @AfterEach
   void stop() throws Exception {
     release.countDown();
@@ -138,35 +140,6 @@ class CourierMetricsIT {
     }
   }
 
-  /** A raw TCP connection that sends lines and reads reply lines. */
-  private final class Line implements AutoCloseable {
-    final Socket socket = new Socket();
-    final BufferedReader in;
-    final OutputStream out;
-
-    Line() throws Exception {
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-      socket.setSoTimeout(5000);
-      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      out = socket.getOutputStream();
-      closing.add(this);
-    }
-
-    void send(String text) throws Exception {
-      out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    }
-
-    String call(String text) throws Exception {
-      send(text);
-      return in.readLine();
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
-  }
 
   private static long calls(MeterRegistry registry, String name, String method, String status) {
     return registry.get(name).tags("rpc.system.name", "jsonrpc", "rpc.method", method, "rpc.status_code", status)
@@ -231,7 +204,7 @@ class CourierMetricsIT {
   @Test
   void aMessageThatCannotBeParsedIsCountedAsRejected() throws Exception {
     start(RpcServer.builder());
-    Line line = new Line();
+    LineSocket line = line();
     assertThat(line.call("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,],\"id\":3}")).contains("-32700");
     Signals.await(serverEvents.rejected, 1);
     assertThat(rejected(serverMeters, "_OTHER", RpcError.PARSE_ERROR_CODE)).isEqualTo(1);
@@ -242,11 +215,11 @@ class CourierMetricsIT {
   @Test
   void aCallRefusedAsBusyIsCountedAsRejectedAndByItsCode() throws Exception {
     start(RpcServer.builder().workerThreads(1).queueCapacity(0));
-    Line holder = new Line();
+    LineSocket holder = line();
     holder.send("{\"jsonrpc\":\"2.0\",\"method\":\"hold\",\"id\":1}");
     // Running, not just started: a call is reported before it is handed to the worker, which it then holds.
     assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
-    Line refused = new Line();
+    LineSocket refused = line();
     assertThat(refused.call("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[3,4],\"id\":2}"))
         .contains(String.valueOf(RpcError.SERVER_BUSY_CODE));
     Signals.await(serverEvents.ended, 1);
@@ -264,7 +237,7 @@ class CourierMetricsIT {
   void aCallRefusedByAuthenticationIsCountedAsRejected() throws Exception {
     start(RpcServer.builder().allowPlaintext(true)
         .intercept(BearerTokenAuth.of(Map.of("secret", Identity.of("ann", "user")))));
-    Line line = new Line();
+    LineSocket line = line();
     assertThat(line.call("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,2],\"id\":1}"))
         .contains(String.valueOf(RpcError.UNAUTHENTICATED_CODE));
     Signals.await(serverEvents.ended, 1);
@@ -311,14 +284,14 @@ class CourierMetricsIT {
   @Test
   void aCallIsInFlightWhileItsMethodRunsAndNotAfter() throws Exception {
     start(RpcServer.builder());
-    Line line = new Line();
+    LineSocket line = line();
     line.send("{\"jsonrpc\":\"2.0\",\"method\":\"hold\",\"id\":1}");
     Signals.await(serverEvents.started, 1);
     assertThat(serverMeters.get("rpc.server.active_calls").tags("rpc.method", "hold").gauge().value())
         .isEqualTo(1);
 
     release.countDown();
-    assertThat(line.in.readLine()).contains("held");
+    assertThat(line.readLine()).contains("held");
     Signals.await(serverEvents.ended, 1);
     assertThat(serverMeters.get("rpc.server.active_calls").tags("rpc.method", "hold").gauge().value()).isZero();
   }
@@ -339,7 +312,7 @@ class CourierMetricsIT {
   @Test
   void aPeerSendingAThousandUnknownMethodsCreatesABoundedNumberOfMeters() throws Exception {
     start(RpcServer.builder().openRpc(false));
-    Line line = new Line();
+    LineSocket line = line();
     for (int i = 0; i < 1000; i++) {
       assertThat(line.call("{\"jsonrpc\":\"2.0\",\"method\":\"m" + i + "\",\"id\":" + i + "}")).contains("-32601");
     }

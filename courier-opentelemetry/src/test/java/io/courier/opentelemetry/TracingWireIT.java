@@ -4,10 +4,9 @@ import static io.courier.opentelemetry.RpcAttributes.JSONRPC_REQUEST_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.server.RpcServer;
+import io.courier.testing.LineSocket;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
@@ -64,12 +63,8 @@ class TracingWireIT {
   }
 
   private String tcpLine(String line) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(5_000);
-      OutputStream out = socket.getOutputStream();
-      out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+    try (LineSocket socket = new LineSocket(server.port())) {
+      return socket.call(line);
     }
   }
 

@@ -10,15 +10,11 @@ import io.courier.Peer;
 import io.courier.RpcError;
 import io.courier.RpcEventListener;
 import io.courier.client.RpcClient;
+import io.courier.testing.LineSocket;
 import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -112,6 +108,13 @@ class EventListenersIT {
     return server;
   }
 
+  /** A raw connection to the server, closed after the test. */
+  private LineSocket line() throws IOException {
+    LineSocket line = new LineSocket(server.port());
+    closing.add(line);
+    return line;
+  }
+
   @AfterEach
   void stop() throws Exception {
     release.countDown();
@@ -123,40 +126,11 @@ class EventListenersIT {
     }
   }
 
-  /** A raw TCP connection that sends lines and reads reply lines. */
-  private final class Line implements AutoCloseable {
-    final Socket socket = new Socket();
-    final BufferedReader in;
-    final OutputStream out;
-
-    Line() throws Exception {
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
-      socket.setSoTimeout(5000);
-      in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
-      out = socket.getOutputStream();
-      closing.add(this);
-    }
-
-    void send(String text) throws Exception {
-      out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-    }
-
-    String call(String text) throws Exception {
-      send(text);
-      return in.readLine();
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
-  }
 
   @Test
   void aServedCallIsReportedWithItsSizesDurationAndOutcome() throws Exception {
     start(RpcServer.builder());
-    Line line = new Line();
+    LineSocket line = line();
     String request = "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[2,3],\"id\":7}";
     String reply = line.call(request);
     assertThat(reply).contains("\"result\":5");
@@ -166,7 +140,7 @@ class EventListenersIT {
     assertThat(call.method()).isEqualTo("add");
     assertThat(call.id().toString()).contains("7");
     assertThat(call.protocol()).isEqualTo("tcp");
-    assertThat(call.remoteAddress()).isEqualTo(line.socket.getLocalSocketAddress());
+    assertThat(call.remoteAddress()).isEqualTo(line.localAddress());
     assertThat(call.error()).isNull();
     assertThat(call.ran()).isTrue();
     assertThat(call.requestBytes()).isEqualTo(request.length());
@@ -180,7 +154,7 @@ class EventListenersIT {
   @Test
   void aFailingMethodEndsWithItsErrorAndANotificationWithNoResponse() throws Exception {
     start(RpcServer.builder());
-    Line line = new Line();
+    LineSocket line = line();
     assertThat(line.call("{\"jsonrpc\":\"2.0\",\"method\":\"fail\",\"id\":1}")).contains("-32603");
     CallEvent failed = events.nextEnded();
     assertThat(failed.error().code()).isEqualTo(RpcError.INTERNAL_ERROR_CODE);
@@ -197,7 +171,7 @@ class EventListenersIT {
   @Test
   void messagesRefusedBeforeAnyMethodRunsAreReportedWithTheirErrors() throws Exception {
     start(RpcServer.builder().maxBatchItems(2).maxMessageBytes(4096).openRpc(false));
-    Line line = new Line();
+    LineSocket line = line();
     assertThat(line.call("{\"jsonrpc\":\"2.0\",\"method\":\"nope\",\"id\":1}")).contains("-32601");
     assertThat(events.nextRejected()).isEqualTo("nope -32601");
     line.send("{\"jsonrpc\":\"2.0\",\"method\":\"nope\"}");
@@ -222,7 +196,7 @@ class EventListenersIT {
   void aCallRefusedByAuthenticationEndsWithoutTheMethodRunning() throws Exception {
     start(RpcServer.builder().allowPlaintext(true)
         .intercept(BearerTokenAuth.of(Map.of("secret", Identity.of("ann", "user")))));
-    Line line = new Line();
+    LineSocket line = line();
     assertThat(line.call("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,2],\"id\":1}"))
         .contains(String.valueOf(RpcError.UNAUTHENTICATED_CODE));
     CallEvent refused = events.nextEnded();
@@ -233,10 +207,10 @@ class EventListenersIT {
   @Test
   void aCallRefusedAsBusyEndsWithoutRunning() throws Exception {
     start(RpcServer.builder().workerThreads(1).queueCapacity(0));
-    Line holder = new Line();
+    LineSocket holder = line();
     holder.send("{\"jsonrpc\":\"2.0\",\"method\":\"hold\",\"id\":1}");
     assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
-    Line refused = new Line();
+    LineSocket refused = line();
     assertThat(refused.call("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[3,4],\"id\":3}"))
         .contains(String.valueOf(RpcError.SERVER_BUSY_CODE));
     CallEvent busy = events.nextEnded();
@@ -248,14 +222,14 @@ class EventListenersIT {
   @Test
   void aCallThatWaitedForAThreadReportsItsWait() throws Exception {
     start(RpcServer.builder().workerThreads(1));
-    Line holder = new Line();
+    LineSocket holder = line();
     holder.send("{\"jsonrpc\":\"2.0\",\"method\":\"hold\",\"id\":1}");
     assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
-    Line queued = new Line();
+    LineSocket queued = line();
     queued.send("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,2],\"id\":2}");
     Thread.sleep(200);
     release.countDown();
-    assertThat(queued.in.readLine()).contains("\"result\":3");
+    assertThat(queued.readLine()).contains("\"result\":3");
     List<CallEvent> both = List.of(events.nextEnded(), events.nextEnded());
     CallEvent add = both.stream().filter(c -> c.method().equals("add")).findFirst().orElseThrow();
     assertThat(add.error()).isNull();
@@ -274,7 +248,7 @@ class EventListenersIT {
     };
     try (LogCapture log = new LogCapture()) {
       start(RpcServer.builder().eventListener(broken));
-      Line line = new Line();
+      LineSocket line = line();
       assertThat(line.call("{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[2,3],\"id\":1}"))
           .contains("\"result\":5");
       assertThat(events.nextEnded().error()).isNull();
