@@ -45,8 +45,11 @@ final class CourierClientFieldInjector implements InstantiationAwareBeanPostProc
       String proxy = CourierClientRegistrar.beanName(annotation.value(), field.getType());
       Object value;
       try {
-        value = factory.getBean(proxy);
-      } catch (BeansException e) {
+        // The registrar's bean when it found the field; else (a @Bean method declared to return a supertype) a
+        // proxy of the same client.
+        value = factory.containsBean(proxy) ? factory.getBean(proxy)
+            : factory.getBean(CourierClients.class).proxy(annotation.value(), field.getType());
+      } catch (BeansException | IllegalStateException e) {
         throw new BeanCreationException(beanName, "Cannot inject @CourierClient(\"" + annotation.value() + "\") "
             + field.getDeclaringClass().getName() + "." + field.getName(), e);
       }

@@ -106,6 +106,8 @@ final class CourierClientRegistrar
       for (Method method : ReflectionUtils.getUniqueDeclaredMethods(factoryClass)) {
         if (method.getName().equals(definition.getFactoryMethodName())) {
           parameters(method, wanted);
+          // The bean it makes may have @CourierClient fields and setters of its own, as far as its type says.
+          injectionPoints(method.getReturnType(), wanted);
         }
       }
     }
@@ -124,6 +126,10 @@ final class CourierClientRegistrar
     RootBeanDefinition definition = new RootBeanDefinition(type,
         () -> factory.getBean(CourierClients.class).proxy(name, type));
     definition.addQualifier(new AutowireCandidateQualifier(CourierClient.class, name));
+    // The proxies (and an injected RpcClient itself) belong to CourierClients, which closes each client once when
+    // it is destroyed: no close() inferred per bean, and every such bean goes before it.
+    definition.setDestroyMethodName("");
+    definition.setDependsOn("courierClients");
     return definition;
   }
 

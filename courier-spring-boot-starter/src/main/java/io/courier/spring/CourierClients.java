@@ -5,8 +5,8 @@ import static io.courier.spring.CourierServer.ifSet;
 import io.courier.client.ClientTls;
 import io.courier.client.RpcClient;
 import io.courier.client.RpcClientBuilder;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -23,8 +23,13 @@ final class CourierClients implements DisposableBean {
 
   private final Map<String, CourierProperties.Client> properties;
   private final ObjectProvider<CourierClientCustomizer> customizers;
-  private final Map<String, RpcClient> clients = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+  /**
+   * Guarded by {@code this}, as is {@code closed}: a client is built at most once per name, and never after
+   * {@link #destroy} has closed the others (it would be left open). Built on first use only, so the lock is not
+   * on any call's path.
+   */
+  private final Map<String, RpcClient> clients = new HashMap<>();
+  private boolean closed;
 
   CourierClients(Map<String, CourierProperties.Client> properties,
       ObjectProvider<CourierClientCustomizer> customizers) {
@@ -39,7 +44,7 @@ final class CourierClients implements DisposableBean {
   }
 
   /** Returns the client {@code name}, built on first use; {@code forWhat} says what needs it, for messages. */
-  RpcClient client(String name, String forWhat) {
+  synchronized RpcClient client(String name, String forWhat) {
     if (closed) {
       throw new IllegalStateException("Courier clients are closed: the application context is closing");
     }
@@ -104,7 +109,7 @@ final class CourierClients implements DisposableBean {
 
   /** Closes every client: their pending calls fail at once with a "client closed" error. */
   @Override
-  public void destroy() {
+  public synchronized void destroy() {
     closed = true;
     clients.forEach((name, client) -> {
       try {

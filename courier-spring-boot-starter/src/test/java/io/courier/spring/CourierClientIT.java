@@ -79,6 +79,23 @@ class CourierClientIT {
   }
 
   @Test
+  void aBeanMadeByABeanMethodHasItsFieldsInjected() {
+    runner.withUserConfiguration(MakesCheckouts.class).run(context -> {
+      assertThat(context.getBean("alone", ByFieldAlone.class).calculator.add(1, 1)).isEqualTo(2);
+      assertThat(context.getBean("autowired", ByField.class).calculator.add(2, 2)).isEqualTo(4);
+    });
+  }
+
+  @Test
+  void aStaticFieldCannotBeInjectedAndStopsTheStartNamingIt() {
+    runner.withUserConfiguration(StaticField.class).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("static field")
+          .hasMessageContaining(StaticField.class.getName() + ".calculator");
+    });
+  }
+
+  @Test
   void aFinalFieldCannotBeInjectedAndStopsTheStartNamingIt() {
     runner.withUserConfiguration(FinalField.class).run(context -> {
       assertThat(context).hasFailed();
@@ -236,6 +253,26 @@ class CourierClientIT {
 
   @Component
   static class ByInheritedField extends ByFieldAlone {}
+
+  /** Beans made by @Bean methods, not scanned: their fields are found through the methods' return types. */
+  @Configuration
+  static class MakesCheckouts {
+    @Bean
+    ByFieldAlone alone() {
+      return new ByFieldAlone();
+    }
+
+    @Bean
+    ByField autowired() {
+      return new ByField();
+    }
+  }
+
+  @Component
+  static class StaticField {
+    @CourierClient("calc")
+    static Calculator calculator;
+  }
 
   @Component
   static class FinalField {
