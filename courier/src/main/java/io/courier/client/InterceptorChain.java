@@ -34,8 +34,8 @@ final class InterceptorChain implements ClientInterceptor.Chain {
     Map<String, String> metadata;
     /** The call as sent, once the last link sent it; cancelled when the caller cancels. */
     volatile CompletableFuture<?> sent;
-    /** Whether the caller cancelled before the call was sent: then it never is. */
-    volatile boolean cancelled;
+    /** The caller's future; once it is cancelled, the call is never sent. Set right after construction. */
+    Outcome<?> outcome;
 
     Call(List<ClientInterceptor> interceptors, String method, Object params, Duration timeout, String target,
         Function<Map<String, String>, CompletableFuture<?>> send) {
@@ -60,7 +60,6 @@ final class InterceptorChain implements ClientInterceptor.Chain {
     public boolean cancel(boolean mayInterruptIfRunning) {
       boolean cancelled = super.cancel(mayInterruptIfRunning);
       if (cancelled) {
-        call.cancelled = true;
         CompletableFuture<?> sent = call.sent;
         if (sent != null) {
           sent.cancel(mayInterruptIfRunning);
@@ -94,6 +93,7 @@ final class InterceptorChain implements ClientInterceptor.Chain {
       Duration timeout, String target, Function<Map<String, String>, CompletableFuture<R>> send) {
     Call call = new Call(interceptors, method, params, timeout, target, widen(send));
     Outcome<R> result = new Outcome<>(call);
+    call.outcome = result;
     new InterceptorChain(call, 0).proceed().whenComplete((value, failure) -> {
       if (failure != null) {
         result.completeExceptionally(Failures.unwrap(failure));
@@ -214,14 +214,14 @@ final class InterceptorChain implements ClientInterceptor.Chain {
     proceeded = true;
     try {
       if (index == call.interceptors.size()) {
-        if (call.cancelled) {
+        if (call.outcome.isCancelled()) {
           return CompletableFuture.failedFuture(new CancellationException("Cancelled before it was sent"));
         }
-        // The map itself, not a copy: once the call is sent, metadata() refuses to change it.
-        CompletableFuture<?> sent = call.send.apply(call.metadata == null ? null
-            : Collections.unmodifiableMap(call.metadata));
+        // The map itself, neither a copy nor a view: once the call is sent, metadata() refuses to change it, and
+        // the client only reads it.
+        CompletableFuture<?> sent = call.send.apply(call.metadata);
         call.sent = sent;
-        if (call.cancelled) {
+        if (call.outcome.isCancelled()) {
           sent.cancel(true); // cancelled while it was being sent: the cancel above may have missed it
         }
         return (CompletionStage<Object>) sent;

@@ -19,17 +19,19 @@ public final class CallRecord implements CallEvent {
   private final RequestId id;
   private final long startNanos;
   private final long requestBytes;
-  // Plain fields, not volatile: eight fenced writes per call would be paid by every call of an end with listeners.
-  // Each is written before the call's end, on threads its own hand-offs order (the executor, its future), and read
-  // by the listeners on the thread that ends the call, or later through whatever safe hand-off they use.
+  // Mostly plain fields: eight fenced writes per call would be paid by every call of an end with listeners. These
+  // are written before the call's end, on threads its own hand-offs order (the executor, its future), and read by
+  // the listeners on the thread that ends the call, or later through whatever safe hand-off they use.
   private String protocol;
   private SocketAddress remoteAddress;
-  private long queuedNanos;
   private long durationNanos;
   private long sentBytes = -1;
   private long responseBytes = -1;
   private RpcError error;
-  private boolean ran;
+  // Volatile: a worker writes these while the call runs, and a stop's abort or a deadline may end the call on
+  // another thread meanwhile, with no hand-off between the two.
+  private volatile long queuedNanos;
+  private volatile boolean ran;
   /** Guarded by {@code this}: the end is told once, whichever path ends the call first. */
   private boolean ended;
 

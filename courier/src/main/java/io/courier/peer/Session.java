@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One connection seen as JSON-RPC, the same on either end: each decoded frame's requests and notifications go
@@ -71,6 +72,8 @@ public final class Session implements Peer, Caller {
   private volatile String token;
   /** Proxies made by {@link #create}, one per interface. */
   private final Map<Class<?>, Object> proxies = new ConcurrentHashMap<>();
+  /** Made once, not a method reference per call: the error a call gets when this end stopped before it was sent. */
+  private final Supplier<ConnectionException> closedError = this::closed;
 
   /**
    * @param outbound the calls this end sends on the connection (a client makes it before it connects, so that
@@ -273,7 +276,7 @@ public final class Session implements Peer, Caller {
     }
     OutboundCall<R> call = calling.newCall(method, params, reader, calling.callTimeout(), sync, idempotent, errors,
         null, null);
-    if (!calling.admit(call) || !calling.armDeadline(call, call.deadline() - System.nanoTime(), this::closed)) {
+    if (!calling.admit(call) || !calling.armDeadline(call, call.deadline() - System.nanoTime(), closedError)) {
       return call.future();
     }
     sendCall(call, calling.timeoutMs(call));

@@ -8,6 +8,7 @@ import io.courier.peer.Calling;
 import io.courier.peer.Failures;
 import io.courier.peer.InboundCalls;
 import io.courier.peer.OutboundCalls;
+import io.courier.peer.RateLimitedLog;
 import io.courier.peer.Serving;
 import io.courier.peer.Session;
 import io.courier.transport.FrameError;
@@ -65,6 +66,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private final Set<ServerConnection> connections;
   /** What answers the {@code GET}s of paths the user added, by path. */
   private final Map<String, HttpGetHandler> httpGets;
+  /** The server's, shared by its connections: failing GET handlers reported at most once a second. */
+  private final RateLimitedLog getFailureLog;
   /** The protocol, once detected (it changes once more when HTTP upgrades to WebSocket). */
   private volatile WireStack stack;
   /** Whether the event listeners were told of this connection; event loop only. */
@@ -95,13 +98,14 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private long framesAtPartial;
 
   ServerConnection(Serving serving, Calling calling, Limits limits, PartialMessageBudget partialBudget,
-      Set<ServerConnection> connections, Map<String, HttpGetHandler> httpGets) {
+      Set<ServerConnection> connections, Map<String, HttpGetHandler> httpGets, RateLimitedLog getFailureLog) {
     this.serving = serving;
     this.calling = calling;
     this.limits = limits;
     this.partialBudget = partialBudget;
     this.connections = connections;
     this.httpGets = httpGets;
+    this.getFailureLog = getFailureLog;
   }
 
   @Override
@@ -254,12 +258,20 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     HttpReply reply;
     if (cause == null && value instanceof HttpGetHandler.Response response) {
       reply = new HttpReply(get.sequence(), Unpooled.wrappedBuffer(response.body()), 200, response.contentType());
-    } else if (cause instanceof RpcException refused && refused.error().code() == RpcError.UNAUTHENTICATED_CODE) {
-      reply = new HttpReply(get.sequence(), text("Unauthenticated"), 401, TEXT);
-    } else if (cause instanceof RpcException refused && refused.error().code() == RpcError.PERMISSION_DENIED_CODE) {
-      reply = new HttpReply(get.sequence(), text("Permission denied"), 403, TEXT);
+    } else if (cause instanceof RpcException refused) {
+      // An interceptor's or the handler's deliberate answer: its status, none of its detail, and no stack trace
+      // (anyone may send these GETs; the interceptor that refused has logged its reason).
+      int code = refused.error().code();
+      reply = switch (code) {
+        case RpcError.UNAUTHENTICATED_CODE -> new HttpReply(get.sequence(), text("Unauthenticated"), 401, TEXT);
+        case RpcError.PERMISSION_DENIED_CODE -> new HttpReply(get.sequence(), text("Permission denied"), 403, TEXT);
+        case RpcError.SERVER_BUSY_CODE, RpcError.LIMIT_EXCEEDED_CODE, RpcError.SHUTTING_DOWN_CODE ->
+            new HttpReply(get.sequence(), text("Server busy"), 503, TEXT);
+        default -> new HttpReply(get.sequence(), text("Refused (" + code + ")"), 400, TEXT);
+      };
     } else {
-      log.warn("GET {} from {} failed", get.path(), channel.remoteAddress(),
+      // Rate-limited: a handler that fails on every request must not let each request write a stack trace.
+      getFailureLog.warn(log, "GET {} from {} failed", get.path(), channel.remoteAddress(),
           cause != null ? cause : new IllegalStateException("handler returned " + value));
       reply = new HttpReply(get.sequence(), text("Internal error"), 500, TEXT);
     }

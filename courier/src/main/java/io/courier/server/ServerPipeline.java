@@ -51,6 +51,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
   private final Map<String, HttpGetHandler> httpGets;
   /** Refused connections, logged at most once a second: a flood of them must not become a flood of lines. */
   private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
+  private final RateLimitedLog getFailureLog = new RateLimitedLog(Duration.ofSeconds(1));
 
   /** {@code console} is the web console's snapshot method when it is on, else null. */
   ServerPipeline(RpcServerBuilder builder, ConsoleMethod console, Limits limits, Serving serving, Calling calling,
@@ -88,7 +89,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     channels.add(ch);
     ch.pipeline()
         .addLast("detect", new ProtocolDetector(this, tls != null, plaintext))
-        .addLast("rpc", new ServerConnection(serving, calling, limits, partialBudget, connections, httpGets));
+        .addLast("rpc", new ServerConnection(serving, calling, limits, partialBudget, connections, httpGets,
+            getFailureLog));
   }
 
   @Override

@@ -9,6 +9,7 @@ import static io.netty.handler.codec.http.HttpHeaderNames.ALLOW;
 import static io.netty.handler.codec.http.HttpHeaderNames.CACHE_CONTROL;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONNECTION;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_LENGTH;
+import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_SECURITY_POLICY;
 import static io.netty.handler.codec.http.HttpHeaderNames.CONTENT_TYPE;
 import static io.netty.handler.codec.http.HttpHeaderNames.HOST;
 import static io.netty.handler.codec.http.HttpHeaderNames.ORIGIN;
@@ -17,6 +18,7 @@ import static io.netty.handler.codec.http.HttpHeaderNames.SEC_WEBSOCKET_VERSION;
 import static io.netty.handler.codec.http.HttpHeaderNames.TRANSFER_ENCODING;
 import static io.netty.handler.codec.http.HttpHeaderNames.UPGRADE;
 import static io.netty.handler.codec.http.HttpHeaderNames.VARY;
+import static io.netty.handler.codec.http.HttpHeaderNames.X_FRAME_OPTIONS;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -74,11 +76,9 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   /** What a page served from the jar may load and do: its own scripts and styles, calls to this server only. */
   private static final String PAGE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  // Not in Netty's HttpHeaderNames, unlike Content-Security-Policy and X-Frame-Options.
   private static final String CONTENT_TYPE_OPTIONS = "X-Content-Type-Options";
-  private static final String CONTENT_SECURITY_POLICY = "Content-Security-Policy";
-  private static final String FRAME_OPTIONS = "X-Frame-Options";
   private static final String REFERRER_POLICY = "Referrer-Policy";
-
 
   /** Longest request line, and header block, accepted. */
   static final int MAX_INITIAL_LINE_BYTES = 4096;
@@ -281,7 +281,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       if (resource.contentType().startsWith("text/html")) {
         // A page (the web console) may ask for a token: it runs only its own files, talks only to this server,
         // and no other site may frame it (clickjacking).
-        response.headers().set(CONTENT_SECURITY_POLICY, PAGE_POLICY).set(FRAME_OPTIONS, "DENY")
+        response.headers().set(CONTENT_SECURITY_POLICY, PAGE_POLICY).set(X_FRAME_OPTIONS, "DENY")
             .set(REFERRER_POLICY, "no-referrer");
       }
       respond(ctx, sequence, response, true);

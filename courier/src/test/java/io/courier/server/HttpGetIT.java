@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.Identity;
 import io.courier.RpcContext;
+import io.courier.RpcError;
+import io.courier.RpcException;
 import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import java.net.URI;
@@ -106,9 +108,28 @@ class HttpGetIT {
   @Test
   void anInterceptorDenyingPermissionGives403() throws Exception {
     start(RpcServer.builder().intercept(chain -> {
-      throw new io.courier.RpcException(io.courier.RpcError.PERMISSION_DENIED);
+      throw new RpcException(RpcError.PERMISSION_DENIED);
     }));
     assertThat(get("/status").statusCode()).isEqualTo(403);
+  }
+
+  @Test
+  void anInterceptorsOtherRefusalsGiveTheirStatusWithoutDetailOrAStackTrace() throws Exception {
+    try (LogCapture log = new LogCapture()) {
+      start(RpcServer.builder().intercept(chain -> {
+        String limited = chain.context().metadata("X-Limit").orElse(null);
+        throw new RpcException("limited".equals(limited)
+            ? RpcError.LIMIT_EXCEEDED.withMessage("secret detail")
+            : RpcError.INVALID_PARAMS.withMessage("secret detail"));
+      }));
+      HttpResponse<String> limited = get("/status", "X-Limit", "limited");
+      assertThat(limited.statusCode()).isEqualTo(503);
+      assertThat(limited.body()).doesNotContain("secret detail");
+      HttpResponse<String> other = get("/status");
+      assertThat(other.statusCode()).isEqualTo(400);
+      assertThat(other.body()).isEqualTo("Refused (" + RpcError.INVALID_PARAMS_CODE + ")\n");
+      assertThat(log.lines("GET /status")).isZero();
+    }
   }
 
   @Test
