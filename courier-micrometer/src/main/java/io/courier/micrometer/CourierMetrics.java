@@ -125,16 +125,16 @@ public final class CourierMetrics implements RpcEventListener {
 
   @Override
   public void callStarted(CallEvent call) {
-    (call.served() ? serving : making).method(call.method(), true).active.incrementAndGet();
+    (call.served() ? serving : making).method(call.method()).active.incrementAndGet();
   }
 
   @Override
   public void callEnded(CallEvent call) {
     // The same lookup as at the start finds the same meters: names are only ever added, up to the bound.
-    MethodMeters meters = (call.served() ? serving : making).method(call.method(), true);
+    MethodMeters meters = (call.served() ? serving : making).method(call.method());
     meters.active.decrementAndGet();
     RpcError error = call.error();
-    Outcome outcome = meters.outcome(error == null ? OK : String.valueOf(error.code()));
+    Outcome outcome = error == null ? meters.ok() : meters.outcome(String.valueOf(error.code()));
     outcome.duration.record(call.durationNanos(), TimeUnit.NANOSECONDS);
     if (call.requestBytes() >= 0) {
       outcome.requestSize.record(call.requestBytes());
@@ -246,15 +246,15 @@ public final class CourierMetrics implements RpcEventListener {
     }
 
     /**
-     * Returns the meters of {@code method}, creating them when {@code create} and there is room; otherwise those
-     * of {@code _OTHER}, so that the number of names stays bounded.
+     * Returns the meters of {@code method}, creating them when there is room; otherwise those of {@code _OTHER},
+     * so that the number of names stays bounded.
      */
-    MethodMeters method(String method, boolean create) {
+    MethodMeters method(String method) {
       MethodMeters meters = methods.get(method);
       if (meters != null) {
         return meters;
       }
-      String name = create && method != null && methods.size() < maxMethods ? method : OTHER;
+      String name = method != null && methods.size() < maxMethods ? method : OTHER;
       return methods.computeIfAbsent(name, n -> new MethodMeters(this, n));
     }
   }
@@ -268,6 +268,8 @@ public final class CourierMetrics implements RpcEventListener {
     final AtomicLong active;
     final Timer queued;
     final Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
+    /** The outcome of most calls, kept aside so that a success needs no map lookup; set on the first one. */
+    private volatile Outcome ok;
 
     MethodMeters(Role role, String name) {
       this.role = role;
@@ -279,6 +281,11 @@ public final class CourierMetrics implements RpcEventListener {
           .register(registry);
       this.queued = role == serving ? timer("courier.server.call.queue.duration",
           "Time a served call waited for a thread before its method ran", tags) : null;
+    }
+
+    Outcome ok() {
+      Outcome outcome = ok;
+      return outcome != null ? outcome : (ok = outcome(OK));
     }
 
     Outcome outcome(String code) {

@@ -217,8 +217,8 @@ final class ConsoleStats implements RpcEventListener {
       }
       int index = (int) Math.floorMod(second, (long) SECONDS);
       AtomicLongArray slot = slots[index];
-      if (stamps.get(index) != second) {
-        turn(index, slot, second);
+      if (stamps.get(index) != second && !turn(index, slot, second)) {
+        return; // a writer that stalled past the ring's length: its second is gone; the totals have it
       }
       slot.incrementAndGet(CALLS);
       if (failed) {
@@ -228,18 +228,21 @@ final class ConsoleStats implements RpcEventListener {
     }
 
     /**
-     * Clears a slot for a new second. The stamp is written last, so a writer that sees the new stamp counts into
-     * a cleared slot; writers that saw an old one wait here, then find it turned.
+     * Clears a slot for a new second, and returns whether the slot is now {@code second}'s. The stamp is written
+     * last, so a writer that sees the new stamp counts into a cleared slot; writers that saw an old one wait here,
+     * then find it turned. Only forward: a writer late by a whole ring must not wipe a newer second.
      */
-    private void turn(int index, AtomicLongArray slot, long second) {
+    private boolean turn(int index, AtomicLongArray slot, long second) {
       synchronized (slot) {
-        if (stamps.get(index) == second) {
-          return;
+        long stamp = stamps.get(index);
+        if (stamp >= second) {
+          return stamp == second;
         }
         for (int i = 0; i < SLOT_LENGTH; i++) {
           slot.set(i, 0);
         }
         stamps.set(index, second);
+        return true;
       }
     }
 

@@ -155,6 +155,23 @@ class ConsoleStatsTest {
   }
 
   @Test
+  void aWriterLateByAWholeRingDoesNotWipeTheNewerSecondInItsSlot() {
+    stats.track(Set.of("add"));
+    long now = nanos + ConsoleStats.SECONDS * SECOND;
+    nanos = now;
+    call("add", 1, false);
+    call("add", 1, false);
+    // A thread that read the clock a ring ago and ends its call only now: the same slot, an older second.
+    nanos = now - ConsoleStats.SECONDS * SECOND;
+    call("add", 1, false);
+    nanos = now;
+
+    JsonNode add = method(stats.snapshot(), "add");
+    assertThat(last(add.get("calls")).asLong()).isEqualTo(2);
+    assertThat(add.get("totalCalls").asLong()).isEqualTo(3);
+  }
+
+  @Test
   void p50AndP99ComeFromTheHistogramWithinHalfABucket() {
     stats.track(Set.of("add"));
     for (int i = 0; i < 90; i++) {
