@@ -1,6 +1,7 @@
 package io.courier.opentelemetry;
 
 import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
 
 /**
  * The attribute keys the spans carry, as named by OpenTelemetry's semantic conventions for RPC and JSON-RPC
@@ -30,6 +31,10 @@ final class RpcAttributes {
 
   static final String JSONRPC = "jsonrpc";
   static final String VERSION_2_0 = "2.0";
+
+  /** What every span of a call carries, client's and server's alike. */
+  static final Attributes EVERY_CALL = Attributes.of(RPC_SYSTEM_NAME, JSONRPC, RPC_SYSTEM, JSONRPC,
+      JSONRPC_PROTOCOL_VERSION, VERSION_2_0);
 
   private RpcAttributes() {}
 }

@@ -1,15 +1,11 @@
 package io.courier.opentelemetry;
 
-import static io.courier.opentelemetry.RpcAttributes.JSONRPC;
-import static io.courier.opentelemetry.RpcAttributes.JSONRPC_PROTOCOL_VERSION;
+import static io.courier.opentelemetry.RpcAttributes.EVERY_CALL;
 import static io.courier.opentelemetry.RpcAttributes.NETWORK_PROTOCOL_NAME;
 import static io.courier.opentelemetry.RpcAttributes.NETWORK_TRANSPORT;
 import static io.courier.opentelemetry.RpcAttributes.RPC_METHOD;
-import static io.courier.opentelemetry.RpcAttributes.RPC_SYSTEM;
-import static io.courier.opentelemetry.RpcAttributes.RPC_SYSTEM_NAME;
 import static io.courier.opentelemetry.RpcAttributes.SERVER_ADDRESS;
 import static io.courier.opentelemetry.RpcAttributes.SERVER_PORT;
-import static io.courier.opentelemetry.RpcAttributes.VERSION_2_0;
 
 import io.courier.client.ClientInterceptor;
 import io.opentelemetry.api.common.Attributes;
@@ -92,10 +88,7 @@ final class TracingClientInterceptor implements ClientInterceptor {
     if (cached != null && cached.target().equals(target)) {
       return cached.attributes();
     }
-    AttributesBuilder attributes = Attributes.builder()
-        .put(RPC_SYSTEM_NAME, JSONRPC)
-        .put(RPC_SYSTEM, JSONRPC)
-        .put(JSONRPC_PROTOCOL_VERSION, VERSION_2_0);
+    AttributesBuilder attributes = Attributes.builder().putAll(EVERY_CALL);
     ServerAddress server = ServerAddress.parse(target);
     if (server != null) {
       attributes.put(SERVER_ADDRESS, server.host())

@@ -2,17 +2,13 @@ package io.courier.opentelemetry;
 
 import static io.courier.opentelemetry.RpcAttributes.CLIENT_ADDRESS;
 import static io.courier.opentelemetry.RpcAttributes.CLIENT_PORT;
-import static io.courier.opentelemetry.RpcAttributes.JSONRPC;
-import static io.courier.opentelemetry.RpcAttributes.JSONRPC_PROTOCOL_VERSION;
+import static io.courier.opentelemetry.RpcAttributes.EVERY_CALL;
 import static io.courier.opentelemetry.RpcAttributes.JSONRPC_REQUEST_ID;
 import static io.courier.opentelemetry.RpcAttributes.NETWORK_PEER_ADDRESS;
 import static io.courier.opentelemetry.RpcAttributes.NETWORK_PEER_PORT;
 import static io.courier.opentelemetry.RpcAttributes.NETWORK_PROTOCOL_NAME;
 import static io.courier.opentelemetry.RpcAttributes.NETWORK_TRANSPORT;
 import static io.courier.opentelemetry.RpcAttributes.RPC_METHOD;
-import static io.courier.opentelemetry.RpcAttributes.RPC_SYSTEM;
-import static io.courier.opentelemetry.RpcAttributes.RPC_SYSTEM_NAME;
-import static io.courier.opentelemetry.RpcAttributes.VERSION_2_0;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -83,16 +79,16 @@ final class TracingServerInterceptor implements ServerInterceptor {
     SpanBuilder builder = tracer.spanBuilder(call.method())
         .setParent(parent)
         .setSpanKind(SpanKind.SERVER)
-        .setAttribute(RPC_SYSTEM_NAME, JSONRPC)
-        .setAttribute(RPC_SYSTEM, JSONRPC)
         .setAttribute(RPC_METHOD, call.method())
-        .setAttribute(JSONRPC_PROTOCOL_VERSION, VERSION_2_0);
-    String id = requestId(call.id());
-    if (id != null) {
-      builder.setAttribute(JSONRPC_REQUEST_ID, id);
-    }
-    builder.setAllAttributes(peer(call));
+        .setAllAttributes(peer(call));
     Span span = builder.startSpan();
+    // After the sampler, and only for a span it keeps: no sampler needs the id, and reading it costs.
+    if (span.isRecording()) {
+      String id = requestId(call.id());
+      if (id != null) {
+        span.setAttribute(JSONRPC_REQUEST_ID, id);
+      }
+    }
     CompletionStage<Object> outcome;
     try (Scope ignored = parent.with(span).makeCurrent()) {
       outcome = chain.proceed();
@@ -126,7 +122,7 @@ final class TracingServerInterceptor implements ServerInterceptor {
     }
   }
 
-  /** Returns where the call came from and how, all known without a lookup. */
+  /** Returns what every call has, and where the call came from and how, all known without a lookup. */
   private Attributes peer(RpcContext call) {
     SocketAddress remote = call.remoteAddress();
     String protocol = call.peer().protocol();
@@ -134,7 +130,7 @@ final class TracingServerInterceptor implements ServerInterceptor {
     if (cached != null && Objects.equals(cached.remote(), remote) && Objects.equals(cached.protocol(), protocol)) {
       return cached.attributes();
     }
-    AttributesBuilder attributes = Attributes.builder();
+    AttributesBuilder attributes = Attributes.builder().putAll(EVERY_CALL);
     if (remote instanceof InetSocketAddress inet) {
       // The IP as connected, never a reverse lookup of it (the conventions forbid one on a call's path).
       String address = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();

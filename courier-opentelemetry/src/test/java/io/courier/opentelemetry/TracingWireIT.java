@@ -8,6 +8,7 @@ import io.courier.testing.LineSocket;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,6 +16,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,6 +95,27 @@ class TracingWireIT {
     assertThat(span.getTraceId()).isEqualTo(TRACE_ID);
     assertThat(span.getParentSpanId()).isEqualTo(PARENT_ID);
     assertThat(span.getAttributes().get(JSONRPC_REQUEST_ID)).as("a string id, unquoted").isEqualTo("req-7");
+  }
+
+  @Test
+  void eachServerSpanNamesTheConnectionItsCallCameOnWhenConnectionsTakeTurns() throws Exception {
+    try (LineSocket a = new LineSocket(server.port()); LineSocket b = new LineSocket(server.port())) {
+      String add = "{\"jsonrpc\":\"2.0\",\"method\":\"add\",\"params\":[1,2],\"id\":\"%s\"}";
+      assertThat(a.call(add.formatted("a1"))).contains("\"result\":3");
+      assertThat(b.call(add.formatted("b1"))).contains("\"result\":3");
+      assertThat(a.call(add.formatted("a2"))).contains("\"result\":3");
+      List<SpanData> spans = tracing.awaitSpans(3);
+      Map<String, Long> portById = new HashMap<>();
+      for (SpanData span : spans) {
+        Long port = span.getAttributes().get(RpcAttributes.CLIENT_PORT);
+        assertThat(span.getAttributes().get(RpcAttributes.NETWORK_PEER_PORT)).isEqualTo(port);
+        assertThat(span.getAttributes().get(RpcAttributes.CLIENT_ADDRESS)).isEqualTo("127.0.0.1");
+        portById.put(span.getAttributes().get(JSONRPC_REQUEST_ID), port);
+      }
+      long portA = ((InetSocketAddress) a.localAddress()).getPort();
+      long portB = ((InetSocketAddress) b.localAddress()).getPort();
+      assertThat(portById).containsEntry("a1", portA).containsEntry("b1", portB).containsEntry("a2", portA);
+    }
   }
 
   @Test
