@@ -37,8 +37,9 @@ public class SpringTarget {
     application.setBannerMode(Banner.Mode.OFF);
     ConfigurableApplicationContext context = application.run(
         "--courier.server.host=" + host, "--courier.server.port=" + port,
-        // As CourierTarget's server: the scale rows open many connections from 127.0.0.1.
-        "--courier.server.max-connections-per-address=" + Integer.MAX_VALUE);
+        // As CourierTarget's server: the scale rows open many connections from 127.0.0.1, and a stop has a
+        // second's grace rather than the starter's ten.
+        "--courier.server.max-connections-per-address=" + Integer.MAX_VALUE, "--courier.server.shutdown-grace=1s");
     CourierServer server = context.getBean(CourierServer.class);
     return new TargetServer.Running() {
       @Override

@@ -95,7 +95,10 @@ class CourierServerIT {
     try (RpcServer taken = RpcServer.builder().host("127.0.0.1").method("x", args -> 1).build().start()) {
       runner.withUserConfiguration(CalculatorImpl.class)
           .withPropertyValues("courier.server.port=" + taken.port())
-          .run(context -> assertThat(context).hasFailed());
+          .run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining(String.valueOf(taken.port()));
+          });
     }
   }
 
