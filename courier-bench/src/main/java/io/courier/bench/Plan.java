@@ -119,9 +119,7 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
    * swings between separate runs.
    */
   static Plan observability() {
-    Plan cluster = cluster();
-    return new Plan("observability", CLUSTER_CELLS, cluster.jitWarmup(), cluster.warmup(), cluster.window(),
-        cluster.repetitions(), 0, 0);
+    return alternatingLike("observability");
   }
 
   /**
@@ -129,8 +127,13 @@ record Plan(String mode, List<Cell> cells, Duration jitWarmup, Duration warmup, 
    * starter, alternating window by window as {@link #cluster()} does.
    */
   static Plan spring() {
+    return alternatingLike("spring");
+  }
+
+  /** {@link #cluster()}'s cells and windows, without its scale rows, under another mode's name. */
+  private static Plan alternatingLike(String mode) {
     Plan cluster = cluster();
-    return new Plan("spring", CLUSTER_CELLS, cluster.jitWarmup(), cluster.warmup(), cluster.window(),
+    return new Plan(mode, CLUSTER_CELLS, cluster.jitWarmup(), cluster.warmup(), cluster.window(),
         cluster.repetitions(), 0, 0);
   }
 

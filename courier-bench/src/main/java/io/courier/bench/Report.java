@@ -657,31 +657,46 @@ final class Report {
    * beside both off, and with a baseline build's server when the run had one, each as a ratio to both off.
    */
   String observabilitySection() {
+    return alternatingSection(OBSERVABILITY_BEGIN, OBSERVABILITY_END, "Metrics and tracing",
+        "What turning on metrics and tracing costs: `add` at " + inFlightLevels() + " calls in flight on Courier "
+            + "with both on at both ends (`courier-micrometer`'s listener on a Prometheus registry with its "
+            + "defaults, a histogram of durations; `courier-opentelemetry`'s interceptors on an OpenTelemetry SDK "
+            + "that samples every call, propagates the W3C trace context in each request and batches its spans to "
+            + "an exporter that drops them) beside both off, and the same with one call in " + Target.SAMPLED_ONE_IN
+            + " traced (the client samples by trace id; the server follows), the targets taking turns window by "
+            + "window. A run given `--baseline-jar` also measures the server of that build, the code before a "
+            + "change, with both off and called by this build's client.",
+        "--observability",
+        "The issue expects both on at 0.9× or more of both off, and both off unchanged from the code before the "
+            + "hooks (the baseline row, about 1.0×). Client, server and load share this machine's " + machine.cores()
+            + " cores, so every microsecond either end spends per call shows.");
+  }
+
+  /**
+   * The section of a run whose targets took turns window by window against {@link Target#COURIER}, markers
+   * included, without a final line break: what it measures, the run's facts and ratios, what the issue expects,
+   * the table and the notes.
+   */
+  private String alternatingSection(String begin, String end, String heading, String what, String option,
+      String expectation) {
     StringBuilder b = new StringBuilder();
-    b.append(OBSERVABILITY_BEGIN).append("\n")
-        .append("## Metrics and tracing\n\n")
-        .append("What turning on metrics and tracing costs: `add` at ").append(Plan.CLUSTER_CELLS.get(0).inFlight())
-        .append(" and ").append(Plan.CLUSTER_CELLS.get(1).inFlight()).append(" calls in flight on Courier with ")
-        .append("both on at both ends (`courier-micrometer`'s listener on a Prometheus registry with its defaults, ")
-        .append("a histogram of durations; `courier-opentelemetry`'s interceptors on an OpenTelemetry SDK that ")
-        .append("samples every call, propagates the W3C trace context in each request and batches its spans to an exporter ")
-        .append("that drops them) beside both off, and the same with one call in ").append(Target.SAMPLED_ONE_IN)
-        .append(" traced (the client samples by trace id; the server follows), the targets taking turns window by ")
-        .append("window. A run given ")
-        .append("`--baseline-jar` also measures the server of that build, the code before a change, with both ")
-        .append("off and called by this build's client. This section is written by `")
-        .append(BenchMain.JAR_COMMAND).append(" --observability` alone; the other runs keep it as it is.\n\n")
+    b.append(begin).append("\n")
+        .append("## ").append(heading).append("\n\n")
+        .append(what).append(" This section is written by `").append(BenchMain.JAR_COMMAND).append(' ')
+        .append(option).append("` alone; the other runs keep it as it is.\n\n")
         .append(runFacts())
         .append("- windows: ").append(windows()).append(", the targets taking turns window by window, each ")
         .append("window after a warm-up window of its own; it took ").append(minutes(took)).append('\n');
     appendRatiosToCourier(b);
-    b.append("\nThe issue expects both on at 0.9× or more of both off, and both off unchanged from the code ")
-        .append("before the hooks (the baseline row, about 1.0×). Client, server and load share this machine's ")
-        .append(machine.cores()).append(" cores, so every microsecond either end spends per call shows.\n\n")
-        .append(alternatingTable());
+    b.append('\n').append(expectation).append("\n\n").append(alternatingTable());
     appendNotes(b);
-    b.append(OBSERVABILITY_END);
+    b.append(end);
     return b.toString();
+  }
+
+  /** The in-flight levels the alternating runs measure, as prose: "16 and 128". */
+  private static String inFlightLevels() {
+    return Plan.CLUSTER_CELLS.get(0).inFlight() + " and " + Plan.CLUSTER_CELLS.get(1).inFlight();
   }
 
   /** Appends the run's notes under a heading of their own, when it has any. */
@@ -715,26 +730,15 @@ final class Report {
    * starter beside a bare server, as a ratio to the bare server.
    */
   String springSection() {
-    StringBuilder b = new StringBuilder();
-    b.append(SPRING_BEGIN).append("\n")
-        .append("## Spring Boot\n\n")
-        .append("What serving through `courier-spring-boot-starter` costs: `add` at ")
-        .append(Plan.CLUSTER_CELLS.get(0).inFlight()).append(" and ").append(Plan.CLUSTER_CELLS.get(1).inFlight())
-        .append(" calls in flight on a Spring Boot application (`@SpringBootApplication`, the service a ")
-        .append("`@CourierService` bean, the port from `courier.server.*`, the starter's defaults otherwise) ")
-        .append("beside the same service on a bare `RpcServer` with Courier's defaults, both called by the same ")
-        .append("client, the targets taking turns window by window. This section is written by `")
-        .append(BenchMain.JAR_COMMAND).append(" --spring` alone; the other runs keep it as it is.\n\n")
-        .append(runFacts())
-        .append("- windows: ").append(windows()).append(", the targets taking turns window by window, each ")
-        .append("window after a warm-up window of its own; it took ").append(minutes(took)).append('\n');
-    appendRatiosToCourier(b);
-    b.append("\nThe issue expects the starter at 0.95× or more of the bare server: once started, a call meets ")
-        .append("the same server, so what differs is the application around it (its threads, its heap).\n\n")
-        .append(alternatingTable());
-    appendNotes(b);
-    b.append(SPRING_END);
-    return b.toString();
+    return alternatingSection(SPRING_BEGIN, SPRING_END, "Spring Boot",
+        "What serving through `courier-spring-boot-starter` costs: `add` at " + inFlightLevels() + " calls in "
+            + "flight on a Spring Boot application (`@SpringBootApplication`, the service a `@CourierService` "
+            + "bean, the port from `courier.server.*`, the starter's defaults otherwise) beside the same service on "
+            + "a bare `RpcServer` with Courier's defaults, both called by the same client, the targets taking turns "
+            + "window by window.",
+        "--spring",
+        "The issue expects the starter at 0.95× or more of the bare server: once started, a call meets the same "
+            + "server, so what differs is the application around it (its threads, its heap).");
   }
 
   /**
