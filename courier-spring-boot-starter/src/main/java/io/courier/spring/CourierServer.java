@@ -78,18 +78,14 @@ public final class CourierServer implements SmartLifecycle, DisposableBean {
     if (server != null) {
       return;
     }
-    Map<String, Object> exported = exportedBeans();
+    Map<String, Export> exported = exportedBeans();
     if (exported.isEmpty()) {
       log.debug("No bean is annotated @CourierService: the Courier server is not started");
       return;
     }
     RpcServerBuilder builder = RpcServer.builder();
     applyProperties(builder);
-    exported.forEach((name, bean) -> {
-      for (Class<?> type : interfaces(name, bean)) {
-        register(builder, type, bean);
-      }
-    });
+    exported.values().forEach(export -> export.registerOn(builder));
     listeners.orderedStream().forEach(builder::listener);
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     RpcServer built = builder.build().start();
@@ -188,10 +184,20 @@ public final class CourierServer implements SmartLifecycle, DisposableBean {
     return running;
   }
 
-  private Map<String, Object> exportedBeans() {
-    Map<String, Object> exported = new LinkedHashMap<>();
+  /** A bean to serve, and the interfaces it is served as. */
+  private record Export(Object bean, Set<Class<?>> interfaces) {
+    void registerOn(RpcServerBuilder builder) {
+      for (Class<?> type : interfaces) {
+        register(builder, type, bean);
+      }
+    }
+  }
+
+  private Map<String, Export> exportedBeans() {
+    Map<String, Export> exported = new LinkedHashMap<>();
     for (String name : beans.getBeanNamesForAnnotation(CourierService.class)) {
-      exported.put(name, beans.getBean(name));
+      Object bean = beans.getBean(name);
+      exported.put(name, new Export(bean, interfaces(name, bean)));
     }
     checkNoMethodExportedTwice(exported);
     return exported;
@@ -203,13 +209,11 @@ public final class CourierServer implements SmartLifecycle, DisposableBean {
    * unrelated beans never mean. A server of each bean alone is built, not started, to learn its wire names as
    * the core derives them: that opens nothing and starts no thread.
    */
-  private void checkNoMethodExportedTwice(Map<String, Object> exported) {
+  private void checkNoMethodExportedTwice(Map<String, Export> exported) {
     Map<String, String> owners = new LinkedHashMap<>();
-    exported.forEach((name, bean) -> {
+    exported.forEach((name, export) -> {
       RpcServerBuilder alone = RpcServer.builder();
-      for (Class<?> type : interfaces(name, bean)) {
-        register(alone, type, bean);
-      }
+      export.registerOn(alone);
       for (String method : alone.build().methods()) {
         String other = owners.putIfAbsent(method, name);
         if (other != null) {

@@ -84,6 +84,15 @@ class CourierServerIT {
   }
 
   @Test
+  void aBeanNamingAnInterfaceItDoesNotImplementFailsTheStartNamingBoth() {
+    runner.withUserConfiguration(WrongInterface.class).run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).hasStackTraceContaining("WrongInterface")
+          .hasStackTraceContaining("cannot be exported as " + Greeter.class.getName());
+    });
+  }
+
+  @Test
   void aBeanWithNoInterfaceFailsTheStartNamingIt() {
     runner.withUserConfiguration(NoInterface.class).run(context ->
         assertThat(messages(context.getStartupFailure()))
@@ -226,6 +235,10 @@ class CourierServerIT {
       return name -> "Hello, " + name;
     }
   }
+
+  /** Names an interface its class does not implement. */
+  @CourierService(interfaces = Greeter.class)
+  static class WrongInterface extends CalculatorImpl {}
 
   @CourierService(interfaces = Greeter.class)
   static class BothOnlyGreeter extends CalculatorImpl implements Greeter {
