@@ -107,7 +107,7 @@ final class ClientOptions {
     try (rpc) {
       return work.run(rpc);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof IllegalArgumentException refused && !headers.isEmpty()) {
+      if (e.getCause() instanceof HeaderRejected refused) {
         // The client checks metadata where it is added: a name or value that cannot be sent is bad usage.
         throw Main.usage(spec, "--header: " + refused.getMessage());
       }
@@ -160,12 +160,28 @@ final class ClientOptions {
       if (colon <= 0) {
         throw Main.usage(spec, "--header " + header + ": expected NAME:VALUE");
       }
-      entries.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+      String name = header.substring(0, colon).trim();
+      if (entries.put(name, header.substring(colon + 1).trim()) != null) {
+        throw Main.usage(spec, "--header " + name + ": given twice");
+      }
     }
     return chain -> {
-      entries.forEach(chain::metadata);
+      try {
+        entries.forEach(chain::metadata);
+      } catch (IllegalArgumentException e) {
+        throw new HeaderRejected(e.getMessage());
+      }
       return chain.proceed();
     };
+  }
+
+  /** A --header the client refused to send: bad usage, told apart from any other failure of the call. */
+  private static final class HeaderRejected extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    HeaderRejected(String message) {
+      super(message);
+    }
   }
 
   private ClientTls tls(CommandSpec spec, String target, PrintStream err) {

@@ -293,8 +293,12 @@ class CliCallIT {
     Run badName = courier("call", target, "meta", "x", "-H", "bad name:v");
     assertThat(badName.status()).isEqualTo(2);
     assertThat(badName.err()).contains("--header: Metadata name 'bad name'");
+    Run twice = courier("call", target, "meta", "x", "-H", "tenant:a", "-H", "tenant:b");
+    assertThat(twice.status()).isEqualTo(2);
+    assertThat(twice.err()).contains("--header tenant: given twice");
     assertNoStackTrace(noColon);
     assertNoStackTrace(badName);
+    assertNoStackTrace(twice);
   }
 
   @Test
