@@ -16,6 +16,7 @@ import io.courier.peer.Registrations;
 import io.courier.peer.Serving;
 import io.courier.protocol.CourierJson;
 import io.courier.transport.AllowedHosts;
+import io.courier.transport.HttpOptions;
 import io.netty.util.internal.PlatformDependent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Configures and builds an {@link RpcServer}. Each setter states its default. Registration methods check
@@ -43,8 +46,13 @@ public final class RpcServerBuilder {
   static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
   static final Duration DEFAULT_UNWRITABLE_TIMEOUT = Duration.ofSeconds(30);
   static final String DEFAULT_WEB_SOCKET_PATH = "/ws";
-  /** Paths the server answers itself on its HTTP port, which no {@link #httpGet} may take. */
-  private static final Set<String> RESERVED_PATHS = Set.of("/", "/rpc", "/health", "/courier.js");
+  /** Where JSON-RPC is posted over HTTP. */
+  static final Set<String> RPC_PATHS = Set.of("/", "/rpc");
+  /** Where the browser client is served, when its file is on the class path. */
+  static final String BROWSER_CLIENT_PATH = "/courier.js";
+  /** Paths the server answers itself on its HTTP port, which neither {@link #httpGet} nor the WebSocket may take. */
+  private static final Set<String> RESERVED_PATHS = Stream.concat(RPC_PATHS.stream(),
+      Stream.of(HttpOptions.HEALTH_PATH, BROWSER_CLIENT_PATH)).collect(Collectors.toUnmodifiableSet());
 
   String host = "0.0.0.0";
   int port = 0;
@@ -495,11 +503,15 @@ public final class RpcServerBuilder {
     return this;
   }
 
-  /** The path of the WebSocket upgrade. Default: {@code /ws}. JSON-RPC over HTTP is posted to {@code /rpc} or {@code /}. */
+  /**
+   * The path of the WebSocket upgrade. Default: {@code /ws}. JSON-RPC over HTTP is posted to {@code /rpc} or
+   * {@code /}; those, {@code /health}, {@code /courier.js} and {@link #httpGet} paths cannot be the WebSocket's.
+   */
   public RpcServerBuilder webSocketPath(String path) {
     requireNonNull(path, "path");
-    if (!path.startsWith("/") || path.equals("/") || path.equals("/rpc") || httpGets.containsKey(path)) {
-      throw new IllegalArgumentException("webSocketPath: " + path + " (expected: a path starting with / other than / and /rpc)");
+    if (!path.startsWith("/") || RESERVED_PATHS.contains(path) || httpGets.containsKey(path)) {
+      throw new IllegalArgumentException("webSocketPath: " + path + " (expected: a path starting with / that is not "
+          + "taken: " + RESERVED_PATHS + " and " + httpGets.keySet() + " are)");
     }
     this.webSocketPath = path;
     return this;

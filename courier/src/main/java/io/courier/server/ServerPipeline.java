@@ -67,7 +67,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
     this.httpGets = gets(builder, console);
-    this.http = new HttpOptions(Set.of("/rpc", "/"), builder.webSocketPath, builder.corsOrigins,
+    this.http = new HttpOptions(RpcServerBuilder.RPC_PATHS, builder.webSocketPath, builder.corsOrigins,
         allowedHosts(builder.host, builder.allowedHosts), limits.maxMessageBytes(), staticFiles(builder),
         httpGets.keySet(), draining);
   }
@@ -153,7 +153,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
       if (in == null) {
         return Map.of();
       }
-      return Map.of("/courier.js", new HttpOptions.Resource("text/javascript; charset=utf-8", in.readAllBytes()));
+      return Map.of(RpcServerBuilder.BROWSER_CLIENT_PATH,
+          new HttpOptions.Resource("text/javascript; charset=utf-8", in.readAllBytes()));
     } catch (IOException e) {
       log.warn("Cannot read the browser client {}: not serving /courier.js", BROWSER_CLIENT, e);
       return Map.of();

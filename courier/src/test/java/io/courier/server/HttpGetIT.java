@@ -210,6 +210,10 @@ class HttpGetIT {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RpcServer.builder().httpGet("/a", handler).webSocketPath("/a"))
         .isInstanceOf(IllegalArgumentException.class);
+    for (String path : List.of("/", "/rpc", "/health", "/courier.js")) {
+      assertThatThrownBy(() -> RpcServer.builder().webSocketPath(path)).as("webSocketPath " + path)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
   }
 
   @Test
