@@ -7,7 +7,6 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,7 +65,7 @@ final class CourierClientRegistrar
 
   @Override
   public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) throws BeansException {
-    Map<String, Class<?>> wanted = new LinkedHashMap<>();
+    Map<String, Wanted> wanted = new LinkedHashMap<>();
     for (String beanName : registry.getBeanDefinitionNames()) {
       if (beanName.startsWith(BEAN_NAME_PREFIX)) {
         continue;
@@ -80,18 +79,16 @@ final class CourierClientRegistrar
       }
     }
     propertyInterfaces(wanted);
-    wanted.forEach((key, type) -> {
-      String name = key.substring(0, key.indexOf('\n'));
-      String beanName = beanName(name, type);
+    wanted.forEach((beanName, client) -> {
       if (!registry.containsBeanDefinition(beanName)) {
-        registry.registerBeanDefinition(beanName, definition(name, type));
+        registry.registerBeanDefinition(beanName, definition(client.name(), client.type()));
       }
     });
   }
 
   /** Adds the interfaces {@code definition}'s bean is injected with under {@code @CourierClient}. */
   private void injectionPoints(BeanDefinitionRegistry registry, BeanDefinition definition,
-      Map<String, Class<?>> wanted) {
+      Map<String, Wanted> wanted) {
     Class<?> beanClass = beanClass(definition);
     if (definition.getFactoryMethodName() == null) {
       if (beanClass != null) {
@@ -133,7 +130,7 @@ final class CourierClientRegistrar
     return definition;
   }
 
-  private void injectionPoints(Class<?> beanClass, Map<String, Class<?>> wanted) {
+  private void injectionPoints(Class<?> beanClass, Map<String, Wanted> wanted) {
     ReflectionUtils.doWithFields(beanClass, field -> add(field, field.getType(), describe(field), wanted),
         field -> field.isAnnotationPresent(CourierClient.class));
     for (Executable constructor : beanClass.getDeclaredConstructors()) {
@@ -148,13 +145,13 @@ final class CourierClientRegistrar
     }
   }
 
-  private void parameters(Executable executable, Map<String, Class<?>> wanted) {
+  private void parameters(Executable executable, Map<String, Wanted> wanted) {
     for (Parameter parameter : executable.getParameters()) {
       add(parameter, parameter.getType(), parameter.getName() + " of " + describe(executable), wanted);
     }
   }
 
-  private static void add(AnnotatedElement element, Class<?> type, String where, Map<String, Class<?>> wanted) {
+  private static void add(AnnotatedElement element, Class<?> type, String where, Map<String, Wanted> wanted) {
     CourierClient annotation = element.getAnnotation(CourierClient.class);
     if (annotation == null) {
       return;
@@ -163,32 +160,36 @@ final class CourierClientRegistrar
       throw new IllegalStateException("@CourierClient(\"" + annotation.value() + "\") on " + where
           + " injects " + type.getName() + " (expected: a service interface, or RpcClient)");
     }
-    wanted.put(annotation.value() + "\n" + type.getName(), type);
+    Wanted.add(wanted, annotation.value(), type);
   }
 
-  /** Adds the interfaces listed under {@code courier.clients.NAME.interfaces}. */
-  private void propertyInterfaces(Map<String, Class<?>> wanted) {
+  /**
+   * Adds the interfaces listed under {@code courier.clients.NAME.interfaces}, bound here as the properties bind
+   * them, since this runs before any bean (the properties' too) exists.
+   */
+  private void propertyInterfaces(Map<String, Wanted> wanted) {
     if (environment == null) {
       return;
     }
-    Map<String, List<String>> listed = Binder.get(environment)
-        .bind("courier.clients", Bindable.mapOf(String.class, ClientInterfaces.class))
-        .map(clients -> {
-          Map<String, List<String>> names = new LinkedHashMap<>();
-          clients.forEach((name, client) -> names.put(name, client.getInterfaces()));
-          return names;
-        })
-        .orElse(Map.of());
-    listed.forEach((name, types) -> {
-      for (String typeName : types) {
-        Class<?> type = ClassUtils.resolveClassName(typeName, classLoader);
-        if (!type.isInterface()) {
-          throw new IllegalStateException("courier.clients." + name + ".interfaces: " + typeName
-              + " (expected: an interface)");
-        }
-        wanted.put(name + "\n" + type.getName(), type);
-      }
-    });
+    Binder.get(environment)
+        .bind("courier.clients", Bindable.mapOf(String.class, CourierProperties.Client.class))
+        .orElse(Map.of())
+        .forEach((name, client) -> {
+          for (Class<?> type : client.getInterfaces()) {
+            if (!type.isInterface()) {
+              throw new IllegalStateException("courier.clients." + name + ".interfaces: " + type.getName()
+                  + " (expected: an interface)");
+            }
+            Wanted.add(wanted, name, type);
+          }
+        });
+  }
+
+  /** A proxy bean to register: client {@code name} as {@code type}. */
+  private record Wanted(String name, Class<?> type) {
+    static void add(Map<String, Wanted> wanted, String name, Class<?> type) {
+      wanted.putIfAbsent(beanName(name, type), new Wanted(name, type));
+    }
   }
 
   private @Nullable Class<?> beanClass(BeanDefinition definition) {
@@ -213,18 +214,5 @@ final class CourierClientRegistrar
 
   private static String describe(Executable executable) {
     return executable.getDeclaringClass().getName() + "." + executable.getName() + "()";
-  }
-
-  /** Only the {@code interfaces} of each client: the rest is bound, and checked, by {@link CourierProperties}. */
-  static final class ClientInterfaces {
-    private List<String> interfaces = List.of();
-
-    public List<String> getInterfaces() {
-      return interfaces;
-    }
-
-    public void setInterfaces(List<String> interfaces) {
-      this.interfaces = interfaces;
-    }
   }
 }

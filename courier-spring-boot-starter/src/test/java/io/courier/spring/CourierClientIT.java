@@ -69,6 +69,20 @@ class CourierClientIT {
   }
 
   @Test
+  void listedInterfacesThatAreNotInterfacesOrNotClassesStopTheStartNamingTheProperty() {
+    runner.withPropertyValues("courier.clients.calc.interfaces=io.courier.spring.CalculatorImpl").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).hasStackTraceContaining("courier.clients.calc.interfaces")
+          .hasStackTraceContaining("expected: an interface");
+    });
+    runner.withPropertyValues("courier.clients.calc.interfaces=io.courier.spring.NoSuchType").run(context -> {
+      assertThat(context).hasFailed();
+      assertThat(context.getStartupFailure()).hasStackTraceContaining("courier.clients.calc.interfaces")
+          .hasStackTraceContaining("io.courier.spring.NoSuchType");
+    });
+  }
+
+  @Test
   void aFieldWithTheAnnotationAloneGetsAProxyAndSoDoesASubclasses() {
     runner.withUserConfiguration(ByFieldAlone.class, ByInheritedField.class).run(context -> {
       assertThat(context.getBean("courierClientIT.ByFieldAlone", ByFieldAlone.class).calculator.add(7, 3))
