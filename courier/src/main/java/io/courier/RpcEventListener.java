@@ -26,7 +26,11 @@ public interface RpcEventListener {
    */
   default void callStarted(CallEvent call) {}
 
-  /** A call that {@link #callStarted} reported ended, with a result or an error; see its {@link CallEvent}. */
+  /**
+   * A call that {@link #callStarted} reported ended, with a result or an error; see its {@link CallEvent}. It is
+   * told as the outcome is settled, not before the caller learns it: a client's caller may hold its result, and a
+   * server's caller its reply, a moment before this runs.
+   */
   default void callEnded(CallEvent call) {}
 
   /**

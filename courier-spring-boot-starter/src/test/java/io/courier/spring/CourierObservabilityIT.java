@@ -48,11 +48,9 @@ class CourierObservabilityIT {
           .withPropertyValues("courier.clients.calc.target=tcp://127.0.0.1:" + port)
           .run(clientContext -> {
             assertThat(clientContext.getBean(Caller.class).calculator.add(2, 3)).isEqualTo(5);
-            assertThat(clientContext.getBean(MeterRegistry.class).get("rpc.client.call.duration")
-                .tag("rpc.method", "calc.add").timer().count()).isEqualTo(1);
+            awaitOneCall(clientContext.getBean(MeterRegistry.class), "rpc.client.call.duration");
           });
-      MeterRegistry registry = serverContext.getBean(MeterRegistry.class);
-      awaitCount(registry);
+      awaitOneCall(serverContext.getBean(MeterRegistry.class), "rpc.server.call.duration");
     });
   }
 
@@ -110,15 +108,19 @@ class CourierObservabilityIT {
         });
   }
 
-  /** The server records a call when its reply is written, which may be a moment after the client has it. */
-  private static void awaitCount(MeterRegistry registry) throws InterruptedException {
+  /**
+   * Waits, bounded, for one call of {@code calc.add} in the timer {@code name}. Both ends record a call as it ends,
+   * which may be a moment after the caller has its result: the server once its reply is written, the client once
+   * the call's future has woken the caller.
+   */
+  private static void awaitOneCall(MeterRegistry registry, String name) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (registry.find("rpc.server.call.duration").tag("rpc.method", "calc.add").timer() == null
-        || registry.get("rpc.server.call.duration").tag("rpc.method", "calc.add").timer().count() < 1) {
-      assertThat(System.nanoTime()).as("server's timer recorded in time").isLessThan(deadline);
+    while (registry.find(name).tag("rpc.method", "calc.add").timer() == null
+        || registry.get(name).tag("rpc.method", "calc.add").timer().count() < 1) {
+      assertThat(System.nanoTime()).as(name + " recorded in time").isLessThan(deadline);
       Thread.sleep(5);
     }
-    assertThat(registry.get("rpc.server.call.duration").tag("rpc.method", "calc.add").timer().count()).isEqualTo(1);
+    assertThat(registry.get(name).tag("rpc.method", "calc.add").timer().count()).isEqualTo(1);
   }
 
   @Component
