@@ -170,12 +170,16 @@ public final class Serving {
     return stopping;
   }
 
-  void frameStarted() {
+  /**
+   * A frame of calls, or a request a server answers for user code ({@code httpGet}), arrived: {@link #awaitCalls}
+   * waits for it until its {@link #frameFinished}, which must follow exactly once.
+   */
+  public void frameStarted() {
     inFlight.incrementAndGet();
   }
 
   /** Lock-free on the call path; only the last frame of a stopping end wakes {@link #awaitCalls}. */
-  void frameFinished() {
+  public void frameFinished() {
     if (inFlight.decrementAndGet() == 0 && stopping) {
       synchronized (this) {
         notifyAll();

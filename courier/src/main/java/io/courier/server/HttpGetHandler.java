@@ -12,7 +12,9 @@ import io.courier.RpcContext;
  *
  * <p>A request passes through the server's interceptors first, as a call does, with a context whose
  * {@link RpcContext#method()} is {@code "GET "} and the path: an authentication interceptor protects it like any
- * method, and its refusal becomes 401 (or 403) with nothing of the content in it. The handler runs on a worker
+ * method, and its refusal becomes 401 (or 403) with nothing of the content in it. The annotations of the
+ * handler's class are the context's {@linkplain RpcContext#annotation annotations}, so a handler class annotated
+ * with {@link io.courier.RolesAllowed} is limited to those roles (a lambda has none). The handler runs on a worker
  * thread and may block briefly. What it throws becomes a 500 without detail, logged here. Implementations must be
  * thread-safe.
  */

@@ -132,13 +132,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     writes.reading();
     if (msg instanceof FrameError error) {
       rejectFrame(error);
-    } else if (msg instanceof HttpGet get) {
-      serveGet(get);
-    } else if (Frames.isFrame(msg)) {
+    } else if (msg instanceof HttpGet || Frames.isFrame(msg)) {
       frames++;
-      reportOpened();
+      if (!(msg instanceof HttpGet)) {
+        reportOpened();
+      }
       if (held.isEmpty() && !inbound.atCapacity()) {
-        handle(msg);
+        run(msg);
       } else if (inbound.atCapacity() && session.outbound().hasPending()) {
         // The server waits for the peer's answers, so it keeps reading; calls past the cap are answered busy.
         refuse(msg);
@@ -191,6 +191,15 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     super.channelReadComplete(ctx);
   }
 
+  /** Runs a frame of calls, or answers a {@code GET} of a path the user added: both count against the cap. */
+  private void run(Object msg) {
+    if (msg instanceof HttpGet get) {
+      serveGet(get);
+    } else {
+      handle(msg);
+    }
+  }
+
   /**
    * Runs a frame. A large one is decoded on a worker rather than here: parsing it would hold up every other
    * connection on this I/O thread, and the calls in it run on a worker anyway.
@@ -222,12 +231,16 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
 
   /**
    * Answers a {@code GET} of a path the user added: on a worker, past the interceptors, so that authentication
-   * protects it as it protects calls. A refusal is told as its HTTP status with nothing of the content.
+   * protects it as it protects calls. A refusal is told as its HTTP status with nothing of the content. Until it
+   * is answered it counts as a call in flight: against the connection's cap, so that pipelined GETs cannot queue
+   * without bound, and for a graceful stop, which waits for it.
    */
   private void serveGet(HttpGet get) {
+    inbound.reserve();
+    serving.frameStarted();
     HttpGetHandler handler = httpGets.get(get.path());
     RpcContext context = RpcContext.Access.create("GET " + get.path(), null, session, get.headers(), null,
-        annotation -> null, 0, session.token());
+        handler.getClass()::getAnnotation, 0, session.token());
     Runnable task = () -> {
       Object outcome;
       RpcContext outer = RpcContext.Access.enter(context);
@@ -245,11 +258,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
         answerGet(get, outcome, null);
       }
     };
-    Runnable busy = () -> writes.write(new HttpReply(get.sequence(), text("Server busy"), 503, TEXT));
+    Runnable refused = () -> finishGet(busy(get));
     try {
-      inbound.workers().execute(task, busy);
+      inbound.workers().execute(task, refused);
     } catch (RejectedExecutionException e) {
-      busy.run();
+      refused.run();
     }
   }
 
@@ -265,8 +278,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
       reply = switch (code) {
         case RpcError.UNAUTHENTICATED_CODE -> new HttpReply(get.sequence(), text("Unauthenticated"), 401, TEXT);
         case RpcError.PERMISSION_DENIED_CODE -> new HttpReply(get.sequence(), text("Permission denied"), 403, TEXT);
-        case RpcError.SERVER_BUSY_CODE, RpcError.LIMIT_EXCEEDED_CODE, RpcError.SHUTTING_DOWN_CODE ->
-            new HttpReply(get.sequence(), text("Server busy"), 503, TEXT);
+        case RpcError.SERVER_BUSY_CODE, RpcError.LIMIT_EXCEEDED_CODE, RpcError.SHUTTING_DOWN_CODE -> busy(get);
         default -> new HttpReply(get.sequence(), text("Refused (" + code + ")"), 400, TEXT);
       };
     } else {
@@ -275,15 +287,33 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
           cause != null ? cause : new IllegalStateException("handler returned " + value));
       reply = new HttpReply(get.sequence(), text("Internal error"), 500, TEXT);
     }
-    writes.write(reply);
+    finishGet(reply);
+  }
+
+  /** Sends the one answer of a {@link #serveGet}, which ends it. */
+  private void finishGet(HttpReply reply) {
+    try {
+      writes.write(reply);
+    } finally {
+      serving.frameFinished();
+      inbound.unreserve();
+    }
+  }
+
+  private static HttpReply busy(HttpGet get) {
+    return new HttpReply(get.sequence(), text("Server busy"), 503, TEXT);
   }
 
   private static ByteBuf text(String message) {
     return Unpooled.copiedBuffer(message + "\n", StandardCharsets.UTF_8);
   }
 
-  /** Answers every call of a frame "busy", unrun; responses in it still reach the session. */
+  /** Answers every call of a frame "busy", unrun; responses in it still reach the session. A GET gets 503. */
   private void refuse(Object msg) {
+    if (msg instanceof HttpGet get) {
+      writes.write(busy(get));
+      return;
+    }
     session.refuse(Frames.content(msg), Frames.plainStrings(msg), stack.headers(msg),
         (body, jsonRpc) -> reply(msg, body, jsonRpc));
   }
@@ -354,7 +384,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
    */
   private void updateReading() {
     while (!held.isEmpty() && !inbound.atCapacity() && channel.isActive()) {
-      handle(held.poll());
+      run(held.poll());
     }
     // While the server waits for the peer's answers it reads on, or a method waiting for one would wait forever.
     boolean room = held.isEmpty() && !inbound.atCapacity();

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.courier.Identity;
+import io.courier.RolesAllowed;
 import io.courier.RpcContext;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,6 +108,32 @@ class HttpGetIT {
     assertThat(allowed.body()).isEqualTo("calls: 42 for prometheus\n");
   }
 
+  /** A handler limited to the role "ops" by its class's annotation, as a service class would be. */
+  @RolesAllowed("ops")
+  static final class OpsOnly implements HttpGetHandler {
+    @Override
+    public Response get(RpcContext context) {
+      return new Response("text/plain", "ops\n".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
+  void theRolesAllowedOnAHandlersClassLimitWhoGetsIt() throws Exception {
+    String opsToken = "ops-secret";
+    server = RpcServer.builder().host("127.0.0.1").port(0).allowPlaintext(true)
+        .intercept(BearerTokenAuth.of(Map.of(SECRET, Identity.of("prometheus", "metrics"),
+            opsToken, Identity.of("oncall", "ops"))))
+        .httpGet("/ops", new OpsOnly())
+        .build()
+        .start();
+    HttpResponse<String> denied = get("/ops", "Authorization", "Bearer " + SECRET);
+    assertThat(denied.statusCode()).isEqualTo(403);
+    assertThat(denied.body()).doesNotContain("ops");
+    HttpResponse<String> allowed = get("/ops", "Authorization", "Bearer " + opsToken);
+    assertThat(allowed.statusCode()).isEqualTo(200);
+    assertThat(allowed.body()).isEqualTo("ops\n");
+  }
+
   @Test
   void anInterceptorDenyingPermissionGives403() throws Exception {
     start(RpcServer.builder().intercept(chain -> {
@@ -179,6 +208,85 @@ class HttpGetIT {
       assertThat(refused.statusCode()).isEqualTo(503);
       release.countDown();
       assertThat(slow.get(5, TimeUnit.SECONDS).body()).isEqualTo("s");
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aGracefulStopWaitsForAGetInFlightAndSendsItsAnswer() throws Exception {
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch stopping = new CountDownLatch(1);
+    server = RpcServer.builder().host("127.0.0.1").port(0)
+        .listener(new ServerListener() {
+          @Override
+          public void stopping(RpcServer stopped) {
+            stopping.countDown();
+          }
+        })
+        .httpGet("/slow", context -> {
+          holding.countDown();
+          release.await(10, TimeUnit.SECONDS);
+          return new HttpGetHandler.Response("text/plain", new byte[] {'s'});
+        })
+        .build()
+        .start();
+    RpcServer stoppingServer = server;
+    server = null; // stopped here, not after the test
+    try {
+      CompletableFuture<HttpResponse<String>> slow = http.sendAsync(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + stoppingServer.port() + "/slow")).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> stoppingServer.stop(Duration.ofSeconds(10)));
+      assertThat(stopping.await(5, TimeUnit.SECONDS)).isTrue();
+      // Longer than a stop waits for connections that still send (a second): a stop that did not count the GET in
+      // flight would have closed its connection by now.
+      Thread.sleep(1500);
+      assertThat(stopped).as("stop waits for the GET").isNotDone();
+      release.countDown();
+      HttpResponse<String> answer = slow.get(5, TimeUnit.SECONDS);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).isEqualTo("s");
+      stopped.get(10, TimeUnit.SECONDS);
+    } finally {
+      release.countDown();
+      stoppingServer.stop(Duration.ZERO);
+    }
+  }
+
+  @Test
+  void pipelinedGetsCountAgainstTheConnectionsCapOnCallsInFlight() throws Exception {
+    AtomicInteger entered = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    server = RpcServer.builder().host("127.0.0.1").port(0).workerThreads(8).maxInFlightPerConnection(2)
+        .httpGet("/slow", context -> {
+          entered.incrementAndGet();
+          release.await(10, TimeUnit.SECONDS);
+          return new HttpGetHandler.Response("text/plain", new byte[] {'s'});
+        })
+        .build()
+        .start();
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(5)
+          .getBytes(StandardCharsets.US_ASCII));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (entered.get() < 2 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      Thread.sleep(300); // room for a third to start, were the cap not kept
+      assertThat(entered.get()).as("GETs running at once").isEqualTo(2);
+      release.countDown();
+      StringBuilder answers = new StringBuilder();
+      byte[] buffer = new byte[4096];
+      while (answers.toString().split("HTTP/1.1 200", -1).length - 1 < 5) {
+        int read = socket.getInputStream().read(buffer);
+        assertThat(read).as("the connection stays open until all five are answered").isPositive();
+        answers.append(new String(buffer, 0, read, StandardCharsets.US_ASCII));
+      }
+      assertThat(entered.get()).isEqualTo(5);
     } finally {
       release.countDown();
     }
