@@ -50,6 +50,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -67,7 +68,12 @@ import org.slf4j.LoggerFactory;
  * <p>It is strict where leniency lets requests be smuggled: a request with both {@code Transfer-Encoding} and
  * {@code Content-Length}, a transfer coding other than exactly {@code chunked}, or anything the decoder could
  * not parse is answered 400 and the connection closed, so no second request is ever cut out of its bytes. A
- * body over the limit is answered 413 and the connection closed without reading the rest. Not sharable.
+ * body over the limit is answered 413 and the connection closed without reading the rest.
+ *
+ * <p>It answers a request only while the peer reads its answers (the channel is writable). What the decoder cuts
+ * from bytes already read while the peer does not read waits here, unanswered, and the connection stops reading:
+ * forty pipelined bytes asking for a static file must not each put its content into the channel's buffer.
+ * Not sharable.
  */
 public final class HttpServerHandler extends ChannelDuplexHandler implements WireStack {
 
@@ -106,6 +112,13 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
    * whether it was a {@code HEAD} (answered with the headers only).
    */
   private record Exchange(boolean keepAlive, String corsOrigin, boolean head) {}
+
+  /**
+   * What the decoder cut while the peer did not read its answers, in order, to be read once it does; bounded by
+   * the bytes read before the connection stopped reading. Their body bytes are counted in {@link #partialBytes}.
+   */
+  private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+  private long waitingBytes;
 
   private final Map<Long, Exchange> exchanges = new HashMap<>();
   /** Responses ready before their turn. */
@@ -187,7 +200,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
 
   @Override
   public long partialBytes() {
-    return (body == null ? 0 : body.readableBytes()) + (decoder == null ? 0 : decoder.buffered());
+    return (body == null ? 0 : body.readableBytes()) + (decoder == null ? 0 : decoder.buffered()) + waitingBytes;
   }
 
   @Override
@@ -219,6 +232,30 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!waiting.isEmpty() || !ctx.channel().isWritable()) {
+      waiting.add(msg);
+      waitingBytes += bodyBytes(msg);
+      return;
+    }
+    read(ctx, msg);
+  }
+
+  /** Reads what waited for the peer to take its answers, for as long as it takes them. */
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+    while (!waiting.isEmpty() && ctx.channel().isWritable() && !ctx.isRemoved()) {
+      Object next = waiting.poll();
+      waitingBytes -= bodyBytes(next);
+      read(ctx, next);
+    }
+    super.channelWritabilityChanged(ctx);
+  }
+
+  private static long bodyBytes(Object msg) {
+    return msg instanceof HttpContent content ? content.content().readableBytes() : 0;
+  }
+
+  private void read(ChannelHandlerContext ctx, Object msg) {
     try {
       if (failed) {
         return;
@@ -635,8 +672,21 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     return response;
   }
 
+  /** On upgrade to WebSocket: what waited was cut as HTTP from bytes that were not. */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseWaiting();
+  }
+
+  private void releaseWaiting() {
+    waiting.forEach(ReferenceCountUtil::release);
+    waiting.clear();
+    waitingBytes = 0;
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    releaseWaiting();
     releaseEarly();
     if (body != null) {
       body.release();

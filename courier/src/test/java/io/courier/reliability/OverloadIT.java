@@ -19,6 +19,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -258,6 +259,46 @@ class OverloadIT {
           .isLessThanOrEqualTo(2000L);
       assertThat(peak).as("buffered output <= high water mark + one message")
           .isLessThanOrEqualTo(HIGH_WATER_MARK + 1100);
+    }
+  }
+
+  @Test
+  void t20_httpPipeliningWithoutReadingHoldsTheRequestsNotTheirAnswers() throws Exception {
+    start(b -> b.unwritableTimeout(Duration.ofSeconds(1)));
+    probeLatency(server.port(), 20);
+    // 46 bytes each, asking for the 25 KiB browser client: 50 MiB of answers for a peer that reads none of them.
+    byte[] requests = "GET /courier.js HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".repeat(2000)
+        .getBytes(StandardCharsets.US_ASCII);
+    try (Socket socket = new Socket(); Probe.PeakSampler outbound = new Probe.PeakSampler(
+        () -> Probe.maxOver(server, Probe::outboundPending), 2)) {
+      socket.setReceiveBufferSize(4 * KIB);
+      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+      Thread writer = new Thread(() -> {
+        try {
+          socket.getOutputStream().write(requests);
+        } catch (IOException closedByTheServer) {
+          // expected once the server gives up on the peer
+        }
+      }, "t20-http-writer");
+      writer.setDaemon(true);
+      long start = System.nanoTime();
+      writer.start();
+      Channel ch = null;
+      while (ch == null && Probe.ms(start) < 2000) {
+        ch = Probe.channels(server).stream()
+            .filter(c -> ((InetSocketAddress) c.remoteAddress()).getPort() == socket.getLocalPort())
+            .findFirst().orElse(null);
+        Thread.sleep(1);
+      }
+      assertThat(ch).isNotNull();
+      Latencies during = probeLatency(server.port(), 10);
+      assertThat(ch.closeFuture().await(5, TimeUnit.SECONDS)).as("closed after the unwritable timeout").isTrue();
+      long peak = outbound.peak();
+      System.out.printf("T20 HTTP: 2000 pipelined GETs unread: outbound peak %d bytes; closed after %d ms; "
+          + "fresh client %s%n", peak, Probe.ms(start), during.summary());
+      assertThat(peak).as("buffered answers <= high water mark + one answer")
+          .isLessThanOrEqualTo(HIGH_WATER_MARK + 32 * KIB);
+      assertThat(during.percentile(99)).as("fresh client p99 <= 1 s").isLessThanOrEqualTo(1000);
     }
   }
 
