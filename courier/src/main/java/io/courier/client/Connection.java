@@ -133,7 +133,7 @@ final class Connection implements Session.Link {
     this.settings = settings;
     this.events = events;
     this.outbound = new OutboundCalls(settings.serving().codec(), settings.maxOutboundMessageBytes(),
-        settings.target(), settings.calling()::lateReply, this::sendControl);
+        settings.target(), settings.calling()::lateReply, settings.serving().refusalLog(), this::sendControl);
   }
 
   /** Starts connecting, the first time it is called; calls sent meanwhile wait for the connection. */

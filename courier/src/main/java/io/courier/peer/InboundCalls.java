@@ -165,7 +165,7 @@ public final class InboundCalls {
       // A single call in a frame decoded on a worker runs right there; a batch's calls still spread over the
       // executor, so that one slow call does not run the others one after another.
       boolean inline = !channel.eventLoop().inEventLoop();
-      dispatch(message, new Arrival(headers, inline, refuse, false, bytes)).whenComplete((reply, unexpected) -> {
+      dispatchOrFail(message, new Arrival(headers, inline, refuse, false, bytes)).whenComplete((reply, unexpected) -> {
         try {
           if (unexpected != null) {
             unanswerable(unexpected);
@@ -179,8 +179,8 @@ public final class InboundCalls {
       return;
     }
     if (messages.size() > limits.maxBatchItems()) {
-      log.warn("Refused a batch of {} items from {} (limit {})", messages.size(), channel.remoteAddress(),
-          limits.maxBatchItems());
+      serving.refusalLog().warn(log, "Refused a batch of {} items from {} (limit {})", messages.size(),
+          channel.remoteAddress(), limits.maxBatchItems());
       RpcError error = RpcError.LIMIT_EXCEEDED.withMessage("Batch of " + messages.size()
           + " items exceeds the limit of " + limits.maxBatchItems() + "; nothing was run");
       rejected(null, error);
@@ -197,7 +197,7 @@ public final class InboundCalls {
     Arrival inBatch = new Arrival(headers, false, refuse, true, bytes / messages.size());
     for (int i = 0; i < replies.length; i++) {
       RequestId elementId = idOf(messages.get(i));
-      replies[i] = dispatch(messages.get(i), inBatch)
+      replies[i] = dispatchOrFail(messages.get(i), inBatch)
           .thenApply(element -> withinBudget(element, elementId, budget));
     }
     CompletableFuture.allOf(replies).whenComplete((ignored, unexpected) -> {
@@ -224,6 +224,18 @@ public final class InboundCalls {
 
   private static boolean isSeedError(Message message) {
     return message instanceof InvalidMessage invalid && invalid.seed();
+  }
+
+  /**
+   * {@link #dispatch}, with what it throws as its future's failure: the frame it belongs to must end either way,
+   * or a graceful stop would wait for it.
+   */
+  private CompletableFuture<ByteBuf> dispatchOrFail(Message message, Arrival arrival) {
+    try {
+      return dispatch(message, arrival);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Runs one message; the future completes with its encoded reply, or null when nothing is answered. */
@@ -274,13 +286,19 @@ public final class InboundCalls {
         params instanceof ObjectNode object ? object : null, false, request.timeoutMs(), request.meta(), arrival);
   }
 
-  /** Keeps the connection's bearer token for the interceptors; the token itself is never logged. */
+  /**
+   * Keeps the connection's bearer token for the interceptors; the token itself is never logged. A token is
+   * held for the connection's life and hashed by {@code BearerTokenAuth} on each call, so its length is bounded
+   * as an HTTP {@code Authorization} header's is.
+   */
   private ByteBuf authenticate(Request request) {
     JsonNode token = request.params() instanceof ObjectNode object ? object.get("token") : null;
-    if (token == null || !token.isTextual()) {
-      log.info("Ignored a {} from {} without a string token", Request.AUTHENTICATE_METHOD, channel.remoteAddress());
+    if (token == null || !token.isTextual() || token.textValue().length() > Request.MAX_TOKEN_CHARS) {
+      serving.refusalLog().warn(log, "Ignored a {} from {} without a string token of at most {} chars",
+          Request.AUTHENTICATE_METHOD, channel.remoteAddress(), Request.MAX_TOKEN_CHARS);
       return request.isNotification() ? null : encodeError(request.id(), RpcError.INVALID_PARAMS.withMessage(
-          "Invalid params: " + Request.AUTHENTICATE_METHOD + " takes {\"token\": string}"), false);
+          "Invalid params: " + Request.AUTHENTICATE_METHOD + " takes {\"token\": string} of at most "
+              + Request.MAX_TOKEN_CHARS + " chars"), false);
     }
     session.token(token.asText());
     return request.isNotification() ? null : encode(out -> codec.writeResult(out, request.id(), true));

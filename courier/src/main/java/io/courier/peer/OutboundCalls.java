@@ -7,6 +7,7 @@ import io.courier.RequestId;
 import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.protocol.JsonRpcCodec;
+import io.courier.protocol.PeerText;
 import io.courier.protocol.Request;
 import io.courier.protocol.Response;
 import io.courier.transport.Encoder;
@@ -49,6 +50,8 @@ public final class OutboundCalls {
   private final Object peer;
   /** Told of each reply that arrived for a call nobody waits for any more. */
   private final Runnable lateReply;
+  /** Errors the peer could not tie to a call, which it may send at will: logged through the end's refusal log. */
+  private final RateLimitedLog untiedErrors;
   /** Sends a notification to the peer: how abandoning a call tells it to stop. */
   private final Consumer<Body> notifier;
   /** Told when a call is registered, so that a connection that stopped reading reads the answer. */
@@ -63,11 +66,12 @@ public final class OutboundCalls {
    * @param notifier sends a notification on the connection (the {@code $/cancelRequest} of an abandoned call)
    */
   public OutboundCalls(JsonRpcCodec codec, int maxOutboundMessageBytes, Object peer, Runnable lateReply,
-      Consumer<Body> notifier) {
+      RateLimitedLog untiedErrors, Consumer<Body> notifier) {
     this.codec = codec;
     this.maxOutboundMessageBytes = maxOutboundMessageBytes;
     this.peer = peer;
     this.lateReply = lateReply;
+    this.untiedErrors = untiedErrors;
     this.notifier = notifier;
   }
 
@@ -216,7 +220,8 @@ public final class OutboundCalls {
     OutboundCall<?> call = id == null ? null : pending.remove(id);
     if (call == null) {
       if (response.id().isNull() && response.isError()) {
-        log.warn("Peer {} reported an error it could not tie to a call: {}", peer, response.error());
+        untiedErrors.warn(log, "Peer {} reported an error it could not tie to a call: {} {}", peer,
+            response.error().code(), PeerText.abbreviate(response.error().message()));
       } else {
         lateReply.run();
         log.debug("Dropped a reply for id {} from {}: no call is waiting for it (timed out or cancelled)",

@@ -82,6 +82,7 @@ public final class Serving {
   private final Waiters waiters = new Waiters();
   private final RateLimitedLog busyLog = new RateLimitedLog(Duration.ofSeconds(1));
   private final RateLimitedLog replyLog = new RateLimitedLog(Duration.ofSeconds(1));
+  private final RateLimitedLog refusalLog = new RateLimitedLog(Duration.ofSeconds(1));
   /** Frames whose calls have not been answered yet; stop waits on {@code this} for it to reach zero. */
   private final AtomicInteger inFlight = new AtomicInteger();
   private volatile boolean stopping;
@@ -163,6 +164,15 @@ public final class Serving {
   /** Warnings about replies that cannot be sent as they are (too large, unserializable): once a second. */
   RateLimitedLog replyLog() {
     return replyLog;
+  }
+
+  /**
+   * Messages refused before any method runs, or that nothing can be done with (a batch too large, a malformed
+   * {@code $/authenticate}, an error tied to no call): once a second for the whole end, since a peer may send
+   * them as fast as it likes and keep its connection.
+   */
+  public RateLimitedLog refusalLog() {
+    return refusalLog;
   }
 
   /** Whether new calls are refused with "shutting down". */

@@ -73,6 +73,11 @@ public final class JsonRpcCodec {
    * ({@code traceparent}, {@code tracestate}). Other JSON-RPC peers ignore it.
    */
   public static final String META_MEMBER = "meta";
+  /**
+   * The longest string id, in chars. Every reply echoes its request's id, so an id the size of a message would
+   * make a reply that cannot be sent; a longer one is an invalid request, answered with a null id.
+   */
+  public static final int MAX_ID_CHARS = 1024;
   /** The most entries a request's metadata may have; a larger {@value #META_MEMBER} is ignored. */
   public static final int MAX_META_ENTRIES = 32;
   /** The longest name of a metadata entry, in chars. */
@@ -246,6 +251,7 @@ public final class JsonRpcCodec {
     boolean paramsOk = true;
     RequestId id = null;
     boolean idOk = true;
+    boolean idTooLong = false;
     JsonNode result = null;
     JsonNode error = null;
     JsonNode seedArgs = null;
@@ -295,7 +301,8 @@ public final class JsonRpcCodec {
             params = paramsOk ? readTree(p, t) : skip(p);
           }
           case ID -> {
-            id = switch (t) {
+            idTooLong = t == JsonToken.VALUE_STRING && p.getTextLength() > MAX_ID_CHARS;
+            id = idTooLong ? null : switch (t) {
               case VALUE_STRING -> RequestId.of(p.getText());
               case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> RequestId.Access.ofNumberText(p.getText());
               case VALUE_NULL -> RequestId.NULL;
@@ -331,6 +338,10 @@ public final class JsonRpcCodec {
         return new InvalidMessage(RequestId.NULL, numberError(RpcError.INVALID_PARAMS), true);
       }
       return seedRequest(duplicate, methodOk, method, seedArgs, seedKwargs);
+    }
+    if (idTooLong) {
+      return new InvalidMessage(RequestId.NULL, RpcError.INVALID_REQUEST.withMessage(
+          "Invalid Request: an id longer than " + MAX_ID_CHARS + " chars"), false);
     }
     if (duplicate || !versionOk || !idOk) {
       return new InvalidMessage(replyId, RpcError.INVALID_REQUEST, false);

@@ -39,6 +39,8 @@ public record Request(RequestId id, String method, JsonNode params, long timeout
    * the calls that follow it on the connection.
    */
   public static final String AUTHENTICATE_METHOD = "$/authenticate";
+  /** The longest token {@link #AUTHENTICATE_METHOD} takes: an HTTP header block's limit, 8 KiB. */
+  public static final int MAX_TOKEN_CHARS = 8192;
 
   /**
    * The notification a subscriber sends to ask for more items of a subscription, params

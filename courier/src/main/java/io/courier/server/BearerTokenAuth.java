@@ -26,9 +26,12 @@ public final class BearerTokenAuth extends AuthInterceptor {
   private record Known(byte[] digest, Identity identity) {}
 
   private final List<Known> known;
+  /** A longer token matches none, and is refused without the cost of hashing it. */
+  private final int longest;
 
-  private BearerTokenAuth(List<Known> known) {
+  private BearerTokenAuth(List<Known> known, int longest) {
     this.known = known;
+    this.longest = longest;
   }
 
   /**
@@ -48,13 +51,13 @@ public final class BearerTokenAuth extends AuthInterceptor {
           }
           return new Known(digest(e.getKey()), requireNonNull(e.getValue(), "identity"));
         })
-        .toList());
+        .toList(), identitiesByToken.keySet().stream().mapToInt(String::length).max().orElseThrow());
   }
 
   @Override
   protected Identity authenticate(RpcContext context) {
     String token = context.bearerToken().orElse(null);
-    if (token == null) {
+    if (token == null || token.length() > longest) {
       return null;
     }
     byte[] presented = digest(token);

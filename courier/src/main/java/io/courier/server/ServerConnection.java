@@ -113,7 +113,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
     channel = ctx.channel();
     writes = new WriteQueue(channel);
     OutboundCalls outbound = new OutboundCalls(serving.codec(), limits.maxOutboundMessageBytes(),
-        channel.remoteAddress(), calling::lateReply, this::sendOwn);
+        channel.remoteAddress(), calling::lateReply, serving.refusalLog(), this::sendOwn);
     session = new Session(serving, calling, channel, this, outbound,
         () -> channel.eventLoop().execute(updateReading));
     outbound.onPending(() -> {
@@ -137,13 +137,14 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
       if (!(msg instanceof HttpGet)) {
         reportOpened();
       }
-      if (held.isEmpty() && !inbound.atCapacity()) {
+      if (held.isEmpty() && !inbound.atCapacity() && channel.isWritable()) {
         run(msg);
       } else if (inbound.atCapacity() && session.outbound().hasPending()) {
         // The server waits for the peer's answers, so it keeps reading; calls past the cap are answered busy.
         refuse(msg);
       } else {
-        // The cap was reached within this read: frames the decoder already cut wait here, unrun.
+        // The cap was reached, or the peer stopped reading its replies, within this read: frames the decoder
+        // already cut wait here, unrun, rather than each adding its reply to the write queue.
         held.add(msg);
       }
       if (inbound.atCapacity()) {
@@ -379,11 +380,11 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   }
 
   /**
-   * Runs held frames while there is room, then reads only while there is room for more calls and the peer
-   * takes our replies. On the event loop.
+   * Runs held frames while there is room and the peer takes our replies, then reads only while both hold.
+   * On the event loop.
    */
   private void updateReading() {
-    while (!held.isEmpty() && !inbound.atCapacity() && channel.isActive()) {
+    while (!held.isEmpty() && !inbound.atCapacity() && channel.isWritable() && channel.isActive()) {
       run(held.poll());
     }
     // While the server waits for the peer's answers it reads on, or a method waiting for one would wait forever.

@@ -20,6 +20,7 @@ import static io.netty.handler.codec.http.HttpHeaderNames.UPGRADE;
 import static io.netty.handler.codec.http.HttpHeaderNames.VARY;
 import static io.netty.handler.codec.http.HttpHeaderNames.X_FRAME_OPTIONS;
 
+import io.courier.protocol.PeerText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -104,8 +105,11 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   private StrictRequestDecoder decoder;
   /** The last Host this connection's requests named that was accepted: the next one is likely the same. */
   private String acceptedHost;
-  /** Whether a refused WebSocket version has been logged for this connection, which stays open after it. */
-  private boolean versionRefusalLogged;
+  /**
+   * Whether a refusal that leaves the connection open (a WebSocket version or origin, a preflight) has been
+   * logged for it: the peer may repeat one at will, and only the first is.
+   */
+  private boolean refusalLogged;
 
   /**
    * How to answer a request once its turn comes: whether the connection stays open, its CORS origin, and
@@ -237,7 +241,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       waitingBytes += bodyBytes(msg);
       return;
     }
-    read(ctx, msg);
+    readNow(ctx, msg);
   }
 
   /** Reads what waited for the peer to take its answers, for as long as it takes them. */
@@ -246,7 +250,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     while (!waiting.isEmpty() && ctx.channel().isWritable() && !ctx.isRemoved()) {
       Object next = waiting.poll();
       waitingBytes -= bodyBytes(next);
-      read(ctx, next);
+      readNow(ctx, next);
     }
     super.channelWritabilityChanged(ctx);
   }
@@ -255,7 +259,7 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     return msg instanceof HttpContent content ? content.content().readableBytes() : 0;
   }
 
-  private void read(ChannelHandlerContext ctx, Object msg) {
+  private void readNow(ChannelHandlerContext ctx, Object msg) {
     try {
       if (failed) {
         return;
@@ -297,7 +301,8 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       if (origin != null && !options.allowsOrigin(origin) && !isSameOrigin(origin, head.headers().get(HOST))) {
         // Browsers let any page open a WebSocket anywhere, with the visitor's cookies and network position:
         // only the server's own pages and the allowed origins may (cross-site WebSocket hijacking).
-        log.info("Refused a WebSocket upgrade from origin {} ({})", origin, ctx.channel().remoteAddress());
+        logRefusal("Refused a WebSocket upgrade from origin {} ({})", PeerText.abbreviate(origin),
+            ctx.channel().remoteAddress());
         respond(ctx, sequence, text(HttpResponseStatus.FORBIDDEN, "Origin not allowed"), true);
         return;
       }
@@ -441,7 +446,8 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
       return response;
     }
     if (!options.allowsOrigin(origin) || !"POST".equalsIgnoreCase(head.headers().get(ACCESS_CONTROL_REQUEST_METHOD))) {
-      log.info("Refused a cross-origin preflight from origin {} ({})", origin, head.headers().get(ACCESS_CONTROL_REQUEST_METHOD));
+      logRefusal("Refused a cross-origin preflight from origin {} ({})", PeerText.abbreviate(origin),
+          PeerText.abbreviate(head.headers().get(ACCESS_CONTROL_REQUEST_METHOD)));
       return text(HttpResponseStatus.FORBIDDEN, "Origin not allowed");
     }
     FullHttpResponse response = response(HttpResponseStatus.NO_CONTENT, Unpooled.EMPTY_BUFFER);
@@ -509,11 +515,11 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
         acceptedHost = host;
         return true;
       case MALFORMED:
-        fail(ctx, HttpResponseStatus.BAD_REQUEST, "malformed Host header: " + abbreviate(host));
+        fail(ctx, HttpResponseStatus.BAD_REQUEST, "malformed Host header: " + PeerText.abbreviate(host));
         return false;
       default:
         // Once per connection at most: fail() stops reading it.
-        fail(ctx, HttpResponseStatus.MISDIRECTED_REQUEST, "Host " + abbreviate(host)
+        fail(ctx, HttpResponseStatus.MISDIRECTED_REQUEST, "Host " + PeerText.abbreviate(host)
             + " is not served here (the server's allowedHosts)");
         return false;
     }
@@ -527,10 +533,8 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
   private boolean checkHandshake(ChannelHandlerContext ctx, HttpRequest head) {
     List<String> versions = head.headers().getAll(SEC_WEBSOCKET_VERSION);
     if (versions.size() != 1 || !versions.get(0).trim().equals(WEBSOCKET_VERSION)) {
-      if (!versionRefusalLogged) {
-        versionRefusalLogged = true;
-        log.info("Refused a WebSocket upgrade from {}: version {}", ctx.channel().remoteAddress(), versions);
-      }
+      logRefusal("Refused a WebSocket upgrade from {}: version {}", ctx.channel().remoteAddress(),
+          PeerText.abbreviate(versions.toString()));
       FullHttpResponse response = text(HttpResponseStatus.UPGRADE_REQUIRED,
           "Only WebSocket version " + WEBSOCKET_VERSION + " is supported");
       response.headers().set(SEC_WEBSOCKET_VERSION, WEBSOCKET_VERSION);
@@ -557,14 +561,11 @@ public final class HttpServerHandler extends ChannelDuplexHandler implements Wir
     }
   }
 
-  /** A peer's header value made fit for a log line and a reply: at most 100 characters, printable ASCII. */
-  private static String abbreviate(String value) {
-    StringBuilder b = new StringBuilder(Math.min(value.length(), 100) + 3);
-    for (int i = 0; i < value.length() && i < 100; i++) {
-      char c = value.charAt(i);
-      b.append(c >= 0x20 && c < 0x7f ? c : '?');
+  private void logRefusal(String message, Object... arguments) {
+    if (!refusalLogged) {
+      refusalLogged = true;
+      log.info(message, arguments);
     }
-    return value.length() > 100 ? b.append("...").toString() : b.toString();
   }
 
   /** Whether a page from {@code origin} was served by this server, reached as {@code host}. */

@@ -1,5 +1,6 @@
 package io.courier.fuzz;
 
+import io.courier.protocol.JsonRpcCodec;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -144,7 +145,7 @@ final class RequestCorpus {
     return switch (random.nextInt(6)) {
       case 0, 1 -> Integer.toString(random.nextInt(100_000));
       case 2 -> string("id-" + random.nextInt(1000));
-      case 3 -> string(word());
+      case 3 -> string(wordOfAtMost(JsonRpcCodec.MAX_ID_CHARS)); // a longer id is invalid
       case 4 -> NUMBERS[random.nextInt(NUMBERS.length)];
       default -> Long.toString(random.nextLong());
     };
@@ -157,6 +158,14 @@ final class RequestCorpus {
 
   private String word() {
     return WORDS[random.nextInt(WORDS.length)];
+  }
+
+  private String wordOfAtMost(int chars) {
+    String word = word();
+    while (word.length() > chars) {
+      word = word();
+    }
+    return word;
   }
 
   private String value(int depth) {

@@ -333,7 +333,7 @@ class InboundCallsTest {
 
   private Session session(Serving serving) {
     OutboundCalls outbound = new OutboundCalls(serving.codec(), serving.limits().maxOutboundMessageBytes(),
-        "test-peer", () -> { }, body -> { });
+        "test-peer", () -> { }, serving.refusalLog(), body -> { });
     return new Session(serving, calling, channel, new FakeLink(), outbound, roomAgain::incrementAndGet);
   }
 

@@ -21,6 +21,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,7 +46,8 @@ class OutboundCallsTest {
   private final AtomicInteger lateReplies = new AtomicInteger();
   private final RecordingNotifier notifier = new RecordingNotifier();
   private final OutboundCalls calls =
-      new OutboundCalls(CODEC, MAX_OUTBOUND_BYTES, "test-peer", lateReplies::incrementAndGet, notifier);
+      new OutboundCalls(CODEC, MAX_OUTBOUND_BYTES, "test-peer", lateReplies::incrementAndGet,
+          new RateLimitedLog(Duration.ofSeconds(1)), notifier);
 
   @Test
   void registeredCallCompletesWithTheResultBoundToTheReadersType() throws Exception {

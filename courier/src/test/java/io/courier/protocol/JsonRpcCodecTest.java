@@ -654,7 +654,7 @@ class JsonRpcCodecTest {
 
     @Test
     void aLongPlainParamOrIdOrMethodIsReadWhole() {
-      String longId = "i".repeat(2000);
+      String longId = "i".repeat(JsonRpcCodec.MAX_ID_CHARS); // the longest id, still long enough to be cut
       String longMethod = "m".repeat(2000);
       Request r = request("{\"jsonrpc\":\"2.0\",\"method\":\"" + longMethod + "\",\"params\":[\"" + big
           + "\", {\"k\": \"" + big + "\"}],\"id\":\"" + longId + "\"}");
@@ -721,6 +721,20 @@ class JsonRpcCodecTest {
 
   @Nested
   class Limits {
+
+    @Test
+    void aStringIdOfUpToMaxIdCharsIsKeptAndALongerOneIsAnInvalidRequestWithNullId() {
+      String longest = "i".repeat(JsonRpcCodec.MAX_ID_CHARS);
+      assertThat(request("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"id\":\"" + longest + "\"}").id())
+          .isEqualTo(RequestId.of(longest));
+      // Long enough to be cut out of a large frame's skeleton, which must tell the same length.
+      for (int length : new int[] {JsonRpcCodec.MAX_ID_CHARS + 1, 64 * 1024}) {
+        InvalidMessage m = invalid("{\"jsonrpc\":\"2.0\",\"method\":\"m\",\"id\":\"" + "i".repeat(length) + "\"}",
+            RpcError.INVALID_REQUEST_CODE);
+        assertThat(m.id()).isEqualTo(RequestId.NULL);
+        assertThat(m.error().message()).contains("id longer than " + JsonRpcCodec.MAX_ID_CHARS);
+      }
+    }
 
     @Test
     void nestingDeeperThan256IsAParseError() {

@@ -302,6 +302,34 @@ class OverloadIT {
     }
   }
 
+  @Test
+  void t20_framesReadAfterThePeerStoppedReadingRunOnlyOnceItReadsAgain() throws Exception {
+    start(b -> b.maxInFlightPerConnection(16).unwritableTimeout(Duration.ofSeconds(1)));
+    // 60 bytes each, asking for 16 KiB: 16 MiB of replies for a peer that reads none of them.
+    StringBuilder requests = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      requests.append("{\"jsonrpc\":\"2.0\",\"method\":\"blob\",\"params\":[16384,0],\"id\":").append(i)
+          .append("}\n");
+    }
+    long memBefore = Probe.allocatorUsed();
+    try (Socket socket = new Socket(); Probe.PeakSampler memory = new Probe.PeakSampler(Probe::allocatorUsed, 2)) {
+      socket.setReceiveBufferSize(4 * KIB);
+      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
+      socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+      long start = System.nanoTime();
+      while (Probe.channels(server).stream().noneMatch(c -> !c.isWritable()) && Probe.ms(start) < 5000) {
+        Thread.sleep(1);
+      }
+      Thread.sleep(300); // time for the held frames to run, were they run
+      long ran = impl.invocations.get();
+      long peak = memory.peak() - memBefore;
+      System.out.printf("T20 1000 pipelined 16 KiB replies unread: %d run, allocator peak +%d bytes%n", ran, peak);
+      assertThat(ran).as("calls run before the peer stopped reading, and no more").isLessThan(500);
+      assertThat(peak).as("replies held: the high water mark, the cap's replies and a little more")
+          .isLessThanOrEqualTo(HIGH_WATER_MARK + 32L * 16 * KIB + 2048 * KIB);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ T21
 
   @Test

@@ -320,6 +320,36 @@ class ProtocolStrictnessIT {
     }
   }
 
+  @Test
+  void anIdTooLongToEchoIsAnInvalidRequestAnsweredWithANullIdAndTheConnectionServesOn() throws Exception {
+    // An id near the message limit made a reply larger than the reply limit, whose fallback echoed it again.
+    try (Wire w = new Wire(server.port(), Framing.NEWLINE)) {
+      JsonNode r = w.call("{\"jsonrpc\":\"2.0\",\"method\":\"subtract\",\"params\":[5,1],\"id\":\""
+          + "i".repeat(200_000) + "\"}");
+      assertThat(r.path("error").path("code").asInt()).as("%s", r).isEqualTo(-32600);
+      assertThat(r.get("id").isNull()).isTrue();
+      JsonNode next = w.call("{\"jsonrpc\":\"2.0\",\"method\":\"subtract\",\"params\":[5,1],\"id\":2}");
+      assertThat(next.path("result").asInt()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void errorsTiedToNoCallAreLoggedOnceASecondShortAndOnOneLine() throws Exception {
+    try (LogCapture log = new LogCapture(); Wire w = new Wire(server.port(), Framing.NEWLINE)) {
+      StringBuilder flood = new StringBuilder();
+      for (int i = 0; i < 1000; i++) {
+        flood.append("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":1,\"message\":\"forged\\nERROR ")
+            .append("x".repeat(300)).append("\"},\"id\":null}\n");
+      }
+      w.raw(flood.toString());
+      // Answered after the flood: the connection read all of it and serves on.
+      assertThat(w.call("{\"jsonrpc\":\"2.0\",\"method\":\"subtract\",\"params\":[5,1],\"id\":1}")
+          .path("result").asInt()).isEqualTo(4);
+      assertThat(log.lines("could not tie to a call")).as(log.text()).isBetween(1L, 2L);
+      assertThat(log.text()).doesNotContain("\nERROR x").doesNotContain("x".repeat(101));
+    }
+  }
+
   // ------------------------------------------------------------------------------------------------ T12
 
   @Test
