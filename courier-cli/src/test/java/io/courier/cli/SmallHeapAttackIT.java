@@ -49,6 +49,9 @@ import org.junit.jupiter.api.Timeout;
  *       of {@code 1e9999} repeated to about 1 MB and never read; the reply would be some 1.5 GB in plain
  *       notation. A sixth connection sends the same call and reads: it must get an error object (any code)
  *       within 5 s.
+ *   <li>{@link #messagesThatSwellWhenParsedAreBounded}: 8 connections each send two {@code echo} calls whose
+ *       params are {@code [{},{},...]} to just under the 4 MiB limit, 63 MiB in all, and never read. Parsed,
+ *       each is over 100 MB of heap; the server must parse no more of them at once than its heap holds.
  *   <li>{@link #oneConnectionCannotTakeEveryWorker}: one connection sends 8 calls of {@code sleep(10000)},
  *       twice the default 4 workers of a 2-core machine; a call from another connection must still run.
  * </ol>
@@ -238,6 +241,28 @@ class SmallHeapAttackIT {
     } catch (IOException e) {
       return e.toString();
     }
+  }
+
+  @Test
+  void messagesThatSwellWhenParsedAreBounded() throws Exception {
+    // Three bytes each, "{}," is a whole object node when parsed: some 80 bytes of heap. A message just under the
+    // 4 MiB limit parses to over 100 MB, and eight such messages at once to more than this server's heap.
+    StringBuilder params = new StringBuilder(4_200_000).append("[{}");
+    while (params.length() < 4 * 1024 * 1024 - 1024) {
+      params.append(",{}");
+    }
+    params.append(']');
+    probe.attackStarts();
+    attack.start("swelling", 8, 8, i -> {
+      Socket s = attack.open(server.port);
+      for (int n = 0; n < 2; n++) {
+        byte[] bytes = ("{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[" + params + "],\"id\":" + n
+            + "}\n").getBytes(US_ASCII);
+        attack.write(s, bytes, 0, bytes.length);
+      }
+    });
+    probeDuring(Duration.ofSeconds(20), Duration.ofSeconds(3));
+    probeAfter();
   }
 
   @Test

@@ -62,6 +62,7 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private final Calling calling;
   private final Limits limits;
   private final PartialMessageBudget partialBudget;
+  private final ParseBudget parseBudget;
   /** The server's open connections, which this one joins while it is open. */
   private final Set<ServerConnection> connections;
   /** What answers the {@code GET}s of paths the user added, by path. */
@@ -98,11 +99,13 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
   private long framesAtPartial;
 
   ServerConnection(Serving serving, Calling calling, Limits limits, PartialMessageBudget partialBudget,
-      Set<ServerConnection> connections, Map<String, HttpGetHandler> httpGets, RateLimitedLog getFailureLog) {
+      ParseBudget parseBudget, Set<ServerConnection> connections, Map<String, HttpGetHandler> httpGets,
+      RateLimitedLog getFailureLog) {
     this.serving = serving;
     this.calling = calling;
     this.limits = limits;
     this.partialBudget = partialBudget;
+    this.parseBudget = parseBudget;
     this.connections = connections;
     this.httpGets = httpGets;
     this.getFailureLog = getFailureLog;
@@ -203,7 +206,8 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
 
   /**
    * Runs a frame. A large one is decoded on a worker rather than here: parsing it would hold up every other
-   * connection on this I/O thread, and the calls in it run on a worker anyway.
+   * connection on this I/O thread, and the calls in it run on a worker anyway. It is parsed within the
+   * server's {@link ParseBudget}, except while the server waits for this peer's answers, which may be in it.
    */
   private void handle(Object msg) {
     ByteBuf frame = Frames.content(msg);
@@ -215,11 +219,19 @@ final class ServerConnection extends ChannelInboundHandlerAdapter implements Ses
       return;
     }
     inbound.reserve();
-    Runnable decode = () -> {
+    int bytes = frame.readableBytes();
+    Runnable parse = () -> {
       try {
         session.receive(frame, plainStrings, headers, sink);
       } finally {
         inbound.unreserve();
+      }
+    };
+    Runnable decode = () -> {
+      if (session.outbound().hasPending()) {
+        parse.run();
+      } else {
+        parseBudget.run(bytes, parse);
       }
     };
     try {

@@ -42,6 +42,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
   /** Every open connection's handler, for the sweeper, the budget and stop. */
   private final Set<ServerConnection> connections;
   private final PartialMessageBudget partialBudget;
+  private final ParseBudget parseBudget;
   private final ConnectionsPerAddress perAddress;
   private final ServerTls tls;
   /** Whether clients without TLS are served. */
@@ -63,6 +64,7 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     this.channels = channels;
     this.connections = connections;
     this.partialBudget = partialBudget;
+    this.parseBudget = ParseBudget.forHeap(Runtime.getRuntime().maxMemory(), limits.maxMessageBytes());
     this.perAddress = new ConnectionsPerAddress(limits.maxConnectionsPerAddress());
     this.tls = builder.tls;
     this.plaintext = builder.plaintext;
@@ -89,8 +91,8 @@ final class ServerPipeline extends ChannelInitializer<Channel> implements Protoc
     channels.add(ch);
     ch.pipeline()
         .addLast("detect", new ProtocolDetector(this, tls != null, plaintext))
-        .addLast("rpc", new ServerConnection(serving, calling, limits, partialBudget, connections, httpGets,
-            getFailureLog));
+        .addLast("rpc", new ServerConnection(serving, calling, limits, partialBudget, parseBudget, connections,
+            httpGets, getFailureLog));
   }
 
   @Override
