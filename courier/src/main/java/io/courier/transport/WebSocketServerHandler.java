@@ -44,6 +44,11 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
   private final HttpHeaders upgradeHeaders;
   /** A fragmented text message being reassembled; null between messages. Event loop only. */
   private ByteBuf fragments;
+  /**
+   * The payload of the last ping of the read in progress, answered when the read ends: RFC 6455 §5.5.3 lets an
+   * endpoint answer only the most recent ping, and a flood of pings must not cost a write and a flush each.
+   */
+  private ByteBuf pingToAnswer;
   private ChannelHandlerContext context;
   private FrameReader reader;
   private boolean closing;
@@ -183,7 +188,10 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
           ctx.fireChannelRead(message);
         }
       } else if (frame instanceof PingWebSocketFrame) {
-        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
+        if (pingToAnswer != null) {
+          pingToAnswer.release();
+        }
+        pingToAnswer = frame.content().retain();
         ctx.fireUserEventTriggered(PEER_ALIVE);
       } else if (frame instanceof CloseWebSocketFrame) {
         closing = true;
@@ -235,9 +243,24 @@ public final class WebSocketServerHandler extends ChannelDuplexHandler implement
     }
   }
 
+  /** Answers the last ping of the read that ended, if it had one. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    ByteBuf ping = pingToAnswer;
+    if (ping != null) {
+      pingToAnswer = null;
+      ctx.writeAndFlush(new PongWebSocketFrame(ping));
+    }
+    super.channelReadComplete(ctx);
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     releaseFragments();
+    if (pingToAnswer != null) {
+      pingToAnswer.release();
+      pingToAnswer = null;
+    }
     super.channelInactive(ctx);
   }
 }

@@ -8,10 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.RawWebSocket.Frame;
 import io.courier.testing.RawWebSocket;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -161,6 +164,31 @@ class WebSocketTransportIT {
     assertThat(f.opcode()).as("%s", f).isEqualTo(RawWebSocket.PONG);
     assertThat(f.text()).as("the pong echoes the ping's payload").isEqualTo("hello");
     assertStillAnswers(1);
+  }
+
+  @Test
+  void aFloodOfPingsIsAnsweredWithAPongForTheLastPingOfEachRead() throws Exception {
+    ByteArrayOutputStream pings = new ByteArrayOutputStream();
+    for (int i = 0; i < 1000; i++) {
+      pings.write(RawWebSocket.frame(true, RawWebSocket.PING, ("p" + i).getBytes(StandardCharsets.UTF_8), true));
+    }
+    ws.raw(pings.toByteArray());
+    ws.sendText(call("add", "[1,2]", 1));
+    // The reply may come before the last pong: a pong goes out when its read ends, a reply when it is ready.
+    List<String> pongs = new ArrayList<>();
+    String reply = null;
+    while (reply == null || !pongs.contains("p999")) {
+      Frame f = ws.readFrame();
+      if (f.opcode() == RawWebSocket.PONG) {
+        pongs.add(f.text());
+      } else {
+        assertThat(f.opcode()).as("%s", f).isEqualTo(RawWebSocket.TEXT);
+        reply = f.text();
+      }
+    }
+    assertThat(JSON.readTree(reply).path("result").asInt()).isEqualTo(3);
+    assertThat(pongs).as("one pong per read, not per ping").hasSizeLessThan(100);
+    assertThat(pongs.get(pongs.size() - 1)).as("the last ping is answered last").isEqualTo("p999");
   }
 
   @Test
