@@ -59,6 +59,15 @@ class HttpGetIT {
     }
   }
 
+  /** A handler that tells it was entered, then answers "s" once {@code release} opens (at most 10 s). */
+  private static HttpGetHandler slow(Runnable entered, CountDownLatch release) {
+    return context -> {
+      entered.run();
+      release.await(10, TimeUnit.SECONDS);
+      return new HttpGetHandler.Response("text/plain", new byte[] {'s'});
+    };
+  }
+
   private HttpResponse<String> get(String path, String... headers) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
         .timeout(Duration.ofSeconds(5));
@@ -188,11 +197,7 @@ class HttpGetIT {
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     server = RpcServer.builder().host("127.0.0.1").port(0).workerThreads(1).queueCapacity(0)
-        .httpGet("/slow", context -> {
-          holding.countDown();
-          release.await(10, TimeUnit.SECONDS);
-          return new HttpGetHandler.Response("text/plain", new byte[] {'s'});
-        })
+        .httpGet("/slow", slow(holding::countDown, release))
         .build()
         .start();
     try {
@@ -225,11 +230,7 @@ class HttpGetIT {
             stopping.countDown();
           }
         })
-        .httpGet("/slow", context -> {
-          holding.countDown();
-          release.await(10, TimeUnit.SECONDS);
-          return new HttpGetHandler.Response("text/plain", new byte[] {'s'});
-        })
+        .httpGet("/slow", slow(holding::countDown, release))
         .build()
         .start();
     RpcServer stoppingServer = server;
@@ -261,11 +262,7 @@ class HttpGetIT {
     AtomicInteger entered = new AtomicInteger();
     CountDownLatch release = new CountDownLatch(1);
     server = RpcServer.builder().host("127.0.0.1").port(0).workerThreads(8).maxInFlightPerConnection(2)
-        .httpGet("/slow", context -> {
-          entered.incrementAndGet();
-          release.await(10, TimeUnit.SECONDS);
-          return new HttpGetHandler.Response("text/plain", new byte[] {'s'});
-        })
+        .httpGet("/slow", slow(entered::incrementAndGet, release))
         .build()
         .start();
     try (Socket socket = new Socket("127.0.0.1", server.port())) {

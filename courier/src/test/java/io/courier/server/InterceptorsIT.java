@@ -8,6 +8,7 @@ import io.courier.RpcError;
 import io.courier.RpcException;
 import io.courier.client.RpcClient;
 import io.courier.protocol.Request;
+import io.courier.testing.LineSocket;
 import io.courier.testing.NettyLeakCheck;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -230,19 +231,13 @@ class InterceptorsIT {
       return chain.proceed();
     });
     ObjectMapper json = new ObjectMapper();
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
-      socket.setSoTimeout(5000);
-      OutputStream out = socket.getOutputStream();
-      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    try (LineSocket socket = new LineSocket(server.port())) {
       for (int[] attempt : new int[][] {{Request.MAX_TOKEN_CHARS + 1, 1}, {Request.MAX_TOKEN_CHARS, 3}}) {
-        out.write(("{\"jsonrpc\":\"2.0\",\"method\":\"$/authenticate\",\"params\":{\"token\":\""
-            + "t".repeat(attempt[0]) + "\"},\"id\":" + attempt[1] + "}\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        JsonNode answer = json.readTree(in.readLine());
-        out.write(("{\"jsonrpc\":\"2.0\",\"method\":\"double\",\"params\":[1],\"id\":" + (attempt[1] + 1)
-            + "}\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-        assertThat(json.readTree(in.readLine()).path("result").asInt()).isEqualTo(2);
+        JsonNode answer = json.readTree(socket.call("{\"jsonrpc\":\"2.0\",\"method\":\"$/authenticate\","
+            + "\"params\":{\"token\":\"" + "t".repeat(attempt[0]) + "\"},\"id\":" + attempt[1] + "}"));
+        JsonNode call = json.readTree(socket.call("{\"jsonrpc\":\"2.0\",\"method\":\"double\",\"params\":[1],"
+            + "\"id\":" + (attempt[1] + 1) + "}"));
+        assertThat(call.path("result").asInt()).isEqualTo(2);
         if (attempt[0] > Request.MAX_TOKEN_CHARS) {
           assertThat(answer.path("error").path("code").asInt()).isEqualTo(RpcError.INVALID_PARAMS_CODE);
           assertThat(answer.path("error").path("message").asText()).contains("at most " + Request.MAX_TOKEN_CHARS);
