@@ -217,10 +217,14 @@ final class ClientCore {
     return describe;
   }
 
-  /** Hands a notification from the server to the listener, on the callback executor. */
-  void notificationReceived(String method, JsonNode params) {
+  /**
+   * Hands a notification from the server to the listener, on the callback executor; {@code handled} runs once
+   * the listener returns, and until then the notification counts against the connection's in-flight cap.
+   */
+  void notificationReceived(String method, JsonNode params, Runnable handled) {
     if (notificationListener == null) {
       log.debug("Dropped notification {} from {}: no listener", method, describe);
+      handled.run();
       return;
     }
     callbackExecutor.execute(() -> {
@@ -228,6 +232,8 @@ final class ClientCore {
         notificationListener.onNotification(method, params);
       } catch (RuntimeException e) {
         log.warn("Notification listener failed on {} from {}", method, describe, e);
+      } finally {
+        handled.run();
       }
     });
   }

@@ -13,6 +13,7 @@ import io.courier.protocol.Decoded;
 import io.courier.protocol.InvalidMessage;
 import io.courier.protocol.JsonRpcCodec;
 import io.courier.protocol.Message;
+import io.courier.protocol.PeerText;
 import io.courier.protocol.Request;
 import io.courier.protocol.Response;
 import io.courier.protocol.SeedRequest;
@@ -33,6 +34,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -327,11 +329,20 @@ public final class InboundCalls {
     }
     if (method == null) {
       if (notification && serving.unserved() != null) {
+        active.incrementAndGet();
+        AtomicBoolean ended = new AtomicBoolean();
+        Runnable handled = () -> {
+          if (ended.compareAndSet(false, true)) {
+            callEnded();
+          }
+        };
         try {
-          serving.unserved().received(name, args != null ? args : kwargs);
+          serving.unserved().received(name, args != null ? args : kwargs, handled);
         } catch (RuntimeException e) {
           // The frame is answered whatever the hook does (its executor may refuse the task, say).
-          log.warn("Notification {} from {} could not be handed on: {}", name, channel.remoteAddress(), e.toString());
+          log.warn("Notification {} from {} could not be handed on: {}", PeerText.abbreviate(name),
+              channel.remoteAddress(), e.toString());
+          handled.run();
         }
         return done(null);
       }

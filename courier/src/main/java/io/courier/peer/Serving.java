@@ -67,7 +67,12 @@ public final class Serving {
   /** Takes the notifications no registered method serves (a client's listener); null when they are dropped. */
   @FunctionalInterface
   public interface UnservedNotifications {
-    void received(String method, JsonNode params);
+    /**
+     * Takes one notification. {@code handled} must run once it has been handled or dropped, or when this throws:
+     * until then it counts as in flight on its connection, so that a slow listener makes the peer wait rather
+     * than its notifications queue without bound.
+     */
+    void received(String method, JsonNode params, Runnable handled);
   }
 
   private final JsonRpcCodec codec;

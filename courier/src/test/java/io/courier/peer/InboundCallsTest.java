@@ -132,7 +132,7 @@ class InboundCallsTest {
 
   @Test
   void frameIsStillAnsweredWhenTheUnservedHookThrows() {
-    Serving.UnservedNotifications failing = (method, params) -> {
+    Serving.UnservedNotifications failing = (method, params, handled) -> {
       throw new IllegalStateException("listener failed");
     };
     Serving serving = serving(DIRECT, LIMITS, Serving.Interception.NONE, failing);
@@ -143,6 +143,26 @@ class InboundCallsTest {
     assertThat(replies.next().body()).isNull();
     serving.refuseNewCalls();
     assertThat(serving.awaitCalls(Duration.ZERO)).as("frames still counted in flight").isZero();
+    assertThat(session.inbound().inFlight()).as("the notification still counted in flight").isZero();
+  }
+
+  @Test
+  void anUnservedNotificationCountsInFlightUntilTheHookHasHandledIt() {
+    List<Runnable> pending = new ArrayList<>();
+    Session session = session(serving(DIRECT, LIMITS, Serving.Interception.NONE,
+        (method, params, handled) -> pending.add(handled)));
+
+    for (int i = 0; i < 3; i++) {
+      receive(session, "{\"jsonrpc\":\"2.0\",\"method\":\"progress\",\"params\":[" + i + "]}");
+      assertThat(replies.next().body()).isNull();
+    }
+    assertThat(session.inbound().inFlight()).isEqualTo(3);
+    pending.get(0).run();
+    pending.get(0).run(); // a second run changes nothing
+    assertThat(session.inbound().inFlight()).isEqualTo(2);
+    pending.get(1).run();
+    pending.get(2).run();
+    assertThat(session.inbound().inFlight()).isZero();
   }
 
   @Test
@@ -422,8 +442,9 @@ class InboundCallsTest {
     final List<String> received = new CopyOnWriteArrayList<>();
 
     @Override
-    public void received(String method, JsonNode params) {
+    public void received(String method, JsonNode params, Runnable handled) {
       received.add(method + " " + params);
+      handled.run();
     }
   }
 
