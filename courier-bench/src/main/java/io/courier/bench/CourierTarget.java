@@ -134,17 +134,7 @@ public final class CourierTarget {
       Observed.server(builder);
     }
     RpcServer server = builder.build().start();
-    return new TargetServer.Running() {
-      @Override
-      public int port() {
-        return server.port();
-      }
-
-      @Override
-      public void stop() {
-        server.stop(Duration.ofSeconds(1));
-      }
-    };
+    return new TargetServer.Running(server.port(), () -> server.stop(Duration.ofSeconds(1)));
   }
 
   /**

@@ -86,17 +86,8 @@ public final class GrpcTarget {
       builder.directExecutor();
     }
     Server server = builder.addService(service).build().start();
-    return new TargetServer.Running() {
-      @Override
-      public int port() {
-        return server.getPort();
-      }
-
-      @Override
-      public void stop() throws InterruptedException {
-        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-      }
-    };
+    return new TargetServer.Running(server.getPort(),
+        () -> server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
   }
 
   /** Streams 0, 1, 2, … for as long as the call lasts, as fast as gRPC's flow control lets it. */

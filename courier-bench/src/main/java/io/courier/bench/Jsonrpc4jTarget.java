@@ -51,17 +51,7 @@ public final class Jsonrpc4jTarget {
         BenchService.class);
     StreamServer server = new StreamServer(rpc, SERVER_THREADS, socket);
     server.start();
-    return new TargetServer.Running() {
-      @Override
-      public int port() {
-        return socket.getLocalPort();
-      }
-
-      @Override
-      public void stop() throws InterruptedException {
-        server.stop();
-      }
-    };
+    return new TargetServer.Running(socket.getLocalPort(), server::stop);
   }
 
   /**

@@ -54,19 +54,11 @@ public final class NettyEchoTarget {
           }
         })
         .bind(host, port).sync().channel();
-    return new TargetServer.Running() {
-      @Override
-      public int port() {
-        return ((InetSocketAddress) server.localAddress()).getPort();
-      }
-
-      @Override
-      public void stop() {
-        server.close().syncUninterruptibly();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-      }
-    };
+    return new TargetServer.Running(((InetSocketAddress) server.localAddress()).getPort(), () -> {
+      server.close().syncUninterruptibly();
+      boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    });
   }
 
   /**

@@ -41,16 +41,6 @@ public class SpringTarget {
         // second's grace rather than the starter's ten.
         "--courier.server.max-connections-per-address=" + Integer.MAX_VALUE, "--courier.server.shutdown-grace=1s");
     CourierServer server = context.getBean(CourierServer.class);
-    return new TargetServer.Running() {
-      @Override
-      public int port() {
-        return server.port();
-      }
-
-      @Override
-      public void stop() {
-        context.close();
-      }
-    };
+    return new TargetServer.Running(server.port(), context::close);
   }
 }

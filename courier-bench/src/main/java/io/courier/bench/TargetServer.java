@@ -39,9 +39,11 @@ final class TargetServer {
   }
 
   /** A started server: the port it listens on and how to stop it. */
-  interface Running {
-    int port();
+  record Running(int port, Stopper stopper) {}
 
+  /** Stops a started server. */
+  @FunctionalInterface
+  interface Stopper {
     void stop() throws Exception;
   }
 
@@ -75,7 +77,7 @@ final class TargetServer {
       }
     }
     try {
-      server.stop();
+      server.stopper().stop();
     } finally {
       System.exit(0);
     }
