@@ -50,15 +50,18 @@ final class ParseBudget {
       }
       inUse += bytes;
     }
-    Waiting current = new Waiting(bytes, parse);
+    long currentBytes = bytes;
+    Runnable current = parse;
     while (current != null) {
       try {
-        current.parse().run();
+        current.run();
       } catch (RuntimeException | Error e) {
         // The parses handle their own failures; one that does not must not strand the frames behind it.
         log.error("Parsing a frame failed", e);
       }
-      current = next(current.bytes());
+      Waiting next = next(currentBytes);
+      current = next == null ? null : next.parse();
+      currentBytes = next == null ? 0 : next.bytes();
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.testing.LogCapture;
 import io.courier.testing.NettyLeakCheck;
 import io.courier.testing.RawHttp;
 import io.courier.testing.RawWebSocket.HttpResponse;
@@ -397,6 +398,21 @@ class HttpTransportIT {
     // Whatever the server does with the POST itself, it never tells a browser that origin may read the reply.
     HttpResponse post = exchange(post(call("add", "[1,2]", 1), "Origin: " + evil));
     assertThat(post.header("Access-Control-Allow-Origin")).as("%s", post).isNotIn(evil, "*");
+  }
+
+  @Test
+  void refusedPreflightsOnOneConnectionAreLoggedOnceAndShortened() throws Exception {
+    start(b -> b.corsOrigins(ALLOWED));
+    String evil = "https://evil.example/" + "e".repeat(300);
+    try (LogCapture log = new LogCapture(); RawHttp h = new RawHttp(server.port(), 0)) {
+      for (int i = 0; i < 5; i++) {
+        HttpResponse preflight = h.send(request("OPTIONS", "/rpc", null, "Origin: " + evil,
+            "Access-Control-Request-Method: POST")).read();
+        assertThat(preflight.status()).as("%s", preflight).isEqualTo(403);
+      }
+      assertThat(log.lines("Refused a cross-origin preflight")).as(log.text()).isEqualTo(1);
+      assertThat(log.text()).doesNotContain("e".repeat(101));
+    }
   }
 
   @Test

@@ -27,10 +27,10 @@ class ParseBudgetTest {
     budget.run(80, () -> {
       budget.run(30, () -> ran.add("second, with " + budget.inUse() + " in use"));
       budget.run(10, () -> ran.add("third: behind the second, though it would fit"));
-      assertThat(ran).as("nothing ran past the budget, nor out of order").isEmpty();
-      ran.add("first ends");
+      // Recorded, not asserted here: the budget logs what a parse throws, an AssertionError included.
+      ran.add("first ends, " + ran.size() + " others run");
     });
-    assertThat(ran).containsExactly("first ends", "second, with 30 in use",
+    assertThat(ran).containsExactly("first ends, 0 others run", "second, with 30 in use",
         "third: behind the second, though it would fit");
     assertThat(budget.inUse()).isZero();
   }
